@@ -1,0 +1,214 @@
+"""Extractive answers: pick the sentences that answer, cite them with their dates, or decline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.models import PubDate, Reply, Source
+from bot.query import QueryInfo, coverage, has_answer_type
+from bot.retrieval import HybridRetriever
+from bot.templates import Templates
+from bot.textseg import TextAnalyzer
+
+CANDIDATE_CHUNKS = 5
+MAX_SENTENCES = 3
+MAX_ANSWER_CHARS = 320
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Decline below these; calibrated with `python -m bot eval --calibrate` (see README)."""
+
+    confidence: float = 0.42
+    out_of_scope: float = 0.25
+    typed_coverage: float = 0.34
+
+
+@dataclass
+class Candidate:
+    rank: int
+    source: Source
+    index: int
+    text: str
+    coverage: float
+    similarity: float
+    typed: bool
+    score: float = 0.0
+
+    @property
+    def date(self) -> PubDate:
+        return self.source.published
+
+
+def _similarity_scale(sim: float) -> float:
+    """e5 cosine similarities sit between ~0.75 (unrelated) and ~0.92 (close paraphrase)."""
+    return float(np.clip((sim - 0.76) / 0.14, 0.0, 1.0))
+
+
+def _display(sentence: str) -> str:
+    """Drop quote marks left unbalanced by cutting a quotation into sentences."""
+    text = sentence.strip()
+    if text.startswith("“") and "”" not in text:
+        text = text[1:]
+    if text.endswith("”") and "“" not in text:
+        text = text[:-1]
+    return text
+
+
+class Composer:
+    def __init__(self, analyzer: TextAnalyzer, retriever: HybridRetriever, templates: Templates,
+                 publications: dict[str, str], thresholds: Thresholds | None = None) -> None:
+        self.analyzer = analyzer
+        self.publications = publications
+        self.retriever = retriever
+        self.templates = templates
+        self.thresholds = thresholds or Thresholds()
+
+    # ------------------------------------------------------------------ scoring
+    def candidates(self, info: QueryInfo, sources: list[Source], qvec: np.ndarray) -> list[Candidate]:
+        out: list[Candidate] = []
+        for rank, src in enumerate(sources[:CANDIDATE_CHUNKS]):
+            sims = self.retriever.sentence_similarities(qvec, src.chunk.id)
+            context = f"{src.chunk.title} {src.chunk.heading} "
+            for i, sentence in enumerate(src.chunk.sentences):
+                cov = coverage(info, context + sentence, self.analyzer) if not info.english else 0.0
+                sim = sims[i] if i < len(sims) else 0.0
+                typed = has_answer_type(info.answer_type, sentence)
+                cand = Candidate(rank, src, i, sentence, cov, sim, typed)
+                cand.score = (0.5 * cov + 0.5 * _similarity_scale(sim) + (0.15 if typed else -0.15)
+                              + 0.04 / (rank + 1))
+                out.append(cand)
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def confidence(self, info: QueryInfo, sources: list[Source], best: Candidate) -> float:
+        """How sure the knowledge base answers: word coverage of the best chunks and meaning match."""
+        chunk_cov = max(
+            (coverage(info, f"{s.chunk.title} {s.chunk.heading} {s.chunk.text}", self.analyzer)
+             for s in sources[:3]),
+            default=0.0,
+        )
+        sim = _similarity_scale(best.similarity)
+        if info.english:
+            return sim
+        return 0.55 * chunk_cov + 0.45 * sim
+
+    # ---------------------------------------------------------------- selection
+    def select(self, info: QueryInfo, cands: list[Candidate]) -> list[Candidate]:
+        best = cands[0]
+        # A present-tense question prefers the newest source among near-equal answers.
+        if info.asks_present or info.answer_type in ("count", "amount"):
+            close = [c for c in cands[:6] if c.score >= best.score - 0.08 and c.typed == best.typed]
+            best = max(close, key=lambda c: (c.date.last_day(), c.score))
+        chosen = [best]
+        covered = self._covered(info, best.text)
+        for cand in cands:
+            if len(chosen) >= MAX_SENTENCES or sum(len(c.text) for c in chosen) > MAX_ANSWER_CHARS // 2:
+                break
+            if cand in chosen or cand.score < best.score - 0.12:
+                continue
+            new = self._covered(info, cand.text) - covered
+            if new and cand.typed:
+                chosen.append(cand)
+                covered |= new
+        return self._with_continuations(chosen)
+
+    def _covered(self, info: QueryInfo, text: str) -> set[str]:
+        return {kw.term for kw in info.keywords if any(v in text for v in kw.variants)}
+
+    def _with_continuations(self, chosen: list[Candidate]) -> list[Candidate]:
+        """A sentence ending in ； or ： goes on in the next one (第一…；第二…): include it."""
+        out: list[Candidate] = []
+        for cand in chosen:
+            out.append(cand)
+            sents = cand.source.chunk.sentences
+            if cand.text.rstrip("”’）)").endswith(("；", "：", ";", ":")) and cand.index + 1 < len(sents):
+                nxt = sents[cand.index + 1]
+                if not any(c.source is cand.source and c.text == nxt for c in out + chosen):
+                    out.append(Candidate(cand.rank, cand.source, cand.index + 1, nxt, cand.coverage,
+                                         cand.similarity, cand.typed, cand.score - 0.01))
+        return out
+
+    # ------------------------------------------------------------------ replies
+    def answer(self, info: QueryInfo, sources: list[Source], qvec: np.ndarray, today: dt.date,
+               contact: str) -> Reply:
+        if not sources:
+            return self.decline(info, sources, contact, 0.0)
+        cands = self.candidates(info, sources, qvec)
+        if not cands:
+            return self.decline(info, sources, contact, 0.0)
+        conf = self.confidence(info, sources, cands[0])
+        if conf < self.thresholds.confidence:
+            return self.decline(info, sources, contact, conf)
+        if info.answer_type != "any" and not any(
+            c.typed and c.coverage >= self.thresholds.typed_coverage for c in cands[:8]
+        ):
+            return self.decline(info, sources, contact, conf, not_in_kb=True)
+        if info.years and not self._mentions_years(info, sources):
+            return self.decline(info, sources, contact, conf, future=True)
+        chosen = self.select(info, cands)
+        return Reply(answer=self.render(info, chosen, today, contact), answered=True, kind="answer",
+                     sources=sources, cited=list({c.source.chunk.id: c.source for c in chosen}.values()), confidence=conf)
+
+    def _mentions_years(self, info: QueryInfo, sources: list[Source]) -> bool:
+        for year in info.years:
+            if not any(str(year) in s.chunk.text or s.published.year == year for s in sources[:CANDIDATE_CHUNKS]):
+                return False
+        return True
+
+    def render(self, info: QueryInfo, chosen: list[Candidate], today: dt.date, contact: str) -> str:
+        t = self.templates
+        by_doc: dict[str, list[Candidate]] = {}
+        for c in chosen:  # chosen[0] is the best answer, so its document leads
+            by_doc.setdefault(c.source.chunk.doc_id, []).append(c)
+        groups = list(by_doc.values())
+        lines: list[str] = []
+        for i, group in enumerate(groups):
+            group.sort(key=lambda c: (c.source.chunk.ordinal, c.index))
+            body = "".join(_display(c.text) for c in group)
+            date = group[0].date.zh()
+            lead = (t.render("answer_lead", publication=self._publication(group[0]), date=date) if i == 0
+                    else t.render("also_lead", date=date))
+            lines.append(lead + body)
+        newest = groups[0][0].date
+        if info.asks_present and (today - newest.last_day()).days > 365:
+            lines.append(t.render("dated_note", date=newest.zh(), contact=contact))
+        lines.append(t.render("sources_header") + "；".join(
+            t.render("source_line", n=i + 1, title=g[0].source.chunk.title,
+                     publication=self._publication(g[0]), date=g[0].date.zh())
+            for i, g in enumerate(groups)))
+        return "\n".join(lines)
+
+    def _publication(self, cand: Candidate) -> str:
+        return self.publications.get(cand.source.chunk.doc_id, "")
+
+    def decline(self, info: QueryInfo, sources: list[Source], contact: str, conf: float,
+                *, not_in_kb: bool = False, future: bool = False) -> Reply:
+        t = self.templates
+        if future:
+            latest = max((s.published for s in sources), default=None)
+            year = next((y for y in info.years), "")
+            head = t.render("decline_future", year=year, latest=latest.zh() if latest else "")
+        elif not_in_kb or conf >= self.thresholds.out_of_scope:
+            head = t.render("decline_not_in_kb")
+        else:
+            head = t.render("decline_out_of_scope")
+        text = head + t.render("where_to_ask", contacts=contact)
+        return Reply(answer=text, answered=False, kind="decline", sources=sources, confidence=conf)
+
+
+_PROGRAMME = re.compile(r"创投|申报|申请|报名|资助|评审|签约|征集|资质|条件|venture|apply", re.I)
+_STATION = re.compile(r"社工站|服务中心|社区|村|街道|乡镇|老人|妈妈|孩子|救助|服务|station", re.I)
+
+
+def contact_for(text: str, templates: Templates) -> str:
+    """Where to ask, by topic; only bodies that the articles name."""
+    if _PROGRAMME.search(text):
+        return templates.contacts["programme"]
+    if _STATION.search(text):
+        return templates.contacts["station"]
+    return templates.contacts["general"]

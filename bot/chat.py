@@ -1,0 +1,43 @@
+"""Interactive chat in the terminal: what `make run` starts when no Telegram token is set."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.engine import Engine
+from bot.models import Question, Turn
+from bot.render import render_text
+
+WELCOME = """北京社会工作问答助手（终端版）。直接输入问题，例如：
+  创投计划的申报条件是什么？   魏善庄镇的社工站能做什么？
+命令：/sources 显示上一条回答检索到的段落；/new 开始新对话；/quit 退出。"""
+HISTORY_TURNS = 6
+
+
+def run_chat(engine: Engine, today: dt.date) -> int:
+    print(WELCOME)
+    history: list[Turn] = []
+    last = None
+    while True:
+        try:
+            text = input("\n你> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        command = text.strip().lower()
+        if command in ("/quit", "/exit", "/q"):
+            return 0
+        if command == "/new":
+            history, last = [], None
+            print("好的，开始新的对话。")
+            continue
+        if command == "/sources":
+            print(render_text(last, show_sources=True) if last else "还没有回答。")
+            continue
+        if command.startswith("/"):
+            print("未知命令。可用：/sources /new /quit")
+            continue
+        last = engine.ask(Question(text, today, list(history)))
+        print("助手> " + render_text(last))
+        history += [Turn("user", text), Turn("assistant", last.answer)]
+        history = history[-HISTORY_TURNS:]

@@ -1,0 +1,175 @@
+"""Command line: ingest, ask (one question or JSONL batch), chat, eval, kb import."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.index import IndexUnavailable
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger("bot")
+
+
+def _today(value: str | None) -> dt.date:
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--today must be YYYY-MM-DD, not {value!r}") from None
+
+
+def _engine(settings: Settings, quiet: bool = True):  # type: ignore[no-untyped-def]
+    from bot.engine import Engine
+
+    return Engine.open(settings, quiet=quiet)
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.embeddings import make_embeddings
+    from bot.ingest import ingest
+    from bot.textseg import TextAnalyzer
+
+    analyzer = TextAnalyzer(settings.knowledge_dir / "lexicon")
+    report = ingest(settings, make_embeddings(settings), analyzer, rebuild=args.rebuild, quiet=args.quiet)
+    print(f"ingest: {report.summary()}", file=sys.stderr)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.jsonl import run_batch
+    from bot.models import Question
+    from bot.render import render_text
+
+    engine = _engine(settings)
+    today = _today(args.today)
+    if args.jsonl:
+        for obj in run_batch(sys.stdin, engine.ask, today):
+            sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        return 0
+    if not args.question:
+        print("give a question: python -m bot ask \"创投计划什么时候截止？\" (or --jsonl)", file=sys.stderr)
+        return 2
+    reply = engine.ask(Question(" ".join(args.question), today))
+    print(render_text(reply))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.chat import run_chat
+
+    return run_chat(_engine(settings, quiet=False), _today(args.today))
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.answer import Thresholds
+    from bot.evaluation import calibrate, evaluate, load_questions
+
+    items = load_questions(Path(args.file))
+    if args.only:
+        items = [q for q in items if q.get("category") in args.only.split(",")]
+    if args.skip:
+        items = [q for q in items if q.get("category") not in args.skip.split(",")]
+    engine = _engine(settings)
+    today = _today(args.today)
+    if args.compare:
+        for mode in ("dense", "keyword", "hybrid"):
+            res = evaluate(items, lambda q, m=mode: engine.ask(q, m), today)  # type: ignore[misc]
+            s = res.summary()
+            print(f"{mode:<8} recall@5={s['recall@5']} mrr={s['mrr']} pass={s['pass']}")
+        return 0
+    if args.calibrate:
+        base = engine.composer.thresholds
+        results = {}
+        for step in range(20, 66, 2):
+            engine.composer.thresholds = dataclasses.replace(base, confidence=step / 100)
+            results[step / 100] = evaluate(items, engine.ask, today)
+        engine.composer.thresholds = base
+        best, table = calibrate(results)
+        print(table)
+        print(f"best confidence threshold: {best:.2f} (current {base.confidence:.2f})")
+        return 0
+    res = evaluate(items, engine.ask, today)
+    print(res.report(verbose=not args.quiet))
+    return 0 if res.summary()["pass"] >= args.min_pass else 1
+
+
+def cmd_kb_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.importer import import_raw, write_import
+
+    raw = Path(args.file).read_bytes().decode("utf-8", errors="strict")
+    text, dropped = import_raw(raw, doc_id=args.id, title=args.title, published=args.published,
+                               publication=args.publication, topics=args.topic or [],
+                               date_basis=args.date_basis)
+    path = write_import(settings.knowledge_dir / "articles", text, args.id, overwrite=args.overwrite)
+    print(f"wrote {path}; dropped as page furniture: {dropped}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description="北京社会工作政策问答助手")
+    p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", help="build or update the index from knowledge/")
+    s.add_argument("--rebuild", action="store_true", help="drop the index and embed everything again")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("ask", help="answer one question, or a JSONL batch on stdin")
+    s.add_argument("question", nargs="*")
+    s.add_argument("--jsonl", action="store_true", help="read requests from stdin, write replies to stdout")
+    s.add_argument("--today", help="answer as if today were this date (YYYY-MM-DD)")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("chat", help="interactive chat in the terminal")
+    s.add_argument("--today")
+    s.set_defaults(func=cmd_chat)
+
+    s = sub.add_parser("eval", help="score a question set (YAML, the eval format)")
+    s.add_argument("file")
+    s.add_argument("--today")
+    s.add_argument("--only", help="comma-separated categories to keep")
+    s.add_argument("--skip", help="comma-separated categories to leave out")
+    s.add_argument("--min-pass", type=float, default=0.0)
+    s.add_argument("--quiet", action="store_true")
+    s.add_argument("--compare", action="store_true", help="recall@5 and MRR of dense, keyword and hybrid")
+    s.add_argument("--calibrate", action="store_true", help="sweep the decline threshold")
+    s.set_defaults(func=cmd_eval)
+
+    kb = sub.add_parser("kb", help="manage knowledge files").add_subparsers(dest="kb_command", required=True)
+    s = kb.add_parser("import", help="clean a raw article into knowledge/articles/ID.md")
+    s.add_argument("file")
+    s.add_argument("--id", required=True)
+    s.add_argument("--title", required=True)
+    s.add_argument("--published", help="YYYY, YYYY-MM or YYYY-MM-DD (else the page header's date)")
+    s.add_argument("--publication", default="公益时报")
+    s.add_argument("--topic", action="append")
+    s.add_argument("--date-basis", help="how the date was established")
+    s.add_argument("--overwrite", action="store_true")
+    s.set_defaults(func=cmd_kb_import)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args, load_settings()))
+    except IndexUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

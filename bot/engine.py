@@ -1,0 +1,117 @@
+"""The answering engine: a Question in, a Reply out. Knows nothing of Telegram or the CLI."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+
+from bot.answer import Composer, Thresholds, contact_for
+from bot.cleaning import CJK
+from bot.documents import load_documents
+from bot.embeddings import ModelEmbeddings, make_embeddings
+from bot.index import IndexUnavailable
+from bot.ingest import index_status, ingest
+from bot.models import Question, Reply
+from bot.query import analyze
+from bot.retrieval import HybridRetriever, LoadedIndex, Mode
+from bot.settings import Settings
+from bot.templates import Templates, load_templates
+from bot.textseg import TextAnalyzer
+
+log = logging.getLogger(__name__)
+_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|它|这个|那个|其中|呢)|[呢吗][？?]?$")
+
+
+class Engine:
+    def __init__(self, settings: Settings, embeddings: ModelEmbeddings, analyzer: TextAnalyzer,
+                 index: LoadedIndex, templates: Templates, thresholds: Thresholds | None = None) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.analyzer = analyzer
+        self.index = index
+        self.templates = templates
+        self.retriever = HybridRetriever(index, settings.rrf_k)
+        publications = {d.id: d.publication for d in load_documents(settings.knowledge_dir)}
+        self.composer = Composer(analyzer, self.retriever, templates, publications, thresholds)
+        self._corpus = [f"{c.title} {c.heading} {c.text}" for c in index.chunks]
+
+    @classmethod
+    def open(cls, settings: Settings, *, auto_ingest: bool = True, quiet: bool = True,
+             embeddings: ModelEmbeddings | None = None) -> Engine:
+        """Load the index, first building or updating it from knowledge/ when it is missing or stale.
+
+        An index built with another embedding model is not touched: IndexModelMismatch says
+        which command rebuilds it.
+        """
+        templates = load_templates(settings.prompts_dir)
+        analyzer = TextAnalyzer(settings.knowledge_dir / "lexicon")
+        embeddings = embeddings or make_embeddings(settings)
+        try:
+            status = index_status(settings, analyzer, embeddings.model_id)
+        except IndexUnavailable as exc:
+            log.warning("%s; rebuilding", exc)
+            status = "corrupt"
+        if status == "model-mismatch":
+            LoadedIndex.open(settings, embeddings)  # raises with the fix command
+        if status != "fresh":
+            if not auto_ingest:
+                raise IndexUnavailable(f"the index is {status}; run `python -m bot ingest`")
+            log.warning("index %s: ingesting knowledge/ into %s", status, settings.data_dir)
+            report = ingest(settings, embeddings, analyzer, rebuild=status == "corrupt", quiet=quiet)
+            log.warning("ingest: %s", report.summary())
+        try:
+            index = LoadedIndex.open(settings, embeddings)
+        except IndexUnavailable as exc:
+            if not auto_ingest or "was built with" in str(exc):
+                raise
+            log.warning("%s; rebuilding", exc)
+            ingest(settings, embeddings, analyzer, rebuild=True, quiet=quiet)
+            index = LoadedIndex.open(settings, embeddings)
+        return cls(settings, embeddings, analyzer, index, templates)
+
+    # ------------------------------------------------------------------ input
+    def invalid(self, text: str) -> str | None:
+        """The template key for input that cannot be a question, else None."""
+        stripped = text.strip()
+        if not stripped:
+            return "invalid_empty"
+        if len(stripped) > self.settings.max_question_chars:
+            return "invalid_too_long"
+        letters = sum(1 for ch in stripped if unicodedata.category(ch)[0] in "LN")
+        controls = sum(1 for ch in stripped if unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn")
+                       and ch not in "\n\t")
+        if controls > 0.1 * len(stripped) or "\ufffd" in stripped and letters < 0.5 * len(stripped):
+            return "invalid_unreadable"
+        if not re.search(f"[{CJK}]", stripped) and len(re.findall(r"[A-Za-z]{2,}", stripped)) < 2:
+            return "invalid_unreadable"
+        return None
+
+    def standalone(self, question: Question) -> str:
+        """The question with enough of the conversation to stand alone for retrieval."""
+        text = self.analyzer.simplify(question.text)
+        earlier = [t.content for t in question.history if t.role == "user"]
+        if earlier and (len(text) <= 12 or _FOLLOW_UP.search(text)):
+            return self.analyzer.simplify(earlier[-1]) + " " + text
+        return text
+
+    # ------------------------------------------------------------------ answer
+    def ask(self, question: Question, mode: Mode = "hybrid") -> Reply:
+        started = time.perf_counter()
+        reply = self._ask(question, mode)
+        reply.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        return reply
+
+    def _ask(self, question: Question, mode: Mode) -> Reply:
+        problem = self.invalid(question.text)
+        if problem:
+            text = self.templates.render(problem, length=len(question.text.strip()),
+                                         limit=self.settings.max_question_chars)
+            return Reply(answer=text, answered=False, kind="invalid")
+        text = self.standalone(question)
+        qvec = self.embeddings.embed_query_array(text)
+        sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k, mode)
+        info = analyze(text, self.analyzer, self._corpus)
+        return self.composer.answer(info, sources, qvec, question.today,
+                                    contact_for(text, self.templates))

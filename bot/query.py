@@ -1,0 +1,91 @@
+"""What a question asks for: its content words, the kind of answer it expects, years it names."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.textseg import Keyword, TextAnalyzer
+
+AnswerType = Literal["date", "amount", "count", "contact", "org", "any"]
+
+# Order matters: the first type whose pattern matches wins.
+_TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
+    ("contact", re.compile(r"电话|联系方式|热线|邮箱|网址|微信号|地址|怎么联系|联系谁|phone|contact|address|e-?mail", re.I)),
+    ("amount", re.compile(r"多少钱|金额|多少万|多少元|几万|经费|资助多少钱|拿到多少|how much money|amount", re.I)),
+    ("date", re.compile(r"什么时候|何时|哪天|几号|几月|哪一天|哪几天|日期|截止|期限|什么时间|时间是|when|deadline|date", re.I)),
+    ("count", re.compile(r"多少|几个|几家|几名|几份|几位|几人|数量|人数|规模|how many|number of", re.I)),
+    ("org", re.compile(r"哪家|哪个机构|哪些机构|哪个单位|哪个部门|由谁|是谁|谁来|which organi[sz]ation|who", re.I)),
+]
+
+_HAS = {
+    "date": re.compile(r"\d{1,2}月|\d{4}年|[上中下]旬|年底|年初|日"),
+    "amount": re.compile(r"\d[\d.,]*\s*(?:万|亿)?元|[一二三四五六七八九十百千万]+元"),
+    "count": re.compile(r"\d|[一二两三四五六七八九十百千万]+[个家名份位人项次所]"),
+    "contact": re.compile(r"\d{3,4}-?\d{7,8}|\d{11}|@|www\.|https?://|路\d+号|号楼"),
+    "org": re.compile(r"协会|基金会|民政局|中心|事务所|委员会|联合会|机构|社工委"),
+}
+
+YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?:年|\s*届|(?!\d))")
+_PRESENT = re.compile(r"现在|目前|如今|今年|最新|当前|还能|still|now|current", re.I)
+
+
+@dataclass
+class QueryInfo:
+    text: str
+    keywords: list[Keyword]
+    weights: dict[str, float] = field(default_factory=dict)
+    answer_type: AnswerType = "any"
+    years: list[int] = field(default_factory=list)
+    asks_present: bool = False
+    english: bool = False
+
+
+def answer_type(text: str) -> AnswerType:
+    for kind, pattern in _TYPE_PATTERNS:
+        if pattern.search(text):
+            return kind
+    return "any"
+
+
+def has_answer_type(kind: AnswerType, sentence: str) -> bool:
+    return kind == "any" or bool(_HAS[kind].search(sentence))
+
+
+def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str]) -> QueryInfo:
+    """Keywords weighted by rarity in the corpus: a word in every chunk weighs little."""
+    keywords = analyzer.keywords(text)
+    n = max(len(corpus), 1)
+    weights: dict[str, float] = {}
+    for kw in keywords:
+        df = sum(1 for chunk in corpus if any(v in chunk for v in kw.variants))
+        weights[kw.term] = math.log(1.0 + n / (1.0 + df)) + 0.2
+    return QueryInfo(
+        text=text, keywords=keywords, weights=weights, answer_type=answer_type(text),
+        years=[int(y) for y in YEAR.findall(text)], asks_present=bool(_PRESENT.search(text)),
+        english=analyzer.is_english(text),
+    )
+
+
+def match(keyword: Keyword, text: str, analyzer: TextAnalyzer) -> float:
+    """1 when the word or a variant occurs; partial credit for the parts of a compound word."""
+    if any(v in text for v in keyword.variants):
+        return 1.0
+    if len(keyword.term) < 3:
+        return 0.0
+    parts = [p for p in analyzer.tokens(keyword.term) if len(p) >= 2 and p != keyword.term]
+    if not parts:
+        return 0.0
+    found = sum(1 for p in parts if any(v in text for v in analyzer.variants(p)))
+    return 0.8 * found / len(parts)
+
+
+def coverage(info: QueryInfo, text: str, analyzer: TextAnalyzer) -> float:
+    """Weighted share of the question's content words that the text contains."""
+    total = sum(info.weights.values())
+    if total == 0:
+        return 0.0
+    got = sum(info.weights[kw.term] * match(kw, text, analyzer) for kw in info.keywords)
+    return got / total

@@ -1,0 +1,62 @@
+"""Reply templates from prompts/replies.yaml, validated when loaded."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+PLACEHOLDERS: dict[str, set[str]] = {
+    "answer_lead": {"publication", "date"},
+    "also_lead": {"date"},
+    "source_line": {"n", "title", "publication", "date"},
+    "sources_header": set(),
+    "dated_note": {"date", "contact"},
+    "decline_out_of_scope": set(),
+    "decline_not_in_kb": set(),
+    "decline_future": {"year", "latest"},
+    "where_to_ask": {"contacts"},
+    "invalid_empty": set(),
+    "invalid_too_long": {"length", "limit"},
+    "invalid_unreadable": set(),
+}
+CONTACTS = ("programme", "station", "general")
+
+
+class TemplateError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Templates:
+    texts: dict[str, str]
+    contacts: dict[str, str]
+
+    def render(self, key: str, **values: object) -> str:
+        return self.texts[key].format(**values)
+
+
+def load_templates(prompts_dir: Path, name: str = "replies.yaml") -> Templates:
+    path = prompts_dir / name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise TemplateError(f"{path}: cannot load reply templates: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise TemplateError(f"{path}: must be a mapping of template names to texts")
+    texts: dict[str, str] = {}
+    for key, allowed in PLACEHOLDERS.items():
+        text = raw.get(key)
+        if not isinstance(text, str) or not text.strip():
+            raise TemplateError(f"{path}: template {key!r} is missing or empty")
+        used = {field for _, field, _, _ in string.Formatter().parse(text) if field}
+        if used - allowed:
+            raise TemplateError(f"{path}: template {key!r} uses unknown placeholders {sorted(used - allowed)}")
+        texts[key] = text
+    contacts = raw.get("contacts") or {}
+    missing = [c for c in CONTACTS if not contacts.get(c)]
+    if missing:
+        raise TemplateError(f"{path}: contacts lacks {missing}")
+    return Templates(texts, {k: str(v) for k, v in contacts.items()})
