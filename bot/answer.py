@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.models import PubDate, Reply, Source
-from bot.query import QueryInfo, coverage, has_answer_type
+from bot.query import QueryInfo, coverage, typed_strength
 from bot.retrieval import HybridRetriever
 from bot.templates import Templates
 from bot.textseg import TextAnalyzer
@@ -75,12 +75,14 @@ class Composer:
             sims = self.retriever.sentence_similarities(qvec, src.chunk.id)
             context = f"{src.chunk.title} {src.chunk.heading} "
             for i, sentence in enumerate(src.chunk.sentences):
-                cov = coverage(info, context + sentence, self.analyzer) if not info.english else 0.0
+                # The title and heading lend a sentence context, but only part of the credit.
+                cov = max(coverage(info, sentence, self.analyzer),
+                          0.7 * coverage(info, context + sentence, self.analyzer))
                 sim = sims[i] if i < len(sims) else 0.0
-                typed = has_answer_type(info.answer_type, sentence)
-                cand = Candidate(rank, src, i, sentence, cov, sim, typed)
-                cand.score = (0.5 * cov + 0.5 * _similarity_scale(sim) + (0.15 if typed else -0.15)
-                              + 0.04 / (rank + 1))
+                strength = typed_strength(info, sentence)
+                cand = Candidate(rank, src, i, sentence, cov, sim, strength > 0)
+                cand.score = (0.5 * cov + 0.5 * _similarity_scale(sim)
+                              + (0.15 * strength if strength else -0.15) + 0.04 / (rank + 1))
                 out.append(cand)
         out.sort(key=lambda c: -c.score)
         return out
@@ -92,10 +94,7 @@ class Composer:
              for s in sources[:3]),
             default=0.0,
         )
-        sim = _similarity_scale(best.similarity)
-        if info.english:
-            return sim
-        return 0.55 * chunk_cov + 0.45 * sim
+        return 0.55 * chunk_cov + 0.45 * _similarity_scale(best.similarity)
 
     # ---------------------------------------------------------------- selection
     def select(self, info: QueryInfo, cands: list[Candidate]) -> list[Candidate]:
@@ -106,31 +105,69 @@ class Composer:
             best = max(close, key=lambda c: (c.date.last_day(), c.score))
         chosen = [best]
         covered = self._covered(info, best.text)
-        for cand in cands:
+        # Each further part of a multi-part question gets its own best sentence.
+        for part in info.parts:
+            top = max(cands[:12], key=lambda c: coverage(part, c.text, self.analyzer) + 0.3 * c.score)
+            if top not in chosen and coverage(part, top.text, self.analyzer) > 0:
+                chosen.append(top)
+        for cand in cands[1:12]:
             if len(chosen) >= MAX_SENTENCES or sum(len(c.text) for c in chosen) > MAX_ANSWER_CHARS // 2:
                 break
-            if cand in chosen or cand.score < best.score - 0.12:
+            if cand in chosen:
                 continue
             new = self._covered(info, cand.text) - covered
-            if new and cand.typed:
+            same_passage = info.answer_type == "any" and self._same_passage(cand, best)
+            if (new and cand.typed and cand.score >= best.score - 0.12) or (
+                    same_passage and cand.score >= best.score - 0.15):
                 chosen.append(cand)
                 covered |= new
-        return self._with_continuations(chosen)
+        if info.asks_next:
+            chosen += [self._next(c) for c in list(chosen) if self._next(c) is not None]  # type: ignore[misc]
+        return self._with_enumerations(self._with_continuations(chosen))
+
+    def _with_enumerations(self, chosen: list[Candidate]) -> list[Candidate]:
+        """Sentences that go on listing (一是… 二是… / 第一… 第二…) after a chosen one come along."""
+        out = list(chosen)
+        keys = {(c.source.chunk.id, c.index) for c in out}
+        for cand in chosen:
+            nxt = self._next(cand)
+            while nxt is not None and _ENUMERATION.match(nxt.text) and (nxt.source.chunk.id, nxt.index) not in keys:
+                if sum(len(c.text) for c in out) + len(nxt.text) > MAX_ANSWER_CHARS:
+                    break
+                out.append(nxt)
+                keys.add((nxt.source.chunk.id, nxt.index))
+                nxt = self._next(nxt)
+        return out
+
+    @staticmethod
+    def _same_passage(a: Candidate, b: Candidate) -> bool:
+        """Same section of the same article, in the same or a neighbouring chunk."""
+        ca, cb = a.source.chunk, b.source.chunk
+        return ca.doc_id == cb.doc_id and ca.heading == cb.heading and abs(ca.ordinal - cb.ordinal) <= 1
+
+    def _next(self, cand: Candidate) -> Candidate | None:
+        sents = cand.source.chunk.sentences
+        if cand.index + 1 >= len(sents):
+            return None
+        return Candidate(cand.rank, cand.source, cand.index + 1, sents[cand.index + 1], cand.coverage,
+                         cand.similarity, cand.typed, cand.score - 0.01)
 
     def _covered(self, info: QueryInfo, text: str) -> set[str]:
         return {kw.term for kw in info.keywords if any(v in text for v in kw.variants)}
 
     def _with_continuations(self, chosen: list[Candidate]) -> list[Candidate]:
-        """A sentence ending in ； or ： goes on in the next one (第一…；第二…): include it."""
+        """A sentence ending in ； or ： goes on in the next one (第一…；第二…): include it.
+
+        Duplicates are dropped; the result is in the order chosen.
+        """
         out: list[Candidate] = []
+        seen: set[tuple[str, int]] = set()
         for cand in chosen:
-            out.append(cand)
-            sents = cand.source.chunk.sentences
-            if cand.text.rstrip("”’）)").endswith(("；", "：", ";", ":")) and cand.index + 1 < len(sents):
-                nxt = sents[cand.index + 1]
-                if not any(c.source is cand.source and c.text == nxt for c in out + chosen):
-                    out.append(Candidate(cand.rank, cand.source, cand.index + 1, nxt, cand.coverage,
-                                         cand.similarity, cand.typed, cand.score - 0.01))
+            for item in (cand, self._next(cand) if cand.text.rstrip("”’）)").endswith(
+                    ("；", "：", ";", ":")) else None):
+                if item is not None and (item.source.chunk.id, item.index) not in seen:
+                    seen.add((item.source.chunk.id, item.index))
+                    out.append(item)
         return out
 
     # ------------------------------------------------------------------ replies
@@ -168,7 +205,7 @@ class Composer:
         groups = list(by_doc.values())
         lines: list[str] = []
         for i, group in enumerate(groups):
-            group.sort(key=lambda c: (c.source.chunk.ordinal, c.index))
+            group.sort(key=lambda c: (c.source.chunk.ordinal, c.index))  # reading order
             body = "".join(_display(c.text) for c in group)
             date = group[0].date.zh()
             lead = (t.render("answer_lead", publication=self._publication(group[0]), date=date) if i == 0
@@ -201,6 +238,7 @@ class Composer:
         return Reply(answer=text, answered=False, kind="decline", sources=sources, confidence=conf)
 
 
+_ENUMERATION = re.compile(r"^[“\"]?(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]|其次|再次|最后|此外)")
 _PROGRAMME = re.compile(r"创投|申报|申请|报名|资助|评审|签约|征集|资质|条件|venture|apply", re.I)
 _STATION = re.compile(r"社工站|服务中心|社区|村|街道|乡镇|老人|妈妈|孩子|救助|服务|station", re.I)
 

@@ -57,8 +57,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if not args.question:
         print("give a question: python -m bot ask \"创投计划什么时候截止？\" (or --jsonl)", file=sys.stderr)
         return 2
-    reply = engine.ask(Question(" ".join(args.question), today))
-    print(render_text(reply))
+    question = Question(" ".join(args.question), today)
+    reply = engine.ask(question)
+    print(render_text(reply, show_sources=args.debug))
+    if args.debug:
+        print(engine.explain(question), file=sys.stderr)
     return 0
 
 
@@ -127,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("question", nargs="*")
     s.add_argument("--jsonl", action="store_true", help="read requests from stdin, write replies to stdout")
     s.add_argument("--today", help="answer as if today were this date (YYYY-MM-DD)")
+    s.add_argument("--debug", action="store_true", help="show retrieved passages and sentence scores")
     s.set_defaults(func=cmd_ask)
 
     s = sub.add_parser("chat", help="interactive chat in the terminal")

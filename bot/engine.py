@@ -115,3 +115,19 @@ class Engine:
         info = analyze(text, self.analyzer, self._corpus)
         return self.composer.answer(info, sources, qvec, question.today,
                                     contact_for(text, self.templates))
+
+    def explain(self, question: Question) -> str:
+        """Why the engine answers as it does: keywords, confidence and the scored sentences."""
+        text = self.standalone(question)
+        qvec = self.embeddings.embed_query_array(text)
+        sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k)
+        info = analyze(text, self.analyzer, self._corpus)
+        lines = [f"keywords: {[(k.term, round(info.weights[k.term], 2)) for k in info.keywords]}",
+                 f"answer type: {info.answer_type}; years: {info.years}; present: {info.asks_present}"]
+        cands = self.composer.candidates(info, sources, qvec)
+        if cands:
+            lines.append(f"confidence: {self.composer.confidence(info, sources, cands[0]):.3f}")
+        for c in cands[:8]:
+            lines.append(f"  {c.score:.3f} cov={c.coverage:.2f} sim={c.similarity:.3f} typed={c.typed} "
+                         f"r={c.rank} {c.text[:50]}")
+        return "\n".join(lines)
