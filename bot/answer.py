@@ -23,7 +23,7 @@ MAX_ANSWER_CHARS = 320
 class Thresholds:
     """Decline below these; calibrated with `python -m bot eval --calibrate` (see README)."""
 
-    confidence: float = 0.42
+    confidence: float = 0.52
     out_of_scope: float = 0.25
     typed_coverage: float = 0.34
 
@@ -73,11 +73,13 @@ class Composer:
         out: list[Candidate] = []
         for rank, src in enumerate(sources[:CANDIDATE_CHUNKS]):
             sims = self.retriever.sentence_similarities(qvec, src.chunk.id)
-            context = f"{src.chunk.title} {src.chunk.heading} "
+            heading = f"{src.chunk.title} {src.chunk.heading} "
             for i, sentence in enumerate(src.chunk.sentences):
-                # The title and heading lend a sentence context, but only part of the credit.
+                # Title, heading and the sentence before (which often names the subject) lend
+                # a sentence context, but only part of the credit.
+                before = src.chunk.sentences[i - 1] if i else ""
                 cov = max(coverage(info, sentence, self.analyzer),
-                          0.7 * coverage(info, context + sentence, self.analyzer))
+                          0.7 * coverage(info, heading + before + sentence, self.analyzer))
                 sim = sims[i] if i < len(sims) else 0.0
                 strength = typed_strength(info, sentence)
                 cand = Candidate(rank, src, i, sentence, cov, sim, strength > 0)
@@ -111,9 +113,9 @@ class Composer:
             if top not in chosen and coverage(part, top.text, self.analyzer) > 0:
                 chosen.append(top)
         for cand in cands[1:12]:
-            if len(chosen) >= MAX_SENTENCES or sum(len(c.text) for c in chosen) > MAX_ANSWER_CHARS // 2:
+            if len(chosen) >= MAX_SENTENCES:
                 break
-            if cand in chosen:
+            if cand in chosen or sum(len(c.text) for c in chosen) + len(cand.text) > MAX_ANSWER_CHARS:
                 continue
             new = self._covered(info, cand.text) - covered
             same_passage = info.answer_type == "any" and self._same_passage(cand, best)

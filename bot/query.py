@@ -75,10 +75,10 @@ def typed_strength(info: QueryInfo, sentence: str) -> float:
     strength = 1.0
     if info.answer_type == "count":
         if info.count_unit and re.search(_NUMBER + re.escape(info.count_unit), sentence):
-            strength += 0.5
+            strength += 0.25
         noun = info.count_noun[-2:]
         if len(noun) == 2 and re.search(_NUMBER + rf"[{CJK}]{{0,5}}{re.escape(noun)}", sentence):
-            strength += 0.5
+            strength += 0.75
     return strength
 
 
@@ -106,16 +106,23 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
 
 
 def match(keyword: Keyword, text: str, analyzer: TextAnalyzer) -> float:
-    """1 when the word or a variant occurs; partial credit for the parts of a compound word."""
-    if any(v in text for v in keyword.variants):
+    """1 when the word or a variant occurs (ignoring case); for a compound word, partial
+    credit in proportion to the characters of it that its found parts cover."""
+    text = text.lower()
+    if any(v.lower() in text for v in keyword.variants):
         return 1.0
-    if len(keyword.term) < 3:
+    term = keyword.term
+    if len(term) < 3:
         return 0.0
-    parts = [p for p in analyzer.tokens(keyword.term) if len(p) >= 2 and p != keyword.term]
-    if not parts:
-        return 0.0
-    found = sum(1 for p in parts if any(v in text for v in analyzer.variants(p)))
-    return 0.8 * found / len(parts)
+    covered = [False] * len(term)
+    for part in analyzer.tokens(term):
+        if len(part) < 2 or part == term or not any(v.lower() in text for v in analyzer.variants(part)):
+            continue
+        start = term.find(part)
+        while start >= 0:
+            covered[start:start + len(part)] = [True] * len(part)
+            start = term.find(part, start + 1)
+    return 0.8 * (sum(covered) / len(term)) ** 2
 
 
 def coverage(info: QueryInfo, text: str, analyzer: TextAnalyzer) -> float:

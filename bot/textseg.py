@@ -89,26 +89,34 @@ class TextAnalyzer:
         latin = len(_LATIN_WORD.findall(text))
         return latin >= 2 and not re.search(f"[{CJK}]", text)
 
-    def translate_english(self, text: str) -> list[str]:
-        """Chinese terms for the English glossary phrases found in the text."""
+    def english_terms(self, text: str) -> list[list[str]]:
+        """For each English glossary phrase in the text, its Chinese renderings (longest phrase first)."""
         lowered = f" {text.lower()} "
-        found: list[str] = []
+        found: list[list[str]] = []
         for phrase, chinese in self.english:
             if re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", lowered):
-                found.extend(chinese)
+                found.append(chinese)
                 lowered = lowered.replace(phrase, " ")
-        return list(dict.fromkeys(found))
+        return found
+
+    def translate_english(self, text: str) -> list[str]:
+        return list(dict.fromkeys(t for group in self.english_terms(text) for t in group))
 
     def keywords(self, question: str) -> list[Keyword]:
         """Content words of a question, longest first, each with its variants."""
         if self.is_english(question):
-            words = self.translate_english(question)
+            # One keyword per English phrase; its Chinese renderings are alternatives.
+            return [Keyword(group[0], tuple(dict.fromkeys(v for t in group for v in self.variants(t))))
+                    for group in self.english_terms(question)]
         else:
             words = [w for w in self.words(question) if w not in self.stopwords and len(w) > 1 or
                      w.isdigit()]
             words += [w for w in self.dictionary if w in question and w not in words]
         unique = list(dict.fromkeys(w.lower() for w in words))
-        return [Keyword(w, self.variants(w)) for w in sorted(unique, key=len, reverse=True)]
+        # A word inside a longer keyword of the same question ("创投计划" in "志愿服务v创投计划")
+        # would count the same words twice.
+        kept = [w for w in unique if not any(w != o and w in o for o in unique)]
+        return [Keyword(w, self.variants(w)) for w in sorted(kept, key=len, reverse=True)]
 
     def query_tokens(self, question: str) -> list[str]:
         """Tokens for keyword search, with variants of the question's words."""
