@@ -18,6 +18,7 @@ _FW_DOT_IN_NUMBER = re.compile(r"(?<=\d)[．。](?=\d)")
 # Sentence-final punctuation, optionally followed by closing quotes or brackets.
 _TERMINAL = re.compile(r"[。！？；…：:!?][”’」』）)]*$")
 
+_MARKER = re.compile(r"^(#{1,6}|[-*>])\s+(.*)$")
 PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 PAGE_HEADER = re.compile(r"责编[:：]|美编[:：]")
 HEADER_DATE = re.compile(r"(20\d{2}|19\d{2})[.．/-](\d{1,2})[.．/-](\d{1,2})")
@@ -179,8 +180,11 @@ def clean_markdown(body: str) -> str:
         lines = [ln for ln in block.splitlines() if ln.strip()]
         if not lines:
             continue
-        if all(ln.lstrip().startswith(("#", "- ", "* ", "> ")) for ln in lines):
-            out.extend(normalize_text(ln) for ln in lines)
+        if all(_MARKER.match(ln.strip()) for ln in lines):
+            for ln in lines:
+                m = _MARKER.match(ln.strip())
+                assert m is not None
+                out.append(f"{m[1]} {normalize_text(m[2])}")
         else:
             out.append(join_lines(lines))
     return "\n\n".join(out) + "\n"

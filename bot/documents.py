@@ -47,7 +47,7 @@ def parse_document(text: str, path: str = "") -> Document:
     except ValueError as exc:
         raise KnowledgeError(f"{path}: published: {exc}") from exc
     body = clean_markdown(body)
-    if len(body.strip()) < 20:
+    if not body.strip():
         raise KnowledgeError(f"{path}: the body is empty")
     digest = hashlib.sha256((yaml.safe_dump(meta, allow_unicode=True, sort_keys=True) + body).encode())
     return Document(

@@ -94,7 +94,7 @@ def ingest(
     started = time.monotonic()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     docs = load_documents(settings.knowledge_dir)
-    manifest = Manifest.read(settings.data_dir)
+    manifest = None if rebuild else Manifest.read(settings.data_dir)  # a rebuild needs no old manifest
     client = chroma_client(settings)
     if manifest and manifest.embedding_model != embeddings.model_id and not rebuild:
         raise IndexModelMismatch(

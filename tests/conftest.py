@@ -1,0 +1,62 @@
+"""Shared fixtures: a real index of the real articles, built once per session in a temp dir."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.embeddings import E5Embeddings
+from bot.engine import Engine
+from bot.settings import PROJECT_ROOT, Settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture(scope="session")
+def e5() -> E5Embeddings:
+    return E5Embeddings()
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="session")
+def settings(index_dir: Path) -> Settings:
+    return Settings(data_dir=index_dir, knowledge_dir=PROJECT_ROOT / "knowledge",
+                    prompts_dir=PROJECT_ROOT / "prompts")
+
+
+@pytest.fixture(scope="session")
+def ingest_seconds(settings: Settings, e5: E5Embeddings) -> float:
+    """Ingest the five articles from scratch; the time it took."""
+    from bot.ingest import ingest
+    from bot.textseg import TextAnalyzer
+
+    started = time.monotonic()
+    ingest(settings, e5, TextAnalyzer(settings.knowledge_dir / "lexicon"), quiet=True)
+    return time.monotonic() - started
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings, e5: E5Embeddings, ingest_seconds: float) -> Engine:
+    return Engine.open(settings, embeddings=e5, auto_ingest=False)
+
+
+@pytest.fixture
+def small_kb(tmp_path: Path) -> Settings:
+    """A knowledge directory of two short articles (copies of the lexicon and prompts) in a temp dir."""
+    kb = tmp_path / "knowledge"
+    shutil.copytree(PROJECT_ROOT / "knowledge" / "lexicon", kb / "lexicon")
+    (kb / "articles").mkdir()
+    from tests.helpers.articles import write_article
+
+    write_article(kb, "alpha", "甲文", "2021-05-06", "阳光社区社工站每周三开展老年人健康讲座。讲座由专业社工主持。")
+    write_article(kb, "beta", "乙文", "2023-01", "星光街道新建了一个社会工作服务中心。中心为青少年提供课后辅导。")
+    return Settings(data_dir=tmp_path / "data", knowledge_dir=kb, prompts_dir=PROJECT_ROOT / "prompts")

