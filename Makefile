@@ -27,14 +27,10 @@ install-test: $(TEST_STAMP)
 ingest: $(STAMP)
 	$(PY) -m bot ingest
 
-# Telegram when TELEGRAM_BOT_TOKEN is set (in the environment or .env), else the terminal chat.
+# The terminal chat (the Telegram channel will start here when TELEGRAM_BOT_TOKEN is set).
 run: $(STAMP)
 	$(PY) -m bot ingest --quiet
-	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=.\+' .env; then \
-		$(PY) -m bot telegram; \
-	else \
-		$(PY) -m bot chat; \
-	fi
+	$(PY) -m bot chat
 
 test: $(TEST_STAMP)
 	$(PY) -m bot ingest --quiet

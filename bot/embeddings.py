@@ -73,7 +73,9 @@ class SentenceTransformerEmbeddings(ModelEmbeddings):
                 "pip install torch==2.13.0 && pip install '.[st]'"
             ) from exc
         self._model = SentenceTransformer(model, device="cpu")
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        dimension = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or 0)
         self.model_id = f"sentence-transformers/{os.path.basename(model.rstrip('/')) or model}"
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
