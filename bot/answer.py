@@ -190,8 +190,9 @@ class Composer:
         if info.years and not self._mentions_years(info, sources):
             return self.decline(info, sources, contact, conf, future=True)
         chosen = self.select(info, cands)
+        cited = list({c.source.chunk.id: c.source for c in chosen}.values())
         return Reply(answer=self.render(info, chosen, today, contact), answered=True, kind="answer",
-                     sources=sources, cited=list({c.source.chunk.id: c.source for c in chosen}.values()), confidence=conf)
+                     sources=sources, cited=cited, confidence=conf)
 
     def _mentions_years(self, info: QueryInfo, sources: list[Source]) -> bool:
         for year in info.years:

@@ -72,7 +72,6 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.answer import Thresholds
     from bot.evaluation import calibrate, evaluate, load_questions
 
     items = load_questions(Path(args.file))

@@ -82,7 +82,7 @@ class Engine:
         letters = sum(1 for ch in stripped if unicodedata.category(ch)[0] in "LN")
         controls = sum(1 for ch in stripped if unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn")
                        and ch not in "\n\t")
-        if controls > 0.1 * len(stripped) or "\ufffd" in stripped and letters < 0.5 * len(stripped):
+        if controls > 0.1 * len(stripped) or ("\ufffd" in stripped and letters < 0.5 * len(stripped)):
             return "invalid_unreadable"
         if not re.search(f"[{CJK}]", stripped) and len(re.findall(r"[A-Za-z]{2,}", stripped)) < 2:
             return "invalid_unreadable"

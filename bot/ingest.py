@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 import uuid
@@ -72,7 +73,7 @@ def index_status(settings: Settings, analyzer: TextAnalyzer, model_id: str | Non
     return "fresh"
 
 
-def _progress(total: int, quiet: bool) -> tqdm:  # type: ignore[type-arg]
+def _progress(total: int, quiet: bool) -> tqdm:
     return tqdm(total=total, unit="chunk", desc="ingest", file=sys.stderr,
                 disable=quiet or not sys.stderr.isatty())
 
@@ -103,10 +104,8 @@ def ingest(
         )
     if rebuild:
         for name in ("_chunks", "_sentences"):
-            try:
+            with contextlib.suppress(Exception):  # a collection that does not exist yet
                 client.delete_collection(settings.chroma_collection + name)
-            except Exception:  # noqa: BLE001 - absent collection
-                pass
         manifest = None
     chunk_col, sent_col = collections(client, settings, embeddings.model_id)
 

@@ -24,7 +24,7 @@ def sentences(text: str) -> list[str]:
 
 def sections(body: str) -> Iterator[tuple[str, list[str]]]:
     """(heading, paragraphs) for each `##` section; text before the first heading has ''."""
-    heading, paragraphs = "", []
+    heading, paragraphs = "", list[str]()
     for block in re.split(r"\n\s*\n", body):
         block = block.strip()
         if not block:

@@ -109,7 +109,7 @@ class TextAnalyzer:
             return [Keyword(group[0], tuple(dict.fromkeys(v for t in group for v in self.variants(t))))
                     for group in self.english_terms(question)]
         else:
-            words = [w for w in self.words(question) if w not in self.stopwords and len(w) > 1 or
+            words = [w for w in self.words(question) if (w not in self.stopwords and len(w) > 1) or
                      w.isdigit()]
             words += [w for w in self.dictionary if w in question and w not in words]
         unique = list(dict.fromkeys(w.lower() for w in words))
