@@ -7,13 +7,15 @@ import re
 import time
 import unicodedata
 
+from bot.advisor import Advisor, sources_first
 from bot.answer import Composer, Thresholds, contact_for
 from bot.cleaning import CJK
 from bot.documents import load_documents
 from bot.embeddings import ModelEmbeddings, make_embeddings
 from bot.index import IndexUnavailable
 from bot.ingest import index_status, ingest
-from bot.models import Question, Reply
+from bot.models import Question, Reply, Source
+from bot.programmes import load_programmes
 from bot.query import analyze
 from bot.retrieval import HybridRetriever, LoadedIndex, Mode
 from bot.settings import Settings
@@ -33,8 +35,9 @@ class Engine:
         self.index = index
         self.templates = templates
         self.retriever = HybridRetriever(index, settings.rrf_k)
-        publications = {d.id: d.publication for d in load_documents(settings.knowledge_dir)}
-        self.composer = Composer(analyzer, self.retriever, templates, publications, thresholds)
+        docs = load_documents(settings.knowledge_dir)
+        self.composer = Composer(analyzer, self.retriever, templates, {d.id: d.publication for d in docs}, thresholds)
+        self.advisor = Advisor(load_programmes(settings.knowledge_dir, docs), templates)
         self._corpus = [f"{c.title} {c.heading} {c.text}" for c in index.chunks]
 
     @classmethod
@@ -112,9 +115,14 @@ class Engine:
         text = self.standalone(question)
         qvec = self.embeddings.embed_query_array(text)
         sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k, mode)
+        contact = contact_for(text, self.templates)
+        ruled = self.advisor.route(self.analyzer.simplify(question.text), question.history, question.today, contact)
+        if ruled is not None:
+            passages = [Source(c, 1.0) for c in self.index.chunks]
+            ruled.sources = sources_first(sources, passages, self.advisor.quotes(ruled))
+            return ruled
         info = analyze(text, self.analyzer, self._corpus)
-        return self.composer.answer(info, sources, qvec, question.today,
-                                    contact_for(text, self.templates))
+        return self.composer.answer(info, sources, qvec, question.today, contact)
 
     def explain(self, question: Question) -> str:
         """Why the engine answers as it does: keywords, confidence and the scored sentences."""

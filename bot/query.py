@@ -57,7 +57,14 @@ class QueryInfo:
     parts: list[QueryInfo] = field(default_factory=list)  # further sub-questions, each analysed
 
 
+# "人数怎么认定" asks how a figure is determined, not for the figure.
+_METHOD = re.compile(r"(?:怎么|如何|怎样)(?:认定|算|计算|确定|统计|核定)|以什么为准|按什么|依据什么|how is .* (?:counted|determined)",
+                     re.I)
+
+
 def answer_type(text: str) -> AnswerType:
+    if _METHOD.search(text):
+        return "any"
     for kind, pattern in _TYPE_PATTERNS:
         if pattern.search(text):
             return kind
@@ -78,7 +85,7 @@ def typed_strength(info: QueryInfo, sentence: str) -> float:
         if info.count_unit and re.search(_NUMBER + re.escape(info.count_unit), sentence):
             strength += 0.25
         noun = info.count_noun[-2:]
-        if len(noun) == 2 and re.search(_NUMBER + rf"[{CJK}]{{0,5}}{re.escape(noun)}", sentence):
+        if len(noun) == 2 and re.search(_NUMBER + rf"[{CJK}]{{0,8}}{re.escape(noun)}", sentence):
             strength += 0.75
     return strength
 

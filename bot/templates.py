@@ -21,8 +21,28 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "invalid_empty": set(),
     "invalid_too_long": {"length", "limit"},
     "invalid_unreadable": set(),
+    "eligibility_eligible": {"programme"},
+    "eligibility_ineligible": {"programme", "failed"},
+    "eligibility_unknown": {"programme"},
+    "criterion_line": {"mark", "label", "reason"},
+    "still_need": {"questions"},
+    "rules_basis": {"title", "publication", "date"},
+    "window_closed_note": {"closed"},
+    "criteria_head": {"publication", "date", "programme"},
+    "criteria_line": {"n", "label", "quote"},
+    "criteria_tail": set(),
+    "timeline_window": {"programme", "label", "opens", "closes", "publication", "date", "quote"},
+    "timeline_open": {"today", "closes", "days"},
+    "timeline_not_open": {"today", "opens"},
+    "timeline_closed": {"today", "closes"},
+    "timeline_stage": {"programme", "label", "year", "when", "publication", "date", "quote"},
+    "timeline_stage_past": {"end"},
+    "timeline_stages": {"stages"},
+    "timeline_no_newer": {"contact"},
+    "decline_round": {"year", "programme", "opens", "closes"},
 }
 CONTACTS = ("programme", "station", "general")
+MARKS = ("pass", "fail", "unknown")
 
 
 class TemplateError(ValueError):
@@ -33,6 +53,7 @@ class TemplateError(ValueError):
 class Templates:
     texts: dict[str, str]
     contacts: dict[str, str]
+    marks: dict[str, str]
 
     def render(self, key: str, **values: object) -> str:
         return self.texts[key].format(**values)
@@ -59,4 +80,7 @@ def load_templates(prompts_dir: Path, name: str = "replies.yaml") -> Templates:
     missing = [c for c in CONTACTS if not contacts.get(c)]
     if missing:
         raise TemplateError(f"{path}: contacts lacks {missing}")
-    return Templates(texts, {k: str(v) for k, v in contacts.items()})
+    marks = raw.get("marks") or {}
+    if any(not marks.get(m) for m in MARKS):
+        raise TemplateError(f"{path}: marks needs {MARKS}")
+    return Templates(texts, {k: str(v) for k, v in contacts.items()}, {k: str(v) for k, v in marks.items()})

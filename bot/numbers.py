@@ -1,0 +1,151 @@
+"""Numbers and durations in applicants' Chinese (and simple English), each with the span it came from.
+
+Chinese numerals go through `cn2an` ("smart" mode) one captured span at a time, never whole
+sentences. Durations are intervals in years: "三年多" is more than 3 and less than 4;
+"2019年注册" depends on today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import cn2an
+
+CN_NUM = "零〇一二两三四五六七八九十百千万"
+NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
+_EN_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20}
+INF = float("inf")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A value read from text[start:end]."""
+
+    text: str
+    start: int
+    end: int
+    value: float
+
+
+@dataclass(frozen=True)
+class Years:
+    """A duration known to lie between `low` and `high` years (both inclusive)."""
+
+    low: float
+    high: float
+    text: str = ""
+
+    def describe(self) -> str:
+        if self.low == self.high:
+            return f"{self.low:g}年"
+        if self.high == INF:
+            return f"{self.low:g}年以上"
+        return f"{self.low:.1f}～{self.high:.1f}年"
+
+
+def parse_number(token: str) -> float | None:
+    """A number written in digits or Chinese numerals; None when the token is not one."""
+    token = token.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", token):
+        return float(token)
+    if token.lower() in _EN_NUM:
+        return float(_EN_NUM[token.lower()])
+    if token and re.fullmatch(f"[{CN_NUM}]+", token):
+        if token == "两":
+            return 2.0
+        try:
+            value = cn2an.cn2an(token.replace("两", "二"), "smart")
+        except (ValueError, KeyError, IndexError, TypeError):
+            return None
+        return float(value) if isinstance(value, int | float) else None
+    return None
+
+
+def numbers(text: str) -> list[Span]:
+    """Every number in the text with its span."""
+    out = []
+    for m in re.finditer(rf"{NUM}|\b(?:{'|'.join(_EN_NUM)})\b", text, re.I):
+        value = parse_number(m[0])
+        if value is not None:
+            out.append(Span(m[0], m.start(), m.end(), value))
+    return out
+
+
+def _years_between(earlier: dt.date, later: dt.date) -> float:
+    return max(0.0, (later - earlier).days / 365.25)
+
+
+def _year_interval(year: int, month: int | None, today: dt.date) -> tuple[float, float]:
+    """Years from a date known to the year or month until today: (least, most)."""
+    first = dt.date(year, month or 1, 1)
+    if month:
+        last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1))
+    else:
+        last = dt.date(year, 12, 31)
+    return _years_between(min(last, today), today), _years_between(min(first, today), today)
+
+
+_RELATIVE_YEAR = {"今年": 0, "去年": 1, "前年": 2, "大前年": 3}
+
+_DURATION_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"({NUM})\s*年\s*(?:零|又)\s*({NUM})\s*个?\s*月"), "years_months"),
+    (re.compile(rf"({NUM})\s*年半"), "years_half"),
+    (re.compile(rf"({NUM})\s*个半月"), "months_half"),
+    (re.compile(rf"({NUM})\s*(?:多|余)\s*年|({NUM})\s*年\s*(?:多|出头)"), "years_more"),
+    (re.compile(rf"(?:不到|不足|未满|没满|不满)\s*({NUM})\s*(?:周)?年"), "years_less"),
+    (re.compile(rf"({NUM})\s*(?:周)?年\s*(?:以上|及以上|有余)"), "years_plus"),
+    (re.compile(rf"({NUM})\s*(?:周)?年(?![前后级底初度份中月])"), "years"),
+    (re.compile(rf"({NUM})\s*个\s*月"), "months"),
+    (re.compile(r"半年"), "half"),
+    (re.compile(r"(\d+(?:\.\d+)?|[a-z]+)(?:\s+and\s+a\s+half)?\s+years?", re.I), "en_years"),
+]
+_DATE_ANCHOR = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月)?(?:份)?|(大前年|前年|去年|今年)")
+
+
+def duration(text: str, today: dt.date) -> Years | None:
+    """The first duration in the text: "两年半", "三年多", "满三年", "2019年注册", "5 years"."""
+    m = _DATE_ANCHOR.search(text)
+    if m:
+        if m[3]:
+            year, month = today.year - _RELATIVE_YEAR[m[3]], None
+        else:
+            year, month = int(m[1]), int(m[2]) if m[2] else None
+            if month is not None and not 1 <= month <= 12:
+                month = None
+        if year <= today.year:
+            low, high = _year_interval(year, month, today)
+            return Years(round(low, 2), round(high, 2), m[0])
+    for pattern, kind in _DURATION_PATTERNS:
+        hit = pattern.search(text)
+        if not hit:
+            continue
+        groups = [g for g in hit.groups() if g]
+        value = parse_number(groups[0]) if groups else None
+        if kind == "half":
+            return Years(0.5, 0.5, hit[0])
+        if value is None:
+            continue
+        if kind == "years_months":
+            months = parse_number(groups[1]) or 0.0
+            v = value + months / 12
+            return Years(round(v, 2), round(v, 2), hit[0])
+        if kind == "years_half":
+            return Years(value + 0.5, value + 0.5, hit[0])
+        if kind == "months_half":
+            return Years(round((value + 0.5) / 12, 2), round((value + 0.5) / 12, 2), hit[0])
+        if kind == "years_more":
+            return Years(value + 0.01, value + 0.99, hit[0])
+        if kind == "years_less":
+            return Years(0.0, max(0.0, value - 0.01), hit[0])
+        if kind == "years_plus":
+            return Years(value, INF, hit[0])
+        if kind == "months":
+            return Years(round(value / 12, 2), round(value / 12, 2), hit[0])
+        if kind == "en_years":
+            v = value + (0.5 if "half" in hit[0].lower() else 0.0)
+            return Years(v, v, hit[0])
+        return Years(value, value, hit[0])
+    return None
