@@ -55,7 +55,7 @@ class Advisor:
             return None
         earlier = [t.content for t in history if t.role == "user"]
         in_context = self.mentions_programme(text) or any(self.mentions_programme(m) for m in earlier)
-        now = extract(text, today)
+        now = extract(text, today, require_first_person=not accumulate(earlier, today).known())
         if now.about_the_organisation() or (
                 in_context and FIRST_PERSON.search(text) and _MAY.search(text) and not _TIME.search(text)):
             return self.eligibility(accumulate([*earlier, text], today), today)
@@ -146,7 +146,10 @@ class Advisor:
     def quotes(self, reply: Reply) -> list[str]:
         """The sentences a programme reply rests on, to put their passages first among the sources."""
         p = self.programmes[0]
-        if reply.kind == "eligibility" or reply.kind == "criteria":
+        if reply.kind == "eligibility" and reply.eligibility is not None:
+            order = {"fail": 0, "unknown": 1, "pass": 2}  # the decisive clauses first
+            return [c.quote for c in sorted(reply.eligibility.criteria, key=lambda c: order[c.status])]
+        if reply.kind == "criteria":
             return [c.quote for c in p.criteria]
         if reply.kind == "timeline":
             return [p.window.quote, *(s.quote for s in p.stages)]
@@ -155,8 +158,10 @@ class Advisor:
 
 def sources_first(sources: list[Source], all_sources: list[Source], quotes: list[str]) -> list[Source]:
     """The passages holding the quotes first, then the retrieved ones, without repeats."""
-    squash = [re.sub(r"\s+", "", q) for q in quotes]
-    lead = [s for s in all_sources if any(q in re.sub(r"\s+", "", s.chunk.text) for q in squash)]
+    lead = []
+    for quote in quotes:  # in the order of the quotes
+        q = re.sub(r"\s+", "", quote)
+        lead += [s for s in all_sources if q in re.sub(r"\s+", "", s.chunk.text)]
     seen: set[str] = set()
     out = []
     for s in lead + sources:

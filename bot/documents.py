@@ -27,7 +27,7 @@ def split_front_matter(text: str, path: str = "") -> tuple[dict[str, Any], str]:
         raise KnowledgeError(f"{path}: no front matter (a '---' block with id, title, published)")
     try:
         meta = yaml.safe_load(m[1]) or {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError on dates like 2022-13-01
         raise KnowledgeError(f"{path}: front matter is not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):
         raise KnowledgeError(f"{path}: front matter must be a mapping")

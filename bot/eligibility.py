@@ -71,7 +71,8 @@ def check_must_be_false(spec: CriterionSpec, facts: OrgFacts) -> tuple[Criterion
     value = getattr(facts, spec.fact, None)
     if value is None:
         return "unknown", "还不知道是否有违规违纪处罚记录"
-    return ("fail", f"有处罚记录{_said(facts, spec.fact)}") if value else ("pass", f"没有处罚记录{_said(facts, spec.fact)}")
+    said = _said(facts, spec.fact)
+    return ("fail", f"有处罚记录{said}") if value else ("pass", f"没有处罚记录{said}")
 
 
 def check_certified_tenure(spec: CriterionSpec, facts: OrgFacts) -> tuple[CriterionStatus, str]:

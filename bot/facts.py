@@ -18,8 +18,9 @@ FIRST_PERSON = re.compile(r"我们|我|本机构|本单位|我司|咱们|敝|(?<
 _CLAUSES = re.compile(r"[，,。；;！!？?\n]|但是?|不过|其中|可是|然而|\bbut\b|\band\b(?= \d)", re.I)
 
 _CERTIFIED = re.compile(r"社工师|社会工作师|持证社工|社工证|certified social workers?|certified", re.I)
-_TENURE = re.compile(r"入职|工作了|工作满|工作不到|工作(?:了)?[^，。]{0,4}年|在(?:本|我们|我)?(?:机构|单位|这里|这儿|组织)"
-                     r"(?:工作|干|待)|干了|任职|joined|worked|been with", re.I)
+_TENURE = re.compile(r"入职|工作了|工作满|工作不到|工作(?:了)?[^，。]{0,4}年|"
+                     r"在(?:本|我们|我)?(?:机构|单位|这里|这儿|组织)(?:工作|干|待)|干了|任职|joined|worked|been with",
+                     re.I)
 _ALL = re.compile(r"都|均|全部|全都|每个|每位|(?<![a-z])(?:all|both|each)(?![a-z])", re.I)
 _CORE = re.compile(r"核心成员|核心团队|执行团队|项目团队|团队核心|core team|core members?", re.I)
 _FULLTIME = re.compile(r"专职|全职(?!妈妈)|交社保|社保|full[- ]?time", re.I)
@@ -199,8 +200,12 @@ def extract(text: str, today: dt.date, *, require_first_person: bool = True) -> 
 
 
 def accumulate(messages: list[str], today: dt.date) -> OrgFacts:
-    """Facts from a user's messages, oldest first; a later statement overrides an earlier one."""
+    """Facts from a user's messages, oldest first; a later statement overrides an earlier one.
+
+    Once the user has spoken about their organisation, follow-ups need no "我们"
+    ("专职有15个，可以吗？").
+    """
     facts = OrgFacts()
     for message in messages:
-        facts = facts.merged(extract(message, today))
+        facts = facts.merged(extract(message, today, require_first_person=not facts.known()))
     return facts

@@ -81,10 +81,8 @@ def _years_between(earlier: dt.date, later: dt.date) -> float:
 def _year_interval(year: int, month: int | None, today: dt.date) -> tuple[float, float]:
     """Years from a date known to the year or month until today: (least, most)."""
     first = dt.date(year, month or 1, 1)
-    if month:
-        last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1))
-    else:
-        last = dt.date(year, 12, 31)
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)) if month else \
+        dt.date(year, 12, 31)
     return _years_between(min(last, today), today), _years_between(min(first, today), today)
 
 
@@ -115,15 +113,18 @@ def duration(text: str, today: dt.date) -> Years | None:
             year, month = int(m[1]), int(m[2]) if m[2] else None
             if month is not None and not 1 <= month <= 12:
                 month = None
-        if year <= today.year:
-            low, high = _year_interval(year, month, today)
-            return Years(round(low, 2), round(high, 2), m[0])
+        if year > today.year or (year == today.year and month is not None and month > today.month):
+            return None  # a date still to come says nothing about how long
+        low, high = _year_interval(year, month, today)
+        return Years(round(low, 2), round(high, 2), m[0])
     for pattern, kind in _DURATION_PATTERNS:
         hit = pattern.search(text)
         if not hit:
             continue
         groups = [g for g in hit.groups() if g]
         value = parse_number(groups[0]) if groups else None
+        if value is not None and value >= 200:  # a calendar year, not a number of years
+            continue
         if kind == "half":
             return Years(0.5, 0.5, hit[0])
         if value is None:

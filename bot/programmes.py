@@ -140,7 +140,7 @@ def load_programmes(knowledge_dir: Path, docs: list[Document] | None = None) -> 
     for path in sorted((knowledge_dir / "programmes").glob("*.yaml")):
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
             raise KnowledgeError(f"{path}: cannot read programme YAML: {exc}") from exc
         if not isinstance(raw, dict):
             raise KnowledgeError(f"{path}: a programme file is a YAML mapping")

@@ -58,8 +58,8 @@ class QueryInfo:
 
 
 # "人数怎么认定" asks how a figure is determined, not for the figure.
-_METHOD = re.compile(r"(?:怎么|如何|怎样)(?:认定|算|计算|确定|统计|核定)|以什么为准|按什么|依据什么|how is .* (?:counted|determined)",
-                     re.I)
+_METHOD = re.compile(r"(?:怎么|如何|怎样)(?:认定|算|计算|确定|统计|核定)|以什么为准|按什么|依据什么|"
+                     r"how is .* (?:counted|determined)", re.I)
 
 
 def answer_type(text: str) -> AnswerType:

@@ -1,0 +1,64 @@
+"""Numbers and durations: exact on the forms applicants use; never an exception, never an unjustified value."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.facts import extract
+from bot.numbers import INF, duration, numbers, parse_number
+
+TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.mark.parametrize("text, value", [("十二", 12), ("两", 2), ("一百零五", 105), ("10", 10), ("7.68", 7.68),
+                                         ("三", 3), ("二十", 20)])
+def test_parse_number(text: str, value: float) -> None:
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("成立两年", 2, 2), ("两年半", 2.5, 2.5), ("一年半", 1.5, 1.5), ("两年零十个月", 2.83, 2.83),
+    ("满三年", 3, 3), ("三年多", 3.01, 3.99), ("三年以上", 3, INF), ("不到两年", 0, 1.99), ("8个月", 0.67, 0.67),
+    ("2019年注册", 6.89, 7.89), ("去年入职", 0.89, 1.89), ("5 years", 5, 5),
+])
+def test_durations(text: str, low: float, high: float) -> None:
+    years = duration(text, TODAY)
+    assert years is not None and (years.low, years.high) == (low, high)
+
+
+def test_a_future_year_is_no_duration() -> None:
+    assert duration("2030年成立", TODAY) is None
+
+
+ALPHABET = "零〇一二两三四五六七八九十百千万年月个半多余满不到以上0123456789.注册成立专职人 我们"
+CHINESE = st.text(alphabet=st.sampled_from(list(ALPHABET)), max_size=30)
+
+
+@settings(max_examples=300)
+@given(st.one_of(CHINESE, st.text(max_size=40)))
+def test_numbers_are_justified_by_their_span(text: str) -> None:
+    for span in numbers(text):
+        assert text[span.start:span.end] == span.text
+        assert parse_number(span.text) == span.value
+
+
+@settings(max_examples=300)
+@given(st.one_of(CHINESE, st.text(max_size=40)), st.dates(min_value=dt.date(2000, 1, 1),
+                                                          max_value=dt.date(2100, 1, 1)))
+def test_duration_is_an_interval_read_from_the_text_or_nothing(text: str, today: dt.date) -> None:
+    years = duration(text, today)
+    if years is not None:
+        assert 0 <= years.low <= years.high
+        assert years.text and years.text in text
+
+
+@settings(max_examples=200)
+@given(st.one_of(CHINESE, st.text(max_size=60)))
+def test_fact_extraction_never_raises(text: str) -> None:
+    facts = extract("我们" + text, TODAY)
+    for count in (facts.fulltime_staff, facts.core_team, facts.certified):
+        assert count is None or count >= 0
