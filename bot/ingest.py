@@ -26,6 +26,7 @@ from bot.index import (
     write_generation,
 )
 from bot.models import Chunk, Document
+from bot.programmes import load_programmes
 from bot.settings import Settings
 from bot.splitter import split_document
 from bot.textseg import TextAnalyzer
@@ -95,6 +96,7 @@ def ingest(
     started = time.monotonic()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     docs = load_documents(settings.knowledge_dir)
+    load_programmes(settings.knowledge_dir, docs)  # every programme quote must still be in its article
     manifest = None if rebuild else Manifest.read(settings.data_dir)  # a rebuild needs no old manifest
     client = chroma_client(settings)
     if manifest and manifest.embedding_model != embeddings.model_id and not rebuild:

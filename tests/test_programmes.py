@@ -66,3 +66,19 @@ def test_unreadable_programme_file(tmp_path: Path) -> None:
     (kb / "programmes" / "broken.yaml").write_bytes(b"\xff\xfe: [")
     with pytest.raises(KnowledgeError, match="cannot read programme YAML"):
         load_programmes(kb)
+
+
+def test_ingest_refuses_a_programme_whose_quote_left_the_article(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    kb = _copy(tmp_path)
+    article = kb / "articles" / "2022-03-chuangtou-jihua.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("4月中下旬完成项目签约", "4月下旬完成项目签约"),
+                       encoding="utf-8")
+    env = {"BOT_KNOWLEDGE_DIR": str(kb), "BOT_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-m", "bot", "ingest", "--quiet"], capture_output=True, text=True,
+                          env=env, cwd=PROJECT_ROOT, timeout=120)
+    assert proc.returncode == 2
+    assert "stage signing: the quote is not in article 2022-03-chuangtou-jihua" in proc.stderr
+    assert "Traceback" not in proc.stderr
