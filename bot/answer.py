@@ -24,7 +24,7 @@ class Thresholds:
     """Decline below these; calibrated with `python -m bot eval --calibrate` (see README)."""
 
     confidence: float = 0.52
-    out_of_scope: float = 0.25
+    out_of_scope: float = 0.45  # below this share of its words known, a question is outside the field
     typed_coverage: float = 0.34
 
 
@@ -89,14 +89,14 @@ class Composer:
         out.sort(key=lambda c: -c.score)
         return out
 
+    def chunk_coverage(self, info: QueryInfo, sources: list[Source]) -> float:
+        """The best share of the question's words that one of the top passages holds."""
+        return max((coverage(info, f"{s.chunk.title} {s.chunk.heading} {s.chunk.text}", self.analyzer)
+                    for s in sources[:3]), default=0.0)
+
     def confidence(self, info: QueryInfo, sources: list[Source], best: Candidate) -> float:
         """How sure the knowledge base answers: word coverage of the best chunks and meaning match."""
-        chunk_cov = max(
-            (coverage(info, f"{s.chunk.title} {s.chunk.heading} {s.chunk.text}", self.analyzer)
-             for s in sources[:3]),
-            default=0.0,
-        )
-        return 0.55 * chunk_cov + 0.45 * _similarity_scale(best.similarity)
+        return 0.55 * self.chunk_coverage(info, sources) + 0.45 * _similarity_scale(best.similarity)
 
     # ---------------------------------------------------------------- selection
     def select(self, info: QueryInfo, cands: list[Candidate]) -> list[Candidate]:
@@ -119,7 +119,12 @@ class Composer:
                 continue
             new = self._covered(info, cand.text) - covered
             same_passage = info.answer_type == "any" and self._same_passage(cand, best)
-            if (new and cand.typed and cand.score >= best.score - 0.12) or (
+            # Another article's sentence must match at least as well (e.g. an older figure).
+            other_doc_ok = cand.source.chunk.doc_id == best.source.chunk.doc_id or cand.coverage >= best.coverage
+            # A figure from another article that answers as well is shown with its own date.
+            disagreeing = (info.answer_type in ("count", "amount") and cand.typed and other_doc_ok
+                           and cand.source.chunk.doc_id not in {c.source.chunk.doc_id for c in chosen})
+            if ((new or disagreeing) and cand.typed and other_doc_ok and cand.score >= best.score - 0.12) or (
                     same_passage and cand.score >= best.score - 0.15):
                 chosen.append(cand)
                 covered |= new
@@ -233,8 +238,9 @@ class Composer:
             latest = max((s.published for s in sources), default=None)
             year = next((y for y in info.years), "")
             head = t.render("decline_future", year=year, latest=latest.zh() if latest else "")
-        elif not_in_kb or conf >= self.thresholds.out_of_scope:
-            head = t.render("decline_not_in_kb")
+        elif (not_in_kb or info.answer_type in ("contact", "hours")  # practical details the articles lack
+              or self.chunk_coverage(info, sources) >= self.thresholds.out_of_scope):
+            head = t.render("decline_not_in_kb")  # the field is ours, the fact is not in the articles
         else:
             head = t.render("decline_out_of_scope")
         text = head + t.render("where_to_ask", contacts=contact)
@@ -242,7 +248,7 @@ class Composer:
 
 
 _ENUMERATION = re.compile(r"^[“\"]?(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]|其次|再次|最后|此外)")
-_PROGRAMME = re.compile(r"创投|申报|申请|报名|资助|评审|签约|征集|资质|条件|venture|apply", re.I)
+_PROGRAMME = re.compile(r"创投|申报|资助|评审|签约|征集|资质|venture", re.I)
 _STATION = re.compile(r"社工站|服务中心|社区|村|街道|乡镇|老人|妈妈|孩子|救助|服务|station", re.I)
 
 

@@ -29,7 +29,8 @@ def test_old_figure_is_given_with_its_date_and_newer_source_leads(engine: Engine
     assert reply.answered
     first_line = reply.answer.splitlines()[0]
     assert "150万" in first_line and "2022年" in first_line
-    assert "120" not in first_line  # the 2019 figure may follow, with its own date, never first
+    assert "120" not in first_line  # the 2019 figure follows, with its own date, never first
+    assert "另据2019年11月报道" in reply.answer and "120多万" in reply.answer
 
 
 def test_present_question_on_old_source_says_the_date(engine: Engine) -> None:
