@@ -14,7 +14,7 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2018-\u201f\u2026\u00b7"
 _SPACE_AROUND_CJK = re.compile(rf"(?<=[{CJK}{CJK_PUNCT}])[ \t\u00a0\u3000]+|[ \t\u00a0\u3000]+(?=[{CJK}{CJK_PUNCT}])")
 _INVISIBLE = re.compile("[\ufffd\u200b\u200c\u200d\ufeff]")
-_FW_DOT_IN_NUMBER = re.compile(r"(?<=\d)[．。](?=\d)")
+_FW_DOT_IN_NUMBER = re.compile(r"(?<=\d)．(?=\d)")  # "２０22．3.29"; 。 ends sentences, even after a number
 # Sentence-final punctuation, optionally followed by closing quotes or brackets.
 _TERMINAL = re.compile(r"[。！？；…：:!?][”’」』）)]*$")
 
@@ -44,8 +44,8 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = "".join(_fullwidth_to_ascii(c) for c in text)
     text = _INVISIBLE.sub("", text)
-    text = _FW_DOT_IN_NUMBER.sub(".", text)
     text = _SPACE_AROUND_CJK.sub("", text)
+    text = _FW_DOT_IN_NUMBER.sub(".", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
