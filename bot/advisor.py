@@ -92,8 +92,8 @@ class Advisor:
                 "ineligible": t.render("eligibility_ineligible", programme=p.name, failed=failed),
                 "unknown": t.render("eligibility_unknown", programme=p.name)}[result.verdict]
         lines = [head]
-        lines += [t.render("criterion_line", mark=t.marks[c.status], label=c.label, reason=c.reason)
-                  for c in result.criteria]
+        lines += [t.render("criterion_line", mark=t.marks[c.status], label=c.label, reason=c.reason,
+                           quote=c.quote) for c in result.criteria]
         if result.missing and result.verdict == "unknown":
             lines.append(t.render("still_need", questions="".join(result.missing)))
         lines.append(t.render("rules_basis", **self._basis(p)))

@@ -24,7 +24,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "eligibility_eligible": {"programme"},
     "eligibility_ineligible": {"programme", "failed"},
     "eligibility_unknown": {"programme"},
-    "criterion_line": {"mark", "label", "reason"},
+    "criterion_line": {"mark", "label", "reason", "quote"},
     "still_need": {"questions"},
     "rules_basis": {"title", "publication", "date"},
     "window_closed_note": {"closed"},

@@ -17,6 +17,8 @@ def test_a_claim_gets_a_verdict_with_every_criterion(engine: Engine) -> None:
     assert reply.answer.startswith("初步判断：不符合")
     assert reply.answer.count("✅") == 1 and reply.answer.count("❌") == 1 and reply.answer.count("❓") == 5
     assert "注册成立三年以上" in reply.answer and "公益时报" in reply.answer and "2022年3月" in reply.answer
+    failed_line = next(line for line in reply.answer.splitlines() if line.startswith("❌"))
+    assert "原文：“必须是在市区民政局注册成立三年以上的社会组织”" in failed_line
     obj = reply_json("x", reply)
     assert obj["eligibility"]["verdict"] == "ineligible"
     assert {c["id"]: c["status"] for c in obj["eligibility"]["criteria"]}["registered_3y"] == "fail"
