@@ -19,6 +19,7 @@ from bot.programmes import load_programmes
 from bot.query import analyze
 from bot.retrieval import HybridRetriever, LoadedIndex, Mode
 from bot.settings import Settings
+from bot.stations import StationGuide, load_directory
 from bot.templates import Templates, load_templates
 from bot.textseg import TextAnalyzer
 
@@ -38,6 +39,8 @@ class Engine:
         docs = load_documents(settings.knowledge_dir)
         self.composer = Composer(analyzer, self.retriever, templates, {d.id: d.publication for d in docs}, thresholds)
         self.advisor = Advisor(load_programmes(settings.knowledge_dir, docs), templates)
+        directory = load_directory(settings.knowledge_dir, docs)
+        self.stations = StationGuide(directory) if directory else None
         self._corpus = [f"{c.title} {c.heading} {c.text}" for c in index.chunks]
 
     @classmethod
@@ -117,10 +120,27 @@ class Engine:
         sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k, mode)
         contact = contact_for(text, self.templates)
         ruled = self.advisor.route(self.analyzer.simplify(question.text), question.history, question.today, contact)
+        passages = [Source(c, 1.0) for c in self.index.chunks]
         if ruled is not None:
-            passages = [Source(c, 1.0) for c in self.index.chunks]
             ruled.sources = sources_first(sources, passages, self.advisor.quotes(ruled))
             return ruled
+        if self.stations is not None:
+            simple = self.analyzer.simplify(question.text)
+            station = self.stations.answer(simple)
+            if station is not None and not station.answered:
+                station.answer += self.templates.render("where_to_ask", contacts=self.templates.contacts["station"])
+                station.sources = sources
+                return station
+            if station is not None:
+                station.sources = sources_first(sources, passages, self.stations.quotes(station.answer))
+                return station
+            place = self.stations.unknown_place(simple)
+            if place:
+                known = "；".join(f"{s.name}（{s.district}）" for s in self.stations.directory.stations
+                                 if not s.parent)
+                text = self.templates.render("decline_station", place=place, known=known)
+                text += self.templates.render("where_to_ask", contacts=self.templates.contacts["station"])
+                return Reply(text, False, "decline", sources=sources)
         info = analyze(text, self.analyzer, self._corpus)
         return self.composer.answer(info, sources, qvec, question.today, contact)
 

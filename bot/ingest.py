@@ -29,6 +29,7 @@ from bot.models import Chunk, Document
 from bot.programmes import load_programmes
 from bot.settings import Settings
 from bot.splitter import split_document
+from bot.stations import load_directory
 from bot.textseg import TextAnalyzer
 
 Status = str  # "missing" | "stale" | "fresh" | "model-mismatch"
@@ -97,6 +98,7 @@ def ingest(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     docs = load_documents(settings.knowledge_dir)
     load_programmes(settings.knowledge_dir, docs)  # every programme quote must still be in its article
+    load_directory(settings.knowledge_dir, docs)  # and every station quote
     manifest = None if rebuild else Manifest.read(settings.data_dir)  # a rebuild needs no old manifest
     client = chroma_client(settings)
     if manifest and manifest.embedding_model != embeddings.model_id and not rebuild:

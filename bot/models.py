@@ -134,7 +134,7 @@ class Eligibility:
     missing: list[str] = field(default_factory=list)
 
 
-ReplyKind = Literal["answer", "decline", "invalid", "eligibility", "criteria", "timeline"]
+ReplyKind = Literal["answer", "decline", "invalid", "eligibility", "criteria", "timeline", "station"]
 
 
 @dataclass

@@ -40,6 +40,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "timeline_stages": {"stages"},
     "timeline_no_newer": {"contact"},
     "decline_round": {"year", "programme", "opens", "closes"},
+    "decline_station": {"place", "known"},
 }
 CONTACTS = ("programme", "station", "general")
 MARKS = ("pass", "fail", "unknown")

@@ -1,0 +1,194 @@
+"""Conversation data: interactions, feedback, staff actions, screener states, chat history.
+
+SQLAlchemy Core over SQLite by default; BOT_DATABASE_URL can point at PostgreSQL later.
+Question text is stored with phone and ID-card numbers masked, as in the logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+
+_ID_CARD = re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?![\dXx])")
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+
+
+def redact(text: str) -> str:
+    """Mask ID-card, mobile and landline numbers: logs and stored questions never hold them."""
+    text = _ID_CARD.sub("[身份证号]", text)
+    text = _MOBILE.sub("[手机号]", text)
+    return _LANDLINE.sub("[电话]", text)
+
+
+metadata = MetaData()
+interactions = Table(
+    "interactions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("user_id", String(64)),
+    Column("chat_id", String(64)),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("answered", Boolean, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("latency_ms", Float, nullable=False),
+    Column("sources", JSON, nullable=False),  # [{"title", "published", "text"}] cited passages
+)
+feedback = Table(
+    "feedback", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("interaction_id", Integer, nullable=False),
+    Column("user_id", String(64)),
+    Column("value", Integer, nullable=False),  # +1 / -1
+)
+staff_actions = Table(
+    "staff_actions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("user_id", String(64)),
+    Column("action", String(40), nullable=False),
+    Column("allowed", Boolean, nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+)
+states = Table(
+    "states", metadata,
+    Column("key", String(128), primary_key=True),  # e.g. "screener:<chat>", "history:<chat>"
+    Column("value", JSON, nullable=False),
+    Column("updated", DateTime, nullable=False),
+)
+
+LOW_CONFIDENCE = 0.6
+
+
+@dataclass(frozen=True)
+class Stats:
+    questions: int
+    declined: int
+    low_confidence: int
+    thumbs_up: int
+    thumbs_down: int
+    days: int
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        kwargs: dict[str, Any] = {}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False}
+        self.engine: Engine = create_engine(url, **kwargs)
+        metadata.create_all(self.engine)
+        self._lock = threading.Lock()  # SQLite allows one writer at a time
+
+    # ------------------------------------------------------------ interactions
+    def record(self, *, channel: str, user_id: str | None, chat_id: str | None, question: str, answer: str,
+               answered: bool, kind: str, confidence: float, latency_ms: float,
+               sources: list[dict[str, str]]) -> int:
+        with self._lock, self.engine.begin() as conn:
+            result = conn.execute(insert(interactions).values(
+                at=_now(), channel=channel, user_id=user_id, chat_id=chat_id, question=redact(question)[:4000],
+                answer=answer[:8000], answered=answered, kind=kind, confidence=confidence, latency_ms=latency_ms,
+                sources=sources))
+            return int(result.inserted_primary_key[0])
+
+    def interaction(self, interaction_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(interactions).where(interactions.c.id == interaction_id)).mappings().first()
+            return dict(row) if row else None
+
+    def unanswered(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest questions declined or answered with low confidence."""
+        q = (select(interactions)
+             .where((interactions.c.answered.is_(False) & (interactions.c.kind != "invalid"))
+                    | ((interactions.c.kind == "answer") & (interactions.c.confidence < LOW_CONFIDENCE)))
+             .order_by(interactions.c.id.desc()).limit(limit))
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def add_feedback(self, interaction_id: int, user_id: str | None, value: int) -> None:
+        with self._lock, self.engine.begin() as conn:
+            conn.execute(delete(feedback).where((feedback.c.interaction_id == interaction_id)
+                                                & (feedback.c.user_id == user_id)))
+            conn.execute(insert(feedback).values(at=_now(), interaction_id=interaction_id, user_id=user_id,
+                                                 value=value))
+
+    def feedback_for(self, interaction_id: int) -> list[int]:
+        with self.engine.connect() as conn:
+            return [int(v) for v in conn.execute(select(feedback.c.value)
+                                                  .where(feedback.c.interaction_id == interaction_id)).scalars()]
+
+    def stats(self, days: int = 7) -> Stats:
+        since = _now() - dt.timedelta(days=days)
+        with self.engine.connect() as conn:
+            def count(table: Table, *where: Any) -> int:
+                return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+
+            recent = interactions.c.at >= since
+            return Stats(
+                questions=count(interactions, recent, interactions.c.kind != "invalid"),
+                declined=count(interactions, recent, interactions.c.answered.is_(False),
+                               interactions.c.kind != "invalid"),
+                low_confidence=count(interactions, recent, interactions.c.kind == "answer",
+                                     interactions.c.confidence < LOW_CONFIDENCE),
+                thumbs_up=count(feedback, feedback.c.at >= since, feedback.c.value > 0),
+                thumbs_down=count(feedback, feedback.c.at >= since, feedback.c.value < 0),
+                days=days,
+            )
+
+    # ------------------------------------------------------------ staff actions
+    def log_staff(self, user_id: str | None, action: str, allowed: bool, detail: str = "") -> None:
+        with self._lock, self.engine.begin() as conn:
+            conn.execute(insert(staff_actions).values(at=_now(), user_id=user_id, action=action, allowed=allowed,
+                                                      detail=redact(detail)[:2000]))
+
+    def staff_log(self, limit: int = 50) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            q = select(staff_actions).order_by(staff_actions.c.id.desc()).limit(limit)
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    # ------------------------------------------------------------ key/value states
+    def get_state(self, key: str) -> Any:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(states.c.value).where(states.c.key == key)).scalar_one_or_none()
+            return json.loads(value) if isinstance(value, str) else value
+
+    def set_state(self, key: str, value: Any) -> None:
+        with self._lock, self.engine.begin() as conn:
+            done = conn.execute(update(states).where(states.c.key == key).values(value=value, updated=_now()))
+            if done.rowcount == 0:
+                conn.execute(insert(states).values(key=key, value=value, updated=_now()))
+
+    def drop_state(self, key: str) -> None:
+        with self._lock, self.engine.begin() as conn:
+            conn.execute(delete(states).where(states.c.key == key))

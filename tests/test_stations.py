@@ -1,0 +1,67 @@
+"""The station directory: quoted facts only, answers from it, honest declines for the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.documents import KnowledgeError, load_documents
+from bot.engine import Engine
+from bot.models import Question
+from bot.settings import PROJECT_ROOT
+from bot.stations import load_directory
+
+KNOWLEDGE = PROJECT_ROOT / "knowledge"
+DIRECTORY = load_directory(KNOWLEDGE, load_documents(KNOWLEDGE))
+TODAY = dt.date(2026, 11, 22)
+
+
+def test_directory_names_only_the_stations_of_the_articles() -> None:
+    assert DIRECTORY is not None
+    text = DIRECTORY.doc.body
+    for station in DIRECTORY.stations:  # no invented station: each is named in the article
+        assert any(alias in text for alias in (*station.aliases, *station.generic_aliases)), station.name
+    villages = DIRECTORY.by_id("weishanzhuang-villages")
+    assert villages is not None and villages.count == 13
+    assert DIRECTORY.districts() == ["大兴区", "通州区"]
+
+
+def test_a_quote_not_in_the_article_is_refused(tmp_path: Path) -> None:
+    kb = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, kb)
+    path = kb / "stations.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("共筹得资金21万余元", "共筹得资金31万余元"),
+                    encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"zhaozhuangzi\.programmes: the quote is not in article"):
+        load_directory(kb, load_documents(kb))
+
+
+def test_what_a_village_station_offers(engine: Engine) -> None:
+    reply = engine.ask(Question("魏善庄有社工站吗，能做什么？", TODAY))
+    assert reply.kind == "station" and reply.answered
+    assert "个案帮扶" in reply.answer and "2022年3月29日" in reply.answer
+    assert "以个案帮扶+社区活动+专项治理" in reply.sources[0].chunk.text
+
+
+def test_a_resident_finds_a_programme_for_her(engine: Engine) -> None:
+    reply = engine.ask(Question("我住运河园社区，社区有什么活动适合全职妈妈参加？", TODAY))
+    assert "全职妈妈成长计划" in reply.answer and "贤妈智囊团" in reply.answer
+
+
+def test_unknown_place_is_declined_with_what_is_known(engine: Engine) -> None:
+    reply = engine.ask(Question("海淀区中关村街道有社工站吗？", TODAY))
+    assert not reply.answered and "海淀区" in reply.answer
+    assert "魏善庄镇社会工作服务中心" in reply.answer and "建议咨询" in reply.answer
+
+
+def test_missing_address_is_declined_not_guessed(engine: Engine) -> None:
+    reply = engine.ask(Question("赵庄子村社工站的电话是多少？", TODAY))
+    assert not reply.answered and "赵庄子村级社工站的电话" in reply.answer
+
+
+def test_a_station_question_about_plans_is_not_a_place(engine: Engine) -> None:
+    reply = engine.ask(Question("北京计划建多少个区社会工作指导中心？", TODAY))
+    assert reply.answered and "16" in reply.answer
