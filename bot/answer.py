@@ -216,8 +216,13 @@ class Composer:
             group.sort(key=lambda c: (c.source.chunk.ordinal, c.index))  # reading order
             body = "".join(_display(c.text) for c in group)
             date = group[0].date.zh()
-            lead = (t.render("answer_lead", publication=self._publication(group[0]), date=date) if i == 0
-                    else t.render("also_lead", date=date))
+            publication = self._publication(group[0])
+            if i:
+                lead = t.render("also_lead", date=date)
+            elif publication in ("", "未注明出处"):
+                lead = t.render("answer_lead_document", date=date, title=group[0].source.chunk.title)
+            else:
+                lead = t.render("answer_lead", publication=publication, date=date)
             lines.append(lead + body)
         newest = groups[0][0].date
         if info.asks_present and (today - newest.last_day()).days > 365:

@@ -71,6 +71,17 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return run_chat(_engine(settings, quiet=False), _today(args.today))
 
 
+def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.telegram.app import run
+
+    if not settings.telegram_bot_token:
+        print("error: TELEGRAM_BOT_TOKEN is not set; see README (Telegram) for creating a bot with BotFather",
+              file=sys.stderr)
+        return 2
+    run(settings)
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation import calibrate, evaluate, load_questions
 
@@ -135,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("chat", help="interactive chat in the terminal")
     s.add_argument("--today")
     s.set_defaults(func=cmd_chat)
+
+    s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or a webhook if configured)")
+    s.set_defaults(func=cmd_telegram)
 
     s = sub.add_parser("eval", help="score a question set (YAML, the eval format)")
     s.add_argument("file")

@@ -37,9 +37,46 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     max_question_chars: int = 2000
 
+    # Conversation data (feedback, unanswered questions, staff actions, chat state).
+    database_url: str | None = None  # default: sqlite in data_dir; any SQLAlchemy URL, e.g. postgresql://
+
+    # Telegram (see README "Telegram").
     telegram_bot_token: str | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "BOT_TELEGRAM_BOT_TOKEN")
     )
+    telegram_base_url: str = Field(default="https://api.telegram.org/bot",
+                                   validation_alias=AliasChoices("TELEGRAM_BASE_URL", "BOT_TELEGRAM_BASE_URL"))
+    telegram_base_file_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BASE_FILE_URL", "BOT_TELEGRAM_BASE_FILE_URL"))
+    telegram_admin_ids: str = Field(default="",
+                                    validation_alias=AliasChoices("TELEGRAM_ADMIN_IDS", "BOT_TELEGRAM_ADMIN_IDS"))
+    telegram_webhook_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_URL", "BOT_TELEGRAM_WEBHOOK_URL"))
+    telegram_webhook_listen: str = Field(
+        default="127.0.0.1", validation_alias=AliasChoices("TELEGRAM_WEBHOOK_LISTEN", "BOT_TELEGRAM_WEBHOOK_LISTEN"))
+    telegram_webhook_port: int = Field(
+        default=8443, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_PORT", "BOT_TELEGRAM_WEBHOOK_PORT"))
+    telegram_webhook_secret: str | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET", "BOT_TELEGRAM_WEBHOOK_SECRET"))
+    user_messages_per_minute: int = 10
+    max_upload_bytes: int = 10 * 1024 * 1024
+
+    @property
+    def admin_ids(self) -> set[int]:
+        """Staff user ids from TELEGRAM_ADMIN_IDS ("123,456"); anything not a number is ignored."""
+        return {int(x) for x in self.telegram_admin_ids.replace(" ", "").split(",") if x.lstrip("-").isdigit()}
+
+    @property
+    def file_base_url(self) -> str:
+        """The Bot API file URL: set explicitly, or derived from the base URL (…/bot -> …/file/bot)."""
+        if self.telegram_base_file_url:
+            return self.telegram_base_file_url
+        base = self.telegram_base_url.rstrip("/")
+        return base[:-len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'bot.sqlite3'}"
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -120,7 +120,9 @@ class Store:
                 at=_now(), channel=channel, user_id=user_id, chat_id=chat_id, question=redact(question)[:4000],
                 answer=answer[:8000], answered=answered, kind=kind, confidence=confidence, latency_ms=latency_ms,
                 sources=sources))
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def interaction(self, interaction_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

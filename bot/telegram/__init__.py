@@ -1,0 +1,1 @@
+"""The Telegram channel: renders engine Replies; knows nothing of Chroma."""

@@ -1,0 +1,228 @@
+"""A local stand-in of the Telegram Bot API for tests (the real API cannot be reached here).
+
+It speaks the HTTP protocol python-telegram-bot uses: POST /bot<token>/<method> with form or
+JSON parameters, long-polled getUpdates, and file downloads from /file/bot<token>/<path>. Tests
+push user updates and read what the bot sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+BOT_USER = {"id": 777000, "is_bot": True, "first_name": "社工助手", "username": "sw_helper_bot",
+            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default backlog of 5 resets connections under 50 concurrent users
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client hanging up is not an error
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+class FakeBotAPI:
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._updates: list[dict[str, Any]] = []
+        self._next_update = 1
+        self._next_message = 1000
+        self.files: dict[str, bytes] = {}
+        self.calls: list[tuple[str, dict[str, Any], float]] = []  # (method, params, time)
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, message_id) -> bot message
+        self._server = _Server(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> FakeBotAPI:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}/file/bot"
+
+    # ------------------------------------------------------------------ updates
+    def _push(self, payload: dict[str, Any]) -> int:
+        with self._lock:
+            update_id = self._next_update
+            self._next_update += 1
+            self._updates.append({"update_id": update_id, **payload})
+            self._lock.notify_all()
+            return update_id
+
+    def user(self, user_id: int, name: str = "用户") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": name}
+
+    def send_text(self, user_id: int, text: str, *, chat_id: int | None = None, chat_type: str = "private",
+                  reply_to_bot: dict[str, Any] | None = None) -> int:
+        chat = {"id": chat_id or user_id, "type": chat_type}
+        if chat_type != "private":
+            chat["title"] = "测试群"
+        message: dict[str, Any] = {"message_id": self._new_message_id(), "date": int(time.time()), "chat": chat,
+                                   "from": self.user(user_id), "text": text}
+        entities = []
+        if text.startswith("/"):
+            entities.append({"type": "bot_command", "offset": 0, "length": len(text.split()[0])})
+        mention = "@" + BOT_USER["username"]
+        if mention in text:
+            entities.append({"type": "mention", "offset": text.index(mention), "length": len(mention)})
+        if entities:
+            message["entities"] = entities
+        if reply_to_bot is not None:
+            message["reply_to_message"] = reply_to_bot
+        self._push({"message": message})
+        return int(message["message_id"])
+
+    def send_document(self, user_id: int, data: bytes, file_name: str, caption: str = "",
+                      mime: str = "text/plain") -> None:
+        file_id = f"file{len(self.files) + 1}"
+        self.files[file_id] = data
+        message = {"message_id": self._new_message_id(), "date": int(time.time()),
+                   "chat": {"id": user_id, "type": "private"}, "from": self.user(user_id),
+                   "document": {"file_id": file_id, "file_unique_id": file_id + "u", "file_name": file_name,
+                                "mime_type": mime, "file_size": len(data)}}
+        if caption:
+            message["caption"] = caption
+        self._push({"message": message})
+
+    def press(self, user_id: int, bot_message: dict[str, Any], data: str) -> None:
+        self._push({"callback_query": {"id": f"cq{time.monotonic_ns()}", "from": self.user(user_id),
+                                       "chat_instance": "ci", "data": data, "message": bot_message}})
+
+    # ------------------------------------------------------------------ reading what the bot did
+    def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [m for (chat, _), m in sorted(self.messages.items(), key=lambda kv: kv[0][1])
+                    if chat_id is None or chat == chat_id]
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                result = predicate()
+                if result:
+                    return result
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the bot did not do what was expected in time")
+                self._lock.wait(min(remaining, 0.05))
+
+    def wait_message(self, chat_id: int, contains: str = "", after: int = 0, timeout: float = 20.0) -> dict[str, Any]:
+        def find() -> dict[str, Any] | None:
+            for m in self.sent(chat_id):
+                if m["message_id"] > after and contains in m.get("text", ""):
+                    return m
+            return None
+
+        return dict(self.wait_for(find, timeout))
+
+    def last_id(self) -> int:
+        with self._lock:
+            return self._next_message
+
+    def method_calls(self, method: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [p for m, p, _ in self.calls if m == method]
+
+    def _new_message_id(self) -> int:
+        with self._lock:
+            self._next_message += 1
+            return self._next_message
+
+    # ------------------------------------------------------------------ the HTTP side
+    def _answer(self, method: str, params: dict[str, Any]) -> Any:
+        with self._lock:
+            self.calls.append((method, params, time.monotonic()))
+            self._lock.notify_all()
+        if method == "getMe":
+            return BOT_USER
+        if method == "getUpdates":
+            offset = int(params.get("offset", 0) or 0)
+            timeout = min(float(params.get("timeout", 0) or 0), 1.0)
+            with self._lock:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                if not self._updates and timeout:
+                    self._lock.wait(timeout)
+                return list(self._updates[:100])
+        if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
+            chat_id = int(params["chat_id"])
+            message_id = self._new_message_id() if method == "sendMessage" else int(params["message_id"])
+            with self._lock:
+                old = self.messages.get((chat_id, message_id), {})
+                message = {**old, "message_id": message_id, "date": int(time.time()),
+                           "chat": {"id": chat_id, "type": "private"}, "from": BOT_USER}
+                if "text" in params:
+                    message["text"] = params["text"]
+                if "reply_markup" in params:
+                    message["reply_markup"] = params["reply_markup"]
+                elif method == "editMessageText":
+                    message.pop("reply_markup", None)
+                message["parse_mode"] = params.get("parse_mode")
+                self.messages[(chat_id, message_id)] = message
+                self._lock.notify_all()
+            return message
+        if method == "getFile":
+            file_id = str(params["file_id"])
+            return {"file_id": file_id, "file_unique_id": file_id + "u", "file_size": len(self.files[file_id]),
+                    "file_path": f"documents/{file_id}"}
+        return True
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _reply(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                if self.path.startswith("/file/bot"):
+                    file_id = self.path.rsplit("/", 1)[-1]
+                    if file_id in api.files:
+                        self._reply(200, api.files[file_id], "application/octet-stream")
+                        return
+                self._reply(404, b"{}")
+
+            def do_POST(self) -> None:
+                method = self.path.rsplit("/", 1)[-1]
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8") if length else ""
+                params: dict[str, Any] = {}
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    params = json.loads(raw or "{}")
+                else:
+                    for key, values in parse_qs(raw).items():
+                        value: Any = values[0]
+                        if value[:1] in "[{":
+                            with contextlib.suppress(ValueError):
+                                value = json.loads(value)
+                        params[key] = value
+                result = api._answer(method, params)
+                self._reply(200, json.dumps({"ok": True, "result": result}, ensure_ascii=False).encode())
+
+        return Handler
