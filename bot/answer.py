@@ -221,6 +221,9 @@ class Composer:
                 lead = t.render("also_lead", date=date)
             elif publication in ("", "未注明出处"):
                 lead = t.render("answer_lead_document", date=date, title=group[0].source.chunk.title)
+            elif not _PRESS.search(publication):  # an office's notice is issued, not reported
+                lead = t.render("answer_lead_notice", publication=publication, date=date,
+                                title=group[0].source.chunk.title)
             else:
                 lead = t.render("answer_lead", publication=publication, date=date)
             lines.append(lead + body)
@@ -252,6 +255,7 @@ class Composer:
         return Reply(answer=text, answered=False, kind="decline", sources=sources, confidence=conf)
 
 
+_PRESS = re.compile(r"报|新闻|周刊|杂志|日刊|通讯社")
 _ENUMERATION = re.compile(r"^[“\"]?(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]|其次|再次|最后|此外)")
 _PROGRAMME = re.compile(r"创投|申报|资助|评审|签约|征集|资质|venture", re.I)
 _STATION = re.compile(r"社工站|服务中心|社区|村|街道|乡镇|老人|妈妈|孩子|救助|服务|station", re.I)

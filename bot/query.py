@@ -26,7 +26,8 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
 ]
 
 _HAS = {
-    "date": re.compile(r"\d{1,2}月|\d{4}年|[上中下]旬|年底|年初|日"),
+    "date": re.compile(r"\d{1,2}月|\d{4}年|[上中下]旬|年底|年初|日|周[一二三四五六日天末]|星期|每[月周年天]|"
+                       r"上午|下午|晚上"),
     "amount": re.compile(r"\d[\d.,]*\s*(?:万|亿)?[余多]?元|[一二三四五六七八九十百千万]+[余多]?元"),
     "hours": re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}点|上午|下午|周[一二三四五六日]"),
     "count": re.compile(r"\d|[一二两三四五六七八九十百千万]+[个家名份位人项次所本册]"),
@@ -130,7 +131,12 @@ def match(keyword: Keyword, text: str, analyzer: TextAnalyzer) -> float:
         while start >= 0:
             covered[start:start + len(part)] = [True] * len(part)
             start = term.find(part, start + 1)
-    return 0.8 * (sum(covered) / len(term)) ** 2
+    by_parts = 0.8 * (sum(covered) / len(term)) ** 2
+    # Segmentation can cut an unfamiliar word wrongly ("绘本共读" -> "有绘" / "本共读"):
+    # character pairs of the keyword found in the text give partial credit too.
+    pairs = [term[i:i + 2] for i in range(len(term) - 1)]
+    by_pairs = 0.8 * (sum(1 for p in pairs if p in text) / len(pairs)) ** 2 if pairs else 0.0
+    return max(by_parts, by_pairs)
 
 
 def coverage(info: QueryInfo, text: str, analyzer: TextAnalyzer) -> float:

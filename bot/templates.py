@@ -11,6 +11,7 @@ import yaml
 PLACEHOLDERS: dict[str, set[str]] = {
     "answer_lead": {"publication", "date"},
     "answer_lead_document": {"date", "title"},
+    "answer_lead_notice": {"publication", "date", "title"},
     "also_lead": {"date"},
     "source_line": {"n", "title", "publication", "date"},
     "sources_header": set(),

@@ -46,11 +46,13 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     document = message.document
     name = document.file_name or "upload.txt"
     if (document.file_size or 0) > s.settings.max_upload_bytes:
+        s.store.log_staff(str(user.id), "upload", allowed=True, detail=f"{name}: too large")
         await send(context, chat.id, s.texts.fmt("upload_too_large", size=_size(document.file_size or 0),
                                                  limit=_size(s.settings.max_upload_bytes)))
         return
     title, date, publisher = parse_caption(message.caption)
-    if not title or not date:
+    if (not title or not date) and not name.lower().endswith(".md"):  # a .md file may carry front matter
+        s.store.log_staff(str(user.id), "upload", allowed=True, detail=f"{name}: no title or date")
         await send(context, chat.id, s.texts["upload_need_caption"])
         return
     await context.bot.send_chat_action(chat.id, "upload_document")

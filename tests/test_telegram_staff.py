@@ -1,0 +1,69 @@
+"""Staff keep the knowledge current from Telegram: uploads in four formats, used by the next question."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.embeddings import E5Embeddings
+from bot.engine import Engine
+from bot.settings import Settings
+from tests.helpers.botapi import FakeBotAPI
+from tests.helpers.files import make_docx, make_pdf
+from tests.helpers.tg import ADMIN, BotRun, make_services
+
+pytestmark = pytest.mark.slow
+USER = 3003
+
+
+def test_uploads_are_indexed_and_answer_the_next_question(small_kb: Settings, e5: E5Embeddings,
+                                                          tmp_path: Path) -> None:
+    engine = Engine.open(small_kb, embeddings=e5)
+    md = ("---\nid: 2023-notice\ntitle: 月光社区社工站通知\npublication: 月光社区居委会\npublished: 2023-05-02\n---\n\n"
+          "月光社区社工站每周五下午为老年人开设智能手机课堂。").encode()
+
+    async def scenario() -> None:
+        with FakeBotAPI() as api:
+            services = make_services(small_kb, engine, api, tmp_path)
+            async with BotRun(api, services) as bot:
+                cases = [
+                    ("notice.txt", "彩虹街道社工站每月第一个周六举办儿童绘本共读活动。".encode(),
+                     "彩虹街道社工站活动通知｜2023-06-01｜彩虹街道办事处", "2023-06-01"),
+                    ("notice.docx", make_docx(["青松村社工站为留守老人提供每周一次的上门探访服务。"]),
+                     "青松村社工站服务说明｜2023-07", "2023-07"),
+                    ("notice.pdf", make_pdf(["2023年星河社区创投计划征集时间为5月8日至6月30日。", "本轮将资助20个项目。"]),
+                     "星河社区创投计划公告｜2023-05-01", "2023-05-01"),
+                    ("notice.md", md, "", "2023-05-02"),
+                ]
+                for name, data, caption, date in cases:
+                    mark = api.last_id()
+                    api.send_document(ADMIN, data, name, caption=caption)
+                    done = await bot.reply(ADMIN, "已加入知识库", after=mark, timeout=60)
+                    assert date in done["text"] and "个段落" in done["text"], done["text"]
+                checks = [("彩虹街道社工站什么时候有绘本共读？", "第一个周六"),
+                          ("青松村社工站为老人提供什么服务？", "上门探访"),
+                          ("星河社区创投计划资助多少个项目？", "20个项目"),
+                          ("月光社区社工站什么时候有智能手机课堂？", "每周五")]
+                for question, fact in checks:
+                    mark = api.last_id()
+                    api.send_text(USER, question)
+                    reply = await bot.reply(USER, fact, after=mark)
+                    assert "2023年" in reply["text"]
+
+                for name, data, caption, expected in [
+                    ("no-caption.txt", "一些文字。".encode(), "", "请在文件说明里写上标题和日期"),
+                    ("virus.exe", b"MZ\x00\x01", "程序｜2023-01-01", "不支持的文件类型"),
+                    ("broken.pdf", b"%PDF-1.4 broken", "坏文件｜2023-01-01", "PDF 无法读取"),
+                    ("bad-date.txt", "正文。".encode(), "标题｜2023-13-01", "日期格式不对"),
+                ]:
+                    mark = api.last_id()
+                    api.send_document(ADMIN, data, name, caption=caption)
+                    await bot.reply(ADMIN, expected, after=mark)
+            files = sorted(p.name for p in (small_kb.knowledge_dir / "articles").glob("*.md"))
+            assert len(files) == 2 + 4 and "2023-notice.md" in files
+            uploads = [r for r in services.store.staff_log() if r["action"] == "upload" and r["allowed"]]
+            assert len(uploads) == 8
+
+    asyncio.run(scenario())
