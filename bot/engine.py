@@ -24,7 +24,8 @@ from bot.templates import Templates, load_templates
 from bot.textseg import TextAnalyzer
 
 log = logging.getLogger(__name__)
-_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|它|这个|那个|其中|呢)|[呢吗][？?]?$")
+# A follow-up leans on the conversation: "那签约呢？", "她们组成了什么团队？", "它们平时做什么？".
+_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|这个|那个)|它们?|她们|他们|这些|那些|这里|那里|呢[？?]?$")
 
 
 class Engine:
@@ -98,7 +99,7 @@ class Engine:
         """The question with enough of the conversation to stand alone for retrieval."""
         text = self.analyzer.simplify(question.text)
         earlier = [t.content for t in question.history if t.role == "user"]
-        if earlier and (len(text) <= 12 or _FOLLOW_UP.search(text)):
+        if earlier and _FOLLOW_UP.search(text):  # a short question is not a follow-up by length alone
             return self.analyzer.simplify(earlier[-1]) + " " + text
         return text
 

@@ -76,6 +76,12 @@ def test_bad_input_gets_a_clear_reply(engine: Engine, text: str, key: str) -> No
     assert not reply.answered and reply.kind == "invalid" and key in reply.answer
 
 
+def test_a_new_question_is_not_mixed_with_the_last_one(engine: Engine) -> None:
+    history = [Turn("user", "魏善庄有社工站吗，能做什么？"), Turn("assistant", "……")]
+    reply = engine.ask(Question("北京明天天气怎么样？", TODAY, history))
+    assert not reply.answered
+
+
 def test_follow_up_uses_the_conversation(engine: Engine) -> None:
     history = [Turn("user", "我想了解运河园社区的全职妈妈活动。"), Turn("assistant", "……")]
     reply = engine.ask(Question("她们组成了什么团队呢？", TODAY, history))
