@@ -27,10 +27,14 @@ install-test: $(TEST_STAMP)
 ingest: $(STAMP)
 	$(PY) -m bot ingest
 
-# The terminal chat (the Telegram channel will start here when TELEGRAM_BOT_TOKEN is set).
+# Telegram when TELEGRAM_BOT_TOKEN is set (in the environment or .env), else the terminal chat.
 run: $(STAMP)
 	$(PY) -m bot ingest --quiet
-	$(PY) -m bot chat
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=..*' .env; then \
+		$(PY) -m bot telegram; \
+	else \
+		$(PY) -m bot chat; \
+	fi
 
 test: $(TEST_STAMP)
 	$(PY) -m bot ingest --quiet
