@@ -126,6 +126,81 @@ def cmd_kb_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _reindex(settings: Settings) -> str:
+    from bot.embeddings import make_embeddings
+    from bot.ingest import ingest
+    from bot.textseg import TextAnalyzer
+
+    return ingest(settings, make_embeddings(settings), TextAnalyzer(settings.knowledge_dir / "lexicon"),
+                  quiet=True).summary()
+
+
+def cmd_kb_add(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.loaders import add_document
+
+    path = Path(args.file)
+    added = add_document(settings.knowledge_dir, path.read_bytes(), path.name, title=args.title,
+                         published=args.published, publication=args.publication, doc_id=args.id,
+                         overwrite=args.overwrite)
+    print(f"added {added.doc_id}: 《{added.title}》 {added.published} -> {added.path}")
+    if not args.no_ingest:
+        print(f"ingest: {_reindex(settings)}", file=sys.stderr)
+    return 0
+
+
+def cmd_kb_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.documents import load_documents
+
+    for doc in load_documents(settings.knowledge_dir):
+        print(f"{doc.id}\t{doc.published.iso()}\t{doc.publication}\t{doc.title}")
+    return 0
+
+
+def cmd_kb_show(args: argparse.Namespace, settings: Settings) -> int:
+    path = settings.knowledge_dir / "articles" / f"{args.id}.md"
+    if not path.exists():
+        print(f"error: no document {args.id!r} (see `python -m bot kb list`)", file=sys.stderr)
+        return 2
+    print(path.read_text(encoding="utf-8"))
+    return 0
+
+
+def cmd_kb_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.documents import KnowledgeError, load_documents
+    from bot.programmes import load_programmes
+    from bot.stations import load_directory
+
+    path = settings.knowledge_dir / "articles" / f"{args.id}.md"
+    if not path.exists():
+        print(f"error: no document {args.id!r} (see `python -m bot kb list`)", file=sys.stderr)
+        return 2
+    rest = [d for d in load_documents(settings.knowledge_dir) if d.id != args.id]
+    try:  # a programme or the station directory may quote this article
+        load_programmes(settings.knowledge_dir, rest)
+        load_directory(settings.knowledge_dir, rest)
+    except KnowledgeError as exc:
+        print(f"error: {args.id} is still needed: {exc}", file=sys.stderr)
+        return 2
+    path.unlink()
+    print(f"removed {args.id}")
+    if not args.no_ingest:
+        print(f"ingest: {_reindex(settings)}", file=sys.stderr)
+    return 0
+
+
+def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.documents import load_documents
+    from bot.programmes import load_programmes
+    from bot.stations import load_directory
+
+    docs = load_documents(settings.knowledge_dir)
+    programmes = load_programmes(settings.knowledge_dir, docs)
+    directory = load_directory(settings.knowledge_dir, docs)
+    stations = len(directory.stations) if directory else 0
+    print(f"ok: {len(docs)} articles, {len(programmes)} programmes (every quote found), {stations} stations")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description="北京社会工作政策问答助手")
     p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
@@ -172,6 +247,27 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--date-basis", help="how the date was established")
     s.add_argument("--overwrite", action="store_true")
     s.set_defaults(func=cmd_kb_import)
+
+    s = kb.add_parser("add", help="add a .md/.txt/.pdf/.docx document and index it")
+    s.add_argument("file")
+    s.add_argument("--title", help="else from the file's front matter")
+    s.add_argument("--published", help="YYYY, YYYY-MM or YYYY-MM-DD (else from front matter)")
+    s.add_argument("--publication", help="publisher; shown as 未注明出处 when missing")
+    s.add_argument("--id", help="document id (default: date and a hash of the title)")
+    s.add_argument("--overwrite", action="store_true")
+    s.add_argument("--no-ingest", action="store_true")
+    s.set_defaults(func=cmd_kb_add)
+    s = kb.add_parser("list", help="the documents in knowledge/articles")
+    s.set_defaults(func=cmd_kb_list)
+    s = kb.add_parser("show", help="print one document")
+    s.add_argument("id")
+    s.set_defaults(func=cmd_kb_show)
+    s = kb.add_parser("remove", help="remove a document and drop it from the index")
+    s.add_argument("id")
+    s.add_argument("--no-ingest", action="store_true")
+    s.set_defaults(func=cmd_kb_remove)
+    s = kb.add_parser("check", help="validate every knowledge file, quote and date")
+    s.set_defaults(func=cmd_kb_check)
     return p
 
 
