@@ -85,6 +85,9 @@ def test_decline_and_unanswered_list_for_staff(api: FakeBotAPI, settings: Settin
             api.send_text(ADMIN, "/stats")
             stats = await bot.reply(ADMIN, "最近 7 天")
             assert "拒答 1 次" in stats["text"]
+            api.send_text(ADMIN, "/reload")
+            reloaded = await bot.reply(ADMIN, "已重新索引")
+            assert "5 unchanged" in reloaded["text"]
 
     run(scenario())
 
