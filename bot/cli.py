@@ -156,10 +156,17 @@ def cmd_kb_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _article(settings: Settings, doc_id: str) -> Path | None:
+    path = settings.knowledge_dir / "articles" / f"{doc_id}.md"
+    if path.exists():
+        return path
+    print(f"error: no document {doc_id!r} (see `python -m bot kb list`)", file=sys.stderr)
+    return None
+
+
 def cmd_kb_show(args: argparse.Namespace, settings: Settings) -> int:
-    path = settings.knowledge_dir / "articles" / f"{args.id}.md"
-    if not path.exists():
-        print(f"error: no document {args.id!r} (see `python -m bot kb list`)", file=sys.stderr)
+    path = _article(settings, args.id)
+    if path is None:
         return 2
     print(path.read_text(encoding="utf-8"))
     return 0
@@ -170,9 +177,8 @@ def cmd_kb_remove(args: argparse.Namespace, settings: Settings) -> int:
     from bot.programmes import load_programmes
     from bot.stations import load_directory
 
-    path = settings.knowledge_dir / "articles" / f"{args.id}.md"
-    if not path.exists():
-        print(f"error: no document {args.id!r} (see `python -m bot kb list`)", file=sys.stderr)
+    path = _article(settings, args.id)
+    if path is None:
         return 2
     rest = [d for d in load_documents(settings.knowledge_dir) if d.id != args.id]
     try:  # a programme or the station directory may quote this article

@@ -43,6 +43,7 @@ class Engine:
         directory = load_directory(settings.knowledge_dir, docs)
         self.stations = StationGuide(directory) if directory else None
         self._corpus = [f"{c.title} {c.heading} {c.text}" for c in index.chunks]
+        self._passages = [Source(c, 1.0) for c in index.chunks]  # what rule and station replies quote from
 
     @classmethod
     def open(cls, settings: Settings, *, auto_ingest: bool = True, quiet: bool = True,
@@ -121,7 +122,7 @@ class Engine:
         sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k, mode)
         contact = contact_for(text, self.templates)
         ruled = self.advisor.route(self.analyzer.simplify(question.text), question.history, question.today, contact)
-        passages = [Source(c, 1.0) for c in self.index.chunks]
+        passages = self._passages
         if ruled is not None:
             ruled.sources = sources_first(sources, passages, self.advisor.quotes(ruled))
             return ruled
