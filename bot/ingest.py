@@ -8,7 +8,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from tqdm import tqdm
 
@@ -173,7 +172,3 @@ def _drop_stale_vectors(chunk_col: object, sent_col: object, chunks: list[Chunk]
         stale = sorted(stored - live)
         for i in range(0, len(stale), 500):
             col.delete(ids=stale[i:i + 500])  # type: ignore[attr-defined]
-
-
-def knowledge_paths(settings: Settings) -> list[Path]:
-    return sorted((settings.knowledge_dir / "articles").glob("*.md"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,6 @@ class Programme:
     stages: list[Stage]
     criteria: list[CriterionSpec]
     path: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def criterion(self, cid: str) -> CriterionSpec:
         return next(c for c in self.criteria if c.id == cid)

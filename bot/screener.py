@@ -98,10 +98,6 @@ class Screener:
     def result(self, state: ScreenerState) -> Eligibility:
         return evaluate(self.programme, self.facts(state))
 
-    def finished(self, state: ScreenerState) -> bool:
-        result = self.result(state)
-        return result.verdict != "unknown"
-
     def next_prompt(self, state: ScreenerState) -> Prompt | None:
         """The first criterion still unknown; None once the verdict is settled."""
         result = self.result(state)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,6 @@ class Station:
     address: str = ""
     hours: str = ""
     phone: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -11,7 +11,6 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -113,27 +112,6 @@ class FakeBotAPI:
         with self._lock:
             return [m for (chat, _), m in sorted(self.messages.items(), key=lambda kv: kv[0][1])
                     if chat_id is None or chat == chat_id]
-
-    def wait_for(self, predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while True:
-                result = predicate()
-                if result:
-                    return result
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError("the bot did not do what was expected in time")
-                self._lock.wait(min(remaining, 0.05))
-
-    def wait_message(self, chat_id: int, contains: str = "", after: int = 0, timeout: float = 20.0) -> dict[str, Any]:
-        def find() -> dict[str, Any] | None:
-            for m in self.sent(chat_id):
-                if m["message_id"] > after and contains in m.get("text", ""):
-                    return m
-            return None
-
-        return dict(self.wait_for(find, timeout))
 
     def last_id(self) -> int:
         with self._lock:
