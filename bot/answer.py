@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.models import PubDate, Reply, Source
+from bot.models import Document, PubDate, Reply, Source
 from bot.query import QueryInfo, coverage, typed_strength
 from bot.retrieval import HybridRetriever
 from bot.templates import Templates
 from bot.textseg import TextAnalyzer
 
 CANDIDATE_CHUNKS = 5
+LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present
 MAX_SENTENCES = 3
 MAX_ANSWER_CHARS = 320
 
@@ -61,9 +62,10 @@ def _display(sentence: str) -> str:
 
 class Composer:
     def __init__(self, analyzer: TextAnalyzer, retriever: HybridRetriever, templates: Templates,
-                 publications: dict[str, str], thresholds: Thresholds | None = None) -> None:
+                 docs: dict[str, Document], thresholds: Thresholds | None = None) -> None:
         self.analyzer = analyzer
-        self.publications = publications
+        self.docs = docs
+        self.publications = {d.id: d.publication for d in docs.values()}
         self.retriever = retriever
         self.templates = templates
         self.thresholds = thresholds or Thresholds()
@@ -194,10 +196,33 @@ class Composer:
             return self.decline(info, sources, contact, conf, not_in_kb=True)
         if info.years and not self._mentions_years(info, sources):
             return self.decline(info, sources, contact, conf, future=True)
+        lapsed = self.lapsed(info, today)
+        if lapsed:
+            for cand in cands:
+                if cand.source.chunk.doc_id in lapsed:
+                    cand.score -= LAPSED_PENALTY
+            cands.sort(key=lambda c: -c.score)
         chosen = self.select(info, cands)
         cited = list({c.source.chunk.id: c.source for c in chosen}.values())
         return Reply(answer=self.render(info, chosen, today, contact), answered=True, kind="answer",
                      sources=sources, cited=cited, confidence=conf)
+
+    def lapsed(self, info: QueryInfo, today: dt.date) -> set[str]:
+        """Documents that must not lead this answer: lapsed, unless the question names their period."""
+        return {d.id for d in self.docs.values()
+                if d.lapsed(today) and not any(d.covers_year(y) for y in info.years)}
+
+    def validity_note(self, doc_id: str, today: dt.date) -> str:
+        doc = self.docs.get(doc_id)
+        if doc is None:
+            return ""
+        reason = doc.lapsed(today)
+        newer = self.docs.get(doc.superseded_by or "")
+        if reason == "superseded" and newer is not None:
+            return self.templates.render("superseded_note", date=newer.published.zh(), title=newer.title)
+        if reason == "expired" and doc.valid_until is not None:
+            return self.templates.render("expired_note", until=doc.valid_until.zh())
+        return ""
 
     def _mentions_years(self, info: QueryInfo, sources: list[Source]) -> bool:
         for year in info.years:
@@ -228,7 +253,10 @@ class Composer:
                 lead = t.render("answer_lead", publication=publication, date=date)
             lines.append(lead + body)
         newest = groups[0][0].date
-        if info.asks_present and (today - newest.last_day()).days > 365:
+        note = self.validity_note(groups[0][0].source.chunk.doc_id, today)
+        if note:
+            lines.append(note)
+        elif info.asks_present and (today - newest.last_day()).days > 365:
             lines.append(t.render("dated_note", date=newest.zh(), contact=contact))
         lines.append(t.render("sources_header") + "；".join(
             t.render("source_line", n=i + 1, title=g[0].source.chunk.title,

@@ -136,23 +136,26 @@ def _reindex(settings: Settings) -> str:
 
 
 def cmd_kb_add(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.loaders import add_document
+    from bot.loaders import META_FIELDS, add_document, read_sidecar
 
     path = Path(args.file)
-    added = add_document(settings.knowledge_dir, path.read_bytes(), path.name, title=args.title,
-                         published=args.published, publication=args.publication, doc_id=args.id,
-                         overwrite=args.overwrite)
+    meta: dict[str, str | None] = dict(read_sidecar(path))
+    meta.update({k: getattr(args, k) for k in (*META_FIELDS, "id") if getattr(args, k)})
+    added = add_document(settings.knowledge_dir, path.read_bytes(), path.name, meta, overwrite=args.overwrite)
     print(f"added {added.doc_id}: 《{added.title}》 {added.published} -> {added.path}")
+    if not meta.get("publication") and "publication:" not in added.path.read_text(encoding="utf-8")[:400]:
+        print("note: no publisher given; shown as 未注明出处", file=sys.stderr)
     if not args.no_ingest:
         print(f"ingest: {_reindex(settings)}", file=sys.stderr)
     return 0
 
 
 def cmd_kb_list(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.documents import load_documents
+    from bot.documents import load_documents, validity_label
 
+    today = _today(getattr(args, "today", None))
     for doc in load_documents(settings.knowledge_dir):
-        print(f"{doc.id}\t{doc.published.iso()}\t{doc.publication}\t{doc.title}")
+        print(f"{doc.id}\t{doc.published.iso()}\t{validity_label(doc, today)}\t{doc.publication}\t{doc.title}")
     return 0
 
 
@@ -259,11 +262,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--title", help="else from the file's front matter")
     s.add_argument("--published", help="YYYY, YYYY-MM or YYYY-MM-DD (else from front matter)")
     s.add_argument("--publication", help="publisher; shown as 未注明出处 when missing")
+    s.add_argument("--programme", help="the programme this document belongs to, e.g. 2023-shegong-chuangtou")
+    s.add_argument("--valid-from", dest="valid_from", help="first day it applies (YYYY[-MM[-DD]])")
+    s.add_argument("--valid-until", dest="valid_until",
+                   help="last day it applies; afterwards it no longer answers questions about the present")
+    s.add_argument("--superseded-by", dest="superseded_by", help="id of the document that replaces it")
+    s.add_argument("--supersedes", help="id of an older document this one replaces (marked superseded)")
     s.add_argument("--id", help="document id (default: date and a hash of the title)")
     s.add_argument("--overwrite", action="store_true")
     s.add_argument("--no-ingest", action="store_true")
     s.set_defaults(func=cmd_kb_add)
-    s = kb.add_parser("list", help="the documents in knowledge/articles")
+    s = kb.add_parser("list", help="the documents in knowledge/articles, with dates and validity")
+    s.add_argument("--today", help="judge validity as of this date (YYYY-MM-DD)")
     s.set_defaults(func=cmd_kb_list)
     s = kb.add_parser("show", help="print one document")
     s.add_argument("id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from pathlib import Path
@@ -15,6 +16,9 @@ from bot.models import Document, PubDate
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.S)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
 REQUIRED = ("id", "title", "publication", "published")
+# Metadata a staff member may set; the order in which it is written to front matter.
+META_KEYS = ("id", "title", "publication", "published", "programme", "valid_from", "valid_until",
+             "superseded_by", "topics", "authors", "via", "date_basis")
 
 
 class KnowledgeError(ValueError):
@@ -46,6 +50,18 @@ def parse_document(text: str, path: str = "") -> Document:
         published = PubDate.parse(meta["published"])
     except ValueError as exc:
         raise KnowledgeError(f"{path}: published: {exc}") from exc
+    dates: dict[str, PubDate | None] = {}
+    for key in ("valid_from", "valid_until"):
+        try:
+            dates[key] = PubDate.parse(meta[key]) if meta.get(key) else None
+        except ValueError as exc:
+            raise KnowledgeError(f"{path}: {key}: {exc}") from exc
+    start, end = dates["valid_from"], dates["valid_until"]
+    if start and end and end.last_day() < start.last_day():
+        raise KnowledgeError(f"{path}: valid_until {end.iso()} is before valid_from {start.iso()}")
+    superseded_by = str(meta["superseded_by"]) if meta.get("superseded_by") else None
+    if superseded_by == doc_id:
+        raise KnowledgeError(f"{path}: a document cannot supersede itself")
     body = clean_markdown(body)
     if not body.strip():
         raise KnowledgeError(f"{path}: the body is empty")
@@ -62,6 +78,10 @@ def parse_document(text: str, path: str = "") -> Document:
         via=meta.get("via"),
         date_basis=meta.get("date_basis"),
         content_hash=digest.hexdigest()[:16],
+        programme=str(meta["programme"]) if meta.get("programme") else None,
+        valid_from=start,
+        valid_until=end,
+        superseded_by=superseded_by,
     )
 
 
@@ -79,9 +99,26 @@ def load_documents(knowledge_dir: Path) -> list[Document]:
             raise KnowledgeError(f"{path}: id {doc.id!r} is already used by {seen[doc.id]}")
         seen[doc.id] = str(path)
         docs.append(doc)
+    for doc in docs:
+        if doc.superseded_by and doc.superseded_by not in seen:
+            raise KnowledgeError(f"{doc.path}: superseded_by {doc.superseded_by!r} is not a document id "
+                                 f"(known: {', '.join(sorted(seen))})")
     return docs
 
 
 def render_document(meta: dict[str, Any], body: str) -> str:
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False).strip()
     return f"---\n{front}\n---\n\n{body.strip()}\n"
+
+
+def validity_label(doc: Document, today: dt.date) -> str:
+    """How staff see a document's standing: 有效, 有效期至…, 已过期…, 已被…取代, 未生效…"""
+    if doc.superseded_by:
+        return f"已被 {doc.superseded_by} 取代"
+    if doc.valid_until and doc.valid_until.last_day() < today:
+        return f"已过期（{doc.valid_until.iso()}）"
+    if doc.valid_from and dt.date(doc.valid_from.year, doc.valid_from.month or 1, doc.valid_from.day or 1) > today:
+        return f"未生效（自 {doc.valid_from.iso()}）"
+    if doc.valid_until:
+        return f"有效期至 {doc.valid_until.iso()}"
+    return "有效（未设期限）"

@@ -38,7 +38,7 @@ class Engine:
         self.templates = templates
         self.retriever = HybridRetriever(index, settings.rrf_k)
         docs = load_documents(settings.knowledge_dir)
-        self.composer = Composer(analyzer, self.retriever, templates, {d.id: d.publication for d in docs}, thresholds)
+        self.composer = Composer(analyzer, self.retriever, templates, {d.id: d for d in docs}, thresholds)
         self.advisor = Advisor(load_programmes(settings.knowledge_dir, docs), templates)
         directory = load_directory(settings.knowledge_dir, docs)
         self.stations = StationGuide(directory) if directory else None
@@ -123,7 +123,12 @@ class Engine:
         contact = contact_for(text, self.templates)
         ruled = self.advisor.route(self.analyzer.simplify(question.text), question.history, question.today, contact)
         passages = self._passages
+        if ruled is not None and self._newer_than_rules(ruled, question):
+            ruled = None  # the rules' round is superseded or expired: the newer documents answer
         if ruled is not None:
+            note = self.composer.validity_note(self.advisor.programmes[0].doc.id, question.today)
+            if note and ruled.kind == "eligibility":
+                ruled.answer += "\n" + note
             ruled.sources = sources_first(sources, passages, self.advisor.quotes(ruled))
             return ruled
         if self.stations is not None:
@@ -145,6 +150,18 @@ class Engine:
                 return Reply(text, False, "decline", sources=sources)
         info = analyze(text, self.analyzer, self._corpus)
         return self.composer.answer(info, sources, qvec, question.today, contact)
+
+    def _newer_than_rules(self, ruled: Reply, question: Question) -> bool:
+        """A timeline or criteria reply from a round that no longer applies, or for a year the rules lack
+        but a document covers, gives way to retrieval. Eligibility verdicts always stay with the rules."""
+        if ruled.kind not in ("timeline", "criteria", "decline"):
+            return False
+        years = [int(y) for y in re.findall(r"(20\d\d)\s*年", question.text)]
+        current = [d for d in self.composer.docs.values() if not d.lapsed(question.today)]
+        if ruled.kind == "decline":  # a round the programme data does not know
+            return any(d.covers_year(y) for d in current for y in years)
+        doc = self.advisor.programmes[0].doc
+        return bool(doc.lapsed(question.today)) and not any(doc.covers_year(y) for y in years)
 
     def explain(self, question: Question) -> str:
         """Why the engine answers as it does: keywords, confidence and the scored sentences."""

@@ -70,6 +70,24 @@ class Document:
     via: str | None = None
     date_basis: str | None = None
     content_hash: str = ""
+    programme: str | None = None
+    valid_from: PubDate | None = None
+    valid_until: PubDate | None = None
+    superseded_by: str | None = None
+
+    def lapsed(self, today: dt.date) -> str | None:
+        """Why this document no longer speaks for the present, or None while it does."""
+        if self.superseded_by:
+            return "superseded"
+        if self.valid_until and self.valid_until.last_day() < today:
+            return "expired"
+        return None
+
+    def covers_year(self, year: int) -> bool:
+        """Whether a question about `year` is about this document's period."""
+        first = (self.valid_from or self.published).year
+        last = self.valid_until.year if self.valid_until else self.published.year
+        return min(first, self.published.year) <= year <= max(last, first)
 
 
 @dataclass(frozen=True)

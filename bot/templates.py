@@ -16,6 +16,8 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "source_line": {"n", "title", "publication", "date"},
     "sources_header": set(),
     "dated_note": {"date", "contact"},
+    "superseded_note": {"date", "title"},
+    "expired_note": {"until"},
     "decline_out_of_scope": set(),
     "decline_not_in_kb": set(),
     "decline_future": {"year", "latest"},

@@ -28,7 +28,7 @@ def test_add_ask_remove(small_kb: Settings, tmp_path: object) -> None:
                "--publication", "银河街道办事处", "--id", "2023-yinhe")
     assert added.returncode == 0, added.stderr
     assert "added 2023-yinhe" in added.stdout and "1 added" in added.stderr
-    assert "2023-yinhe\t2023-08-15\t银河街道办事处\t银河街道社工站志愿者招募" in kb(small_kb, "kb", "list").stdout
+    assert "2023-yinhe\t2023-08-15\t有效（未设期限）\t银河街道办事处\t银河街道社工站志愿者招募" in kb(small_kb, "kb", "list").stdout
     assert "招募20名助老志愿者" in kb(small_kb, "kb", "show", "2023-yinhe").stdout
     assert kb(small_kb, "kb", "check").stdout.startswith("ok: 3 articles")
     answer = kb(small_kb, "ask", "银河街道社工站招募多少名志愿者？")

@@ -50,16 +50,16 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await send(context, chat.id, s.texts.fmt("upload_too_large", size=_size(document.file_size or 0),
                                                  limit=_size(s.settings.max_upload_bytes)))
         return
-    title, date, publisher = parse_caption(message.caption)
-    if (not title or not date) and not name.lower().endswith(".md"):  # a .md file may carry front matter
+    meta = parse_caption(message.caption)
+    # A .md file may carry its metadata as front matter.
+    if (not meta.get("title") or not meta.get("published")) and not name.lower().endswith(".md"):
         s.store.log_staff(str(user.id), "upload", allowed=True, detail=f"{name}: no title or date")
         await send(context, chat.id, s.texts["upload_need_caption"])
         return
     await context.bot.send_chat_action(chat.id, "upload_document")
     data = bytes(await (await document.get_file()).download_as_bytearray())
     try:
-        added = await asyncio.to_thread(add_document, s.settings.knowledge_dir, data, name, title=title,
-                                        published=date, publication=publisher)
+        added = await asyncio.to_thread(add_document, s.settings.knowledge_dir, data, name, dict(meta))
     except DocumentError as exc:
         s.store.log_staff(str(user.id), "upload", allowed=True, detail=f"{name}: {exc}")
         await send(context, chat.id, s.texts.fmt("upload_failed", reason=str(exc)))
