@@ -196,10 +196,10 @@ class Composer:
             return self.decline(info, sources, contact, conf, not_in_kb=True)
         if info.years and not self._mentions_years(info, sources):
             return self.decline(info, sources, contact, conf, future=True)
-        lapsed = self.lapsed(info, today)
-        if lapsed:
+        off = self.off_period(info, today, cands)
+        if off:
             for cand in cands:
-                if cand.source.chunk.doc_id in lapsed:
+                if cand.source.chunk.doc_id in off and not any(str(y) in cand.source.chunk.text for y in info.years):
                     cand.score -= LAPSED_PENALTY
             cands.sort(key=lambda c: -c.score)
         chosen = self.select(info, cands)
@@ -207,10 +207,17 @@ class Composer:
         return Reply(answer=self.render(info, chosen, today, contact), answered=True, kind="answer",
                      sources=sources, cited=cited, confidence=conf)
 
-    def lapsed(self, info: QueryInfo, today: dt.date) -> set[str]:
-        """Documents that must not lead this answer: lapsed, unless the question names their period."""
-        return {d.id for d in self.docs.values()
-                if d.lapsed(today) and not any(d.covers_year(y) for y in info.years)}
+    def off_period(self, info: QueryInfo, today: dt.date, cands: list[Candidate]) -> set[str]:
+        """Documents that should not lead this answer.
+
+        Without a year in the question: those superseded or expired. With one: those of other periods,
+        when a candidate document of the period asked about is at hand.
+        """
+        if not info.years:
+            return {d.id for d in self.docs.values() if d.lapsed(today)}
+        docs = [self.docs[i] for i in {c.source.chunk.doc_id for c in cands} if i in self.docs]
+        on = {d.id for d in docs if any(d.covers_year(y) for y in info.years)}
+        return {d.id for d in docs if d.id not in on} if on else set()
 
     def validity_note(self, doc_id: str, today: dt.date) -> str:
         doc = self.docs.get(doc_id)

@@ -23,6 +23,7 @@ from bot.models import Chunk, Source
 from bot.settings import Settings
 
 Mode = Literal["dense", "keyword", "hybrid"]
+KEEP_WITHIN = 5  # each method's best hit is among this many fused results (the passages answers are built from)
 
 
 @dataclass
@@ -99,6 +100,13 @@ class HybridRetriever:
             for pos, r in ranks.items():
                 fused[pos] = fused.get(pos, 0.0) + 1.0 / (self.rrf_k + r)
         order = sorted(fused, key=lambda p: -fused[p])[:k]
+        # Each method's best hit is kept: a short new document that keyword search ranks first must
+        # not be crowded out by the many passages of a long article that both methods rank well.
+        for best in (ranks[0][0] for ranks in (dense, keyword) if ranks):
+            if best not in order[:KEEP_WITHIN] and k > 1:
+                order = [p for p in order if p != best]
+                order.insert(min(KEEP_WITHIN - 1, len(order)), best)
+                order = order[:k]
         return [Source(self.index.chunks[p], round(fused[p], 5), dense_rank.get(p), keyword_rank.get(p))
                 for p in order]
 
