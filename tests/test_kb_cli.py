@@ -28,7 +28,8 @@ def test_add_ask_remove(small_kb: Settings, tmp_path: object) -> None:
                "--publication", "银河街道办事处", "--id", "2023-yinhe")
     assert added.returncode == 0, added.stderr
     assert "added 2023-yinhe" in added.stdout and "1 added" in added.stderr
-    assert "2023-yinhe\t2023-08-15\t有效（未设期限）\t银河街道办事处\t银河街道社工站志愿者招募" in kb(small_kb, "kb", "list").stdout
+    listed = kb(small_kb, "kb", "list").stdout
+    assert "2023-yinhe\t2023-08-15\t有效（未设期限）\t银河街道办事处\t银河街道社工站志愿者招募" in listed
     assert "招募20名助老志愿者" in kb(small_kb, "kb", "show", "2023-yinhe").stdout
     assert kb(small_kb, "kb", "check").stdout.startswith("ok: 3 articles")
     answer = kb(small_kb, "ask", "银河街道社工站招募多少名志愿者？")
@@ -37,6 +38,22 @@ def test_add_ask_remove(small_kb: Settings, tmp_path: object) -> None:
     assert removed.returncode == 0 and "1 removed" in removed.stderr
     after = kb(small_kb, "ask", "银河街道社工站招募多少名志愿者？")
     assert "20名" not in after.stdout
+
+
+def test_html_with_a_sidecar_and_validity_flags(small_kb: Settings) -> None:
+    from tests.test_loaders import PAGE
+
+    page = small_kb.knowledge_dir.parent / "page.html"
+    page.write_bytes(PAGE.encode())
+    (small_kb.knowledge_dir.parent / "page.html.meta.yaml").write_text(
+        "published: 2023-08-15\npublication: 银河街道办事处\n", encoding="utf-8")
+    added = kb(small_kb, "kb", "add", str(page), "--id", "page", "--valid-until", "2023-09-30", "--supersedes", "alpha",
+               "--no-ingest")
+    assert added.returncode == 0, added.stderr
+    listed = kb(small_kb, "kb", "list", "--today", "2026-11-22").stdout
+    assert "page\t2023-08-15\t已过期（2023-09-30）\t银河街道办事处\t银河街道社工站招募志愿者" in listed
+    assert "alpha\t2021-05-06\t已被 page 取代" in listed
+    assert kb(small_kb, "kb", "check").returncode == 0
 
 
 def test_bad_input_is_refused_with_a_message(small_kb: Settings) -> None:

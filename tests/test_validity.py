@@ -73,5 +73,6 @@ def test_an_expired_document_is_quoted_with_its_end_date(later_round: Engine) ->
 
 
 def test_eligibility_verdicts_stay_with_the_rules_and_say_the_round_is_replaced(later_round: Engine) -> None:
-    reply = later_round.ask(Question("我们机构注册满5年，有12名专职员工，能申报创投计划吗？", today=dt.date(2023, 3, 10)))
+    question = Question("我们机构注册满5年，有12名专职员工，能申报创投计划吗？", today=dt.date(2023, 3, 10))
+    reply = later_round.ask(question)
     assert reply.kind == "eligibility" and "取代" in reply.answer
