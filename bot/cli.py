@@ -176,21 +176,15 @@ def cmd_kb_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kb_remove(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.documents import KnowledgeError, load_documents
-    from bot.programmes import load_programmes
-    from bot.stations import load_directory
+    from bot.loaders import DocumentError, remove_document
 
-    path = _article(settings, args.id)
-    if path is None:
+    if _article(settings, args.id) is None:
         return 2
-    rest = [d for d in load_documents(settings.knowledge_dir) if d.id != args.id]
-    try:  # a programme or the station directory may quote this article
-        load_programmes(settings.knowledge_dir, rest)
-        load_directory(settings.knowledge_dir, rest)
-    except KnowledgeError as exc:
-        print(f"error: {args.id} is still needed: {exc}", file=sys.stderr)
+    try:
+        remove_document(settings.knowledge_dir, args.id)
+    except DocumentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
-    path.unlink()
     print(f"removed {args.id}")
     if not args.no_ingest:
         print(f"ingest: {_reindex(settings)}", file=sys.stderr)
@@ -198,17 +192,10 @@ def cmd_kb_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.documents import load_documents
-    from bot.programmes import load_programmes
-    from bot.stations import load_directory
+    from bot.knowledge import check_knowledge
 
-    docs = load_documents(settings.knowledge_dir)
-    programmes = load_programmes(settings.knowledge_dir, docs)
-    directory = load_directory(settings.knowledge_dir, docs)
-    stations = len(directory.stations) if directory else 0
-    print(f"ok: {len(docs)} articles, {len(programmes)} programmes (every quote found), {stations} stations")
+    print(f"ok: {check_knowledge(settings.knowledge_dir).summary()}")
     return 0
-
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description="北京社会工作政策问答助手")

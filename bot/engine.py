@@ -7,11 +7,14 @@ import re
 import time
 import unicodedata
 
+import numpy as np
+
 from bot.advisor import Advisor, sources_first
 from bot.answer import Composer, Thresholds, contact_for
 from bot.cleaning import CJK
 from bot.documents import load_documents
 from bot.embeddings import ModelEmbeddings, make_embeddings
+from bot.faq import FaqMatch, FaqMatcher, load_faq
 from bot.index import IndexUnavailable
 from bot.ingest import index_status, ingest
 from bot.models import Question, Reply, Source
@@ -28,6 +31,9 @@ log = logging.getLogger(__name__)
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|这个|那个)|它们?|她们|他们|这些|那些|这里|那里|呢[？?]?$")
 
 
+_PLACE_SUFFIX = re.compile(r"(镇|乡|区|街道|社区|村)$")
+
+
 class Engine:
     def __init__(self, settings: Settings, embeddings: ModelEmbeddings, analyzer: TextAnalyzer,
                  index: LoadedIndex, templates: Templates, thresholds: Thresholds | None = None) -> None:
@@ -42,6 +48,7 @@ class Engine:
         self.advisor = Advisor(load_programmes(settings.knowledge_dir, docs), templates)
         directory = load_directory(settings.knowledge_dir, docs)
         self.stations = StationGuide(directory) if directory else None
+        self.faq = FaqMatcher(load_faq(settings.knowledge_dir, docs), self._embed_question, self._keywords)
         self._corpus = [f"{c.title} {c.heading} {c.text}" for c in index.chunks]
         self._passages = [Source(c, 1.0) for c in index.chunks]  # what rule and station replies quote from
 
@@ -78,6 +85,18 @@ class Engine:
             ingest(settings, embeddings, analyzer, rebuild=True, quiet=quiet)
             index = LoadedIndex.open(settings, embeddings)
         return cls(settings, embeddings, analyzer, index, templates)
+
+    def _embed_question(self, text: str) -> np.ndarray:
+        return self.embeddings.embed_query_array(self.analyzer.simplify(text))
+
+    def _keywords(self, text: str) -> list[tuple[str, ...]]:
+        """Content words with their variants; a place also without its 镇/街道/社区 ("魏善庄镇" ~ "魏善庄")."""
+        out = []
+        for k in self.analyzer.keywords(self.analyzer.simplify(text)):
+            forms = k.variants or (k.term,)
+            stem = _PLACE_SUFFIX.sub("", k.term)
+            out.append((*forms, stem) if stem != k.term and len(stem) >= 2 else forms)
+        return out
 
     # ------------------------------------------------------------------ input
     def invalid(self, text: str) -> str | None:
@@ -123,6 +142,10 @@ class Engine:
         contact = contact_for(text, self.templates)
         ruled = self.advisor.route(self.analyzer.simplify(question.text), question.history, question.today, contact)
         passages = self._passages
+        if ruled is None or ruled.kind != "eligibility":  # a verdict is the rules' alone
+            match = self.faq.match(qvec, text)
+            if match is not None:
+                return self.faq_reply(match, sources)
         if ruled is not None and self._newer_than_rules(ruled, question):
             ruled = None  # the rules' round is superseded or expired: the newer documents answer
         if ruled is not None:
@@ -150,6 +173,20 @@ class Engine:
                 return Reply(text, False, "decline", sources=sources)
         info = analyze(text, self.analyzer, self._corpus)
         return self.composer.answer(info, sources, qvec, question.today, contact)
+
+    def faq_reply(self, match: FaqMatch, sources: list[Source]) -> Reply:
+        t, docs = self.templates, self.composer.docs
+        cited = [docs[s.doc] for s in match.entry.sources if s.doc in docs]
+        lines = [match.entry.answer]
+        if cited:
+            lines.append(t.render("sources_header") + "；".join(
+                t.render("source_line", n=i, title=d.title, publication=d.publication, date=d.published.zh())
+                for i, d in enumerate(cited, 1)))
+        if match.entry.approved_on:
+            lines.append(t.render("faq_note", date=match.entry.approved_on))
+        quotes = [s.quote for s in match.entry.sources if s.quote]
+        lead = sources_first(sources, self._passages, quotes) if quotes else sources
+        return Reply("\n".join(lines), True, "faq", sources=lead, confidence=round(match.similarity, 3))
 
     def _newer_than_rules(self, ruled: Reply, question: Question) -> bool:
         """A timeline or criteria reply from a round that no longer applies, or for a year the rules lack

@@ -24,11 +24,10 @@ from bot.index import (
     sentence_id,
     write_generation,
 )
+from bot.knowledge import check_knowledge
 from bot.models import Chunk, Document
-from bot.programmes import load_programmes
 from bot.settings import Settings
 from bot.splitter import split_document
-from bot.stations import load_directory
 from bot.textseg import TextAnalyzer
 
 Status = str  # "missing" | "stale" | "fresh" | "model-mismatch"
@@ -96,8 +95,7 @@ def ingest(
     started = time.monotonic()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     docs = load_documents(settings.knowledge_dir)
-    load_programmes(settings.knowledge_dir, docs)  # every programme quote must still be in its article
-    load_directory(settings.knowledge_dir, docs)  # and every station quote
+    check_knowledge(settings.knowledge_dir, docs)  # every programme, station and FAQ quote still in its article
     manifest = None if rebuild else Manifest.read(settings.data_dir)  # a rebuild needs no old manifest
     client = chroma_client(settings)
     if manifest and manifest.embedding_model != embeddings.model_id and not rebuild:

@@ -17,7 +17,14 @@ from typing import Any
 import yaml
 
 from bot.cleaning import clean_markdown
-from bot.documents import META_KEYS, KnowledgeError, parse_document, render_document, split_front_matter
+from bot.documents import (
+    META_KEYS,
+    KnowledgeError,
+    load_documents,
+    parse_document,
+    render_document,
+    split_front_matter,
+)
 from bot.importer import import_raw
 from bot.models import PubDate
 
@@ -276,3 +283,22 @@ def _write_atomic(path: Path, content: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(content, encoding="utf-8")
     tmp.replace(path)
+
+
+def remove_document(knowledge_dir: Path, doc_id: str) -> Path:
+    """Delete knowledge/articles/<id>.md unless a programme, station, FAQ entry or document refers to it."""
+    from bot.knowledge import check_knowledge
+
+    path = knowledge_dir / "articles" / f"{doc_id}.md"
+    if not path.exists():
+        raise DocumentError(f"没有编号为 {doc_id} 的文档")
+    rest = [d for d in load_documents(knowledge_dir) if d.id != doc_id]
+    try:
+        check_knowledge(knowledge_dir, rest)
+    except KnowledgeError as exc:
+        raise DocumentError(f"{doc_id} 仍被引用，不能删除：{exc}") from exc
+    replaced = [d.id for d in rest if d.superseded_by == doc_id]
+    if replaced:
+        raise DocumentError(f"{doc_id} 仍被引用，不能删除：{'、'.join(replaced)} 标注为被它取代")
+    path.unlink()
+    return path

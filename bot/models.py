@@ -152,7 +152,7 @@ class Eligibility:
     missing: list[str] = field(default_factory=list)
 
 
-ReplyKind = Literal["answer", "decline", "invalid", "eligibility", "criteria", "timeline", "station"]
+ReplyKind = Literal["answer", "decline", "invalid", "eligibility", "criteria", "timeline", "station", "faq"]
 
 
 @dataclass

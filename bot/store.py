@@ -78,6 +78,13 @@ staff_actions = Table(
     Column("allowed", Boolean, nullable=False),
     Column("detail", Text, nullable=False, default=""),
 )
+resolutions = Table(  # an unanswered question staff dealt with, e.g. by an FAQ entry
+    "resolutions", metadata,
+    Column("interaction_id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("by", String(64)),
+    Column("faq_id", String(64), nullable=False),
+)
 states = Table(
     "states", metadata,
     Column("key", String(128), primary_key=True),  # e.g. "screener:<chat>", "history:<chat>"
@@ -129,14 +136,26 @@ class Store:
             row = conn.execute(select(interactions).where(interactions.c.id == interaction_id)).mappings().first()
             return dict(row) if row else None
 
-    def unanswered(self, limit: int = 20) -> list[dict[str, Any]]:
-        """The latest questions declined or answered with low confidence."""
-        q = (select(interactions)
-             .where((interactions.c.answered.is_(False) & (interactions.c.kind != "invalid"))
-                    | ((interactions.c.kind == "answer") & (interactions.c.confidence < LOW_CONFIDENCE)))
+    def unanswered(self, limit: int = 20, *, disliked: bool = False) -> list[dict[str, Any]]:
+        """The latest questions declined, answered with low confidence or (with `disliked`) given a
+        thumbs-down, that staff have not yet resolved; each with its feedback total."""
+        votes = (select(feedback.c.interaction_id, func.sum(feedback.c.value).label("votes"))
+                 .group_by(feedback.c.interaction_id).subquery())
+        needs = ((interactions.c.answered.is_(False) & (interactions.c.kind != "invalid"))
+                 | ((interactions.c.kind == "answer") & (interactions.c.confidence < LOW_CONFIDENCE)))
+        if disliked:
+            needs = needs | (votes.c.votes < 0)
+        q = (select(interactions, votes.c.votes)
+             .outerjoin(votes, votes.c.interaction_id == interactions.c.id)
+             .where(needs, ~interactions.c.id.in_(select(resolutions.c.interaction_id)))
              .order_by(interactions.c.id.desc()).limit(limit))
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
+
+    def resolve(self, interaction_id: int, faq_id: str, by: str | None) -> None:
+        with self._lock, self.engine.begin() as conn:
+            conn.execute(delete(resolutions).where(resolutions.c.interaction_id == interaction_id))
+            conn.execute(insert(resolutions).values(interaction_id=interaction_id, at=_now(), by=by, faq_id=faq_id))
 
     def add_feedback(self, interaction_id: int, user_id: str | None, value: int) -> None:
         with self._lock, self.engine.begin() as conn:

@@ -17,6 +17,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "sources_header": set(),
     "dated_note": {"date", "contact"},
     "superseded_note": {"date", "title"},
+    "faq_note": {"date"},
     "expired_note": {"until"},
     "decline_out_of_scope": set(),
     "decline_not_in_kb": set(),

@@ -67,5 +67,5 @@ def test_bad_input_is_refused_with_a_message(small_kb: Settings) -> None:
 def test_an_article_a_programme_quotes_cannot_be_removed() -> None:
     proc = subprocess.run([sys.executable, "-m", "bot", "kb", "remove", "2022-03-chuangtou-jihua", "--no-ingest"],
                           capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
-    assert proc.returncode == 2 and "still needed" in proc.stderr
+    assert proc.returncode == 2 and "仍被引用" in proc.stderr
     assert (PROJECT_ROOT / "knowledge" / "articles" / "2022-03-chuangtou-jihua.md").exists()

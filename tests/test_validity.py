@@ -7,17 +7,14 @@ The 2023 announcement is fictional, written for this test.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from pathlib import Path
-
 import pytest
 
 from bot.embeddings import E5Embeddings
 from bot.engine import Engine
 from bot.loaders import add_document
 from bot.models import Question
-from bot.settings import PROJECT_ROOT, Settings
 from tests.helpers.files import make_docx
+from tests.helpers.knowledge import copy_knowledge
 
 pytestmark = pytest.mark.slow
 
@@ -27,12 +24,6 @@ ROUND_2023 = [
     "本次创投项目征集时间为2023年3月1日至3月31日，申报材料请通过北京社协官网提交。",
     "今年的创投计划最终将对20个项目予以资助，重点支持社区养老和青少年服务领域。",
 ]
-
-
-def copy_knowledge(tmp: Path) -> Settings:
-    kb = tmp / "knowledge"
-    shutil.copytree(PROJECT_ROOT / "knowledge", kb)
-    return Settings(data_dir=tmp / "data", knowledge_dir=kb, prompts_dir=PROJECT_ROOT / "prompts")
 
 
 @pytest.fixture(scope="module")
