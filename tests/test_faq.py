@@ -46,7 +46,8 @@ def test_close_match_is_answered_from_the_faq_with_its_source(faq_engine: Engine
     for paraphrase in ("魏善庄镇社工站的电话是多少？", "魏善庄镇社工站电话多少", "魏善庄社工站的联系电话是多少"):
         answer = ask(faq_engine, paraphrase)
         assert answer.startswith("faq:魏善庄镇社工站的电话请拨打"), paraphrase
-        assert "《“五社联动”齐治理" in answer and "2022年3月29日" in answer and "工作人员审核的答复，2026-11-22" in answer
+        assert "《“五社联动”齐治理" in answer and "2022年3月29日" in answer
+        assert "工作人员审核的答复，2026-11-22" in answer
 
 
 def test_related_but_different_questions_are_not_answered_from_it(faq_engine: Engine) -> None:
@@ -58,8 +59,9 @@ def test_related_but_different_questions_are_not_answered_from_it(faq_engine: En
 def test_broken_entries_are_refused_before_the_file_changes(kb: Settings) -> None:
     docs = load_documents(kb.knowledge_dir)
     before = (kb.knowledge_dir / "faq.yaml").read_text(encoding="utf-8")
+    unquoted = FaqSource("2022-03-wushe-liandong", "文章里没有的引文")
     for entry in (new_entry(["问题？"], "答复。", [FaqSource("no-such-doc")], "x", TODAY),
-                  new_entry(["问题？"], "答复。", [FaqSource("2022-03-wushe-liandong", "文章里没有的引文")], "x", TODAY)):
+                  new_entry(["问题？"], "答复。", [unquoted], "x", TODAY)):
         with pytest.raises(KnowledgeError):
             add_entry(kb.knowledge_dir, docs, entry)
     with pytest.raises(KnowledgeError, match="至少一个问题"):
@@ -85,7 +87,8 @@ def test_an_unanswered_question_becomes_an_entry_and_leaves_the_queue(kb: Settin
     assert [r["id"] for r in store.unanswered()] == [iid]
     assert [r["id"] for r in store.unanswered(disliked=True)] == [liked, iid]
     docs = load_documents(kb.knowledge_dir)
-    entry = new_entry(["社工站周末开门吗？"], "各社工站开放时间不同，请先电话咨询所在街道（乡镇）社工站。", [], "测试员", TODAY)
+    answer = "各社工站开放时间不同，请先电话咨询所在街道（乡镇）社工站。"
+    entry = new_entry(["社工站周末开门吗？"], answer, [], "测试员", TODAY)
     add_entry(kb.knowledge_dir, docs, entry)
     store.resolve(iid, entry.id, "测试员")
     assert store.unanswered() == []

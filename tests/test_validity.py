@@ -7,6 +7,7 @@ The 2023 announcement is fictional, written for this test.
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 
 from bot.embeddings import E5Embeddings
