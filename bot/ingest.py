@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import logging
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -17,6 +20,7 @@ from bot.index import (
     FIX_COMMAND,
     DocEntry,
     IndexModelMismatch,
+    IndexUnavailable,
     Manifest,
     chroma_client,
     collections,
@@ -30,6 +34,8 @@ from bot.settings import Settings
 from bot.splitter import split_document
 from bot.textseg import TextAnalyzer
 
+log = logging.getLogger(__name__)
+LOCK_WAIT_SECONDS = 300
 Status = str  # "missing" | "stale" | "fresh" | "model-mismatch"
 
 
@@ -78,6 +84,29 @@ def _progress(total: int, quiet: bool) -> tqdm:
                 disable=quiet or not sys.stderr.isatty())
 
 
+@contextlib.contextmanager
+def ingest_lock(data_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """One ingest at a time per index (CLI, web admin and bot may all start one).
+
+    An flock: a process killed mid-ingest releases it with its file descriptors.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "ingest.lock", "w") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise IndexUnavailable(f"another ingest into {data_dir} is still running") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def ingest(
     settings: Settings,
     embeddings: ModelEmbeddings,
@@ -92,6 +121,12 @@ def ingest(
     A different embedding model than the index was built with is refused unless
     `rebuild` is set: vectors of two models are never mixed.
     """
+    with ingest_lock(settings.data_dir):
+        return _ingest(settings, embeddings, analyzer, rebuild=rebuild, quiet=quiet, before_commit=before_commit)
+
+
+def _ingest(settings: Settings, embeddings: ModelEmbeddings, analyzer: TextAnalyzer, *, rebuild: bool,
+            quiet: bool, before_commit: Callable[[], None] | None) -> IngestReport:
     started = time.monotonic()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     docs = load_documents(settings.knowledge_dir)
@@ -126,6 +161,7 @@ def ingest(
     with _progress(sum(len(chunks_by_doc[d.id]) for d in todo), quiet) as bar:
         for doc in todo:
             chunks = chunks_by_doc[doc.id]
+            log.info("embedding %s: %d chunks", doc.id, len(chunks))
             vectors = embeddings.embed_documents_array([embedding_input(c) for c in chunks])
             chunk_col.upsert(
                 ids=[c.id for c in chunks], embeddings=vectors.tolist(), documents=[c.text for c in chunks],

@@ -121,3 +121,59 @@ def test_interrupted_ingest_leaves_the_previous_index(small_kb: Settings, e5: E5
     assert report.added == ["gamma"]
     assert _Engine.open(small_kb, embeddings=e5, auto_ingest=False).ask(
         Question("月光村社工站为留守儿童做什么？")).sources[0].chunk.doc_id == "gamma"
+
+
+def test_ingest_killed_with_sigkill_leaves_the_previous_index_answering(small_kb: Settings, e5: E5Embeddings) -> None:
+    """A real `python -m bot ingest` process killed with SIGKILL while it embeds new documents."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from bot.retrieval import LoadedIndex
+    from bot.settings import PROJECT_ROOT
+    from bot.templates import load_templates
+
+    ingest(small_kb, e5, _analyzer(small_kb), quiet=True)
+    before = Manifest.read(small_kb.data_dir)
+    assert before is not None
+    for i in range(4):  # enough text that embedding takes a while
+        body = "".join(f"第{i}号新村社工站第{k}次开展邻里互助活动，居民积极参与，服务对象满意度较高。" for k in range(60))
+        write_article(small_kb.knowledge_dir, f"new-{i}", f"新文{i}", "2024-02", body)
+    env = {**os.environ, "BOT_KNOWLEDGE_DIR": str(small_kb.knowledge_dir), "BOT_DATA_DIR": str(small_kb.data_dir)}
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "-v", "ingest", "--quiet"], cwd=PROJECT_ROOT, env=env,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # wait until it is embedding, then kill it without warning
+        if "embedding new-" in line:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    after = Manifest.read(small_kb.data_dir)
+    assert after is not None and after.generation == before.generation and set(after.docs) == {"alpha", "beta"}
+
+    # The committed index still loads and answers; vectors the killed run wrote are ignored.
+    index = LoadedIndex.open(small_kb, e5)
+    engine = Engine(small_kb, e5, _analyzer(small_kb), index, load_templates(small_kb.prompts_dir))
+    reply = engine.ask(Question("阳光社区社工站什么时候开展老年人健康讲座？"))
+    assert reply.answered and "每周三" in reply.answer
+    assert {c.doc_id for c in index.chunks} == {"alpha", "beta"}
+    assert index_status(small_kb, _analyzer(small_kb), e5.model_id) == "stale"
+
+    report = ingest(small_kb, e5, _analyzer(small_kb), quiet=True)  # the next run completes the work
+    assert report.added == [f"new-{i}" for i in range(4)] and report.unchanged == ["alpha", "beta"]
+    done = Engine.open(small_kb, embeddings=e5, auto_ingest=False)
+    assert done.ask(Question("新村社工站开展了什么活动？")).sources[0].chunk.doc_id.startswith("new-")
+    assert _stored_ids(small_kb, e5) == {c.id for c in done.index.chunks}
+
+
+def test_one_ingest_at_a_time(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from bot.ingest import ingest_lock
+
+    data = Path(str(tmp_path))
+    with ingest_lock(data), pytest.raises(IndexUnavailable, match="another ingest"), ingest_lock(data, wait=0.5):
+        pass
+    with ingest_lock(data, wait=0.5):  # released again
+        pass
