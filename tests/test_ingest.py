@@ -138,7 +138,8 @@ def test_ingest_killed_with_sigkill_leaves_the_previous_index_answering(small_kb
     before = Manifest.read(small_kb.data_dir)
     assert before is not None
     for i in range(4):  # enough text that embedding takes a while
-        body = "".join(f"第{i}号新村社工站第{k}次开展邻里互助活动，居民积极参与，服务对象满意度较高。" for k in range(60))
+        sentence = "第{i}号新村社工站第{k}次开展邻里互助活动，居民积极参与，服务对象满意度较高。"
+        body = "".join(sentence.format(i=i, k=k) for k in range(60))
         write_article(small_kb.knowledge_dir, f"new-{i}", f"新文{i}", "2024-02", body)
     env = {**os.environ, "BOT_KNOWLEDGE_DIR": str(small_kb.knowledge_dir), "BOT_DATA_DIR": str(small_kb.data_dir)}
     proc = subprocess.Popen([sys.executable, "-m", "bot", "-v", "ingest", "--quiet"], cwd=PROJECT_ROOT, env=env,
