@@ -197,6 +197,35 @@ def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
     print(f"ok: {check_knowledge(settings.knowledge_dir).summary()}")
     return 0
 
+def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from bot.admin.app import create_app
+
+    if not (settings.admin_users or settings.admin_token):
+        print("error: no staff accounts: set BOT_ADMIN_USERS (see `python -m bot admin-hash`) or BOT_ADMIN_TOKEN",
+              file=sys.stderr)
+        return 2
+    host, port = args.host or settings.admin_host, args.port or settings.admin_port
+    print(f"web admin on http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", proxy_headers=True)
+    return 0
+
+
+def cmd_admin_hash(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from bot.admin.auth import hash_password
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("密码：")
+    if len(password) < 10:
+        print("error: use a password of at least 10 characters", file=sys.stderr)
+        return 2
+    print(json.dumps({args.user: hash_password(password)}, ensure_ascii=False))
+    print("put this in BOT_ADMIN_USERS (merge several names into one JSON object)", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description="北京社会工作政策问答助手")
     p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
@@ -231,6 +260,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--compare", action="store_true", help="recall@5 and MRR of dense, keyword and hybrid")
     s.add_argument("--calibrate", action="store_true", help="sweep the decline threshold")
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("admin", help="run the web admin for staff (FastAPI)")
+    s.add_argument("--host", help="default BOT_ADMIN_HOST or 127.0.0.1")
+    s.add_argument("--port", type=int, help="default BOT_ADMIN_PORT or 8080")
+    s.set_defaults(func=cmd_admin)
+    s = sub.add_parser("admin-hash", help="hash a staff password for BOT_ADMIN_USERS (reads it from stdin)")
+    s.add_argument("user")
+    s.set_defaults(func=cmd_admin_hash)
 
     kb = sub.add_parser("kb", help="manage knowledge files").add_subparsers(dest="kb_command", required=True)
     s = kb.add_parser("import", help="clean a raw article into knowledge/articles/ID.md")

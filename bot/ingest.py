@@ -115,6 +115,7 @@ def ingest(
     rebuild: bool = False,
     quiet: bool = False,
     before_commit: Callable[[], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
     """Bring the index in line with knowledge/; only new or changed documents are embedded.
 
@@ -122,11 +123,13 @@ def ingest(
     `rebuild` is set: vectors of two models are never mixed.
     """
     with ingest_lock(settings.data_dir):
-        return _ingest(settings, embeddings, analyzer, rebuild=rebuild, quiet=quiet, before_commit=before_commit)
+        return _ingest(settings, embeddings, analyzer, rebuild=rebuild, quiet=quiet, before_commit=before_commit,
+                       progress=progress)
 
 
 def _ingest(settings: Settings, embeddings: ModelEmbeddings, analyzer: TextAnalyzer, *, rebuild: bool,
-            quiet: bool, before_commit: Callable[[], None] | None) -> IngestReport:
+            quiet: bool, before_commit: Callable[[], None] | None,
+            progress: Callable[[int, int], None] | None) -> IngestReport:
     started = time.monotonic()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     docs = load_documents(settings.knowledge_dir)
@@ -158,7 +161,10 @@ def _ingest(settings: Settings, embeddings: ModelEmbeddings, analyzer: TextAnaly
             todo.append(doc)
     report.removed = sorted(set(old) - {d.id for d in docs})
 
-    with _progress(sum(len(chunks_by_doc[d.id]) for d in todo), quiet) as bar:
+    total = sum(len(chunks_by_doc[d.id]) for d in todo)
+    if progress:
+        progress(0, total)
+    with _progress(total, quiet) as bar:
         for doc in todo:
             chunks = chunks_by_doc[doc.id]
             log.info("embedding %s: %d chunks", doc.id, len(chunks))
@@ -175,6 +181,8 @@ def _ingest(settings: Settings, embeddings: ModelEmbeddings, analyzer: TextAnaly
                             metadatas=[{"doc_id": doc.id}] * len(sent_ids))
             report.embedded_chunks += len(chunks)
             bar.update(len(chunks))
+            if progress:
+                progress(report.embedded_chunks, total)
 
     all_chunks = [c for d in docs for c in chunks_by_doc[d.id]]
     report.chunks = len(all_chunks)

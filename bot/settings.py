@@ -58,6 +58,17 @@ class Settings(BaseSettings):
         default=8443, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_PORT", "BOT_TELEGRAM_WEBHOOK_PORT"))
     telegram_webhook_secret: str | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET", "BOT_TELEGRAM_WEBHOOK_SECRET"))
+    # Web admin (python -m bot admin; see README "For staff").
+    admin_users: dict[str, str] = Field(default_factory=dict)  # {"name": "pbkdf2_sha256$…"} from `bot admin-hash`
+    admin_token: str | None = None  # alternatively one shared sign-in token
+    admin_host: str = "127.0.0.1"
+    admin_port: int = 8080
+    admin_secure_cookie: bool = False  # set true behind HTTPS
+    admin_session_hours: float = 8.0
+    admin_max_failures: int = 5  # failed sign-ins per name or address before a lock-out
+    admin_lockout_minutes: float = 15.0
+    admin_url: str | None = None  # public address of the web admin, linked from Telegram /unanswered
+
     user_messages_per_minute: int = 10
     max_upload_bytes: int = 10 * 1024 * 1024
 

@@ -7,6 +7,7 @@ does know, never an invented station.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -81,8 +82,16 @@ def load_directory(knowledge_dir: Path, docs: list[Document]) -> Directory | Non
     if not path.exists():
         return None
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(f"{path}: cannot read the station directory: {exc}") from exc
+    return parse_directory(text, docs, path)
+
+
+def parse_directory(text: str, docs: list[Document], path: Path) -> Directory:
+    try:
+        raw = yaml.safe_load(text) or {}
+    except (ValueError, yaml.YAMLError) as exc:
         raise KnowledgeError(f"{path}: cannot read the station directory: {exc}") from exc
     by_id = {d.id: d for d in docs}
     doc = by_id.get(str(raw.get("doc", "")))
@@ -203,3 +212,64 @@ class StationGuide:
     def quotes(self, reply_text: str) -> list[str]:
         return [x.quote for s in self.directory.stations if s.name in reply_text
                 for x in (*s.services, *s.programmes)]
+
+
+CONTACT_FIELDS = ("address", "hours", "phone")
+
+
+def _yaml_str(value: str) -> str:
+    return json.dumps(value.strip(), ensure_ascii=False)  # a JSON string is a valid YAML scalar
+
+
+def set_station_contact(knowledge_dir: Path, docs: list[Document], station_id: str,
+                        contact: dict[str, str]) -> None:
+    """Fill in a station's address, hours and phone in stations.yaml, keeping its comments and layout."""
+    path = knowledge_dir / "stations.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next((i for i, line in enumerate(lines) if re.fullmatch(rf"\s*- id:\s*{re.escape(station_id)}\s*", line)),
+                 None)
+    if start is None:
+        raise KnowledgeError(f"{path}: no station {station_id!r}")
+    end = next((i for i in range(start + 1, len(lines)) if re.match(r"\s*- id:", lines[i])), len(lines))
+    indent = re.match(r"\s*", lines[start])[0] + "  "  # type: ignore[index]
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    for key in CONTACT_FIELDS:
+        if key not in contact:
+            continue
+        new = f"{indent}{key}: {_yaml_str(contact[key])}"
+        at = next((i for i in range(start, end) if re.match(rf"{indent}{key}:", lines[i])), None)
+        if at is None:
+            lines.insert(end, new)
+            end += 1
+        else:
+            lines[at] = new
+    _save_directory(path, "\n".join(lines) + "\n", docs)
+
+
+def add_station(knowledge_dir: Path, docs: list[Document], *, station_id: str, name: str, level: str,
+                district: str, parent: str = "", address: str = "", hours: str = "", phone: str = "",
+                added_by: str = "") -> None:
+    """Append a station staff know of; it carries no services until an article says what it offers."""
+    path = knowledge_dir / "stations.yaml"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,40}", station_id):
+        raise KnowledgeError("编号只能用小写字母、数字和短横线，例如 yinhe-jiedao")
+    if not name.strip() or not district.strip():
+        raise KnowledgeError("请填写名称和所在区")
+    block = [f"  - id: {station_id}", f"    name: {_yaml_str(name)}", "    aliases: []",
+             f"    level: {_yaml_str(level)}", f"    district: {_yaml_str(district)}",
+             f"    parent: {_yaml_str(parent)}", "    services: []", "    groups: []", "    programmes: []",
+             f"    address: {_yaml_str(address)}", f"    hours: {_yaml_str(hours)}", f"    phone: {_yaml_str(phone)}",
+             f"    added_by: {_yaml_str(added_by or 'staff')}  # entered by staff, not from an article"]
+    text = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + "\n".join(block) + "\n"
+    if re.search(rf"^\s*- id:\s*{re.escape(station_id)}\s*$", path.read_text(encoding="utf-8"), re.M):
+        raise KnowledgeError(f"已有编号为 {station_id} 的站点")
+    _save_directory(path, text, docs)
+
+
+def _save_directory(path: Path, text: str, docs: list[Document]) -> None:
+    """Validate the new text as a directory, then replace the file atomically."""
+    parse_directory(text, docs, path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

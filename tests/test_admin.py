@@ -1,0 +1,190 @@
+"""The web admin through HTTP (FastAPI's TestClient): sign-in, CSRF, lock-out, documents, FAQ, stations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.admin.app import create_app
+from bot.admin.auth import hash_password, verify_password
+from bot.admin.jobs import Workspace
+from bot.embeddings import E5Embeddings
+from bot.engine import Engine
+from bot.settings import Settings
+from bot.store import Store
+from tests.helpers.files import make_docx
+from tests.helpers.knowledge import copy_knowledge
+from tests.test_validity import ROUND_2023
+
+pytestmark = pytest.mark.slow
+PASSWORD = "correct horse battery"
+TODAY = dt.date(2023, 3, 10)
+
+
+@pytest.fixture(scope="module")
+def admin(tmp_path_factory: pytest.TempPathFactory, e5: E5Embeddings) -> Iterator[tuple[TestClient, Settings, Store]]:
+    settings = copy_knowledge(tmp_path_factory.mktemp("admin"))
+    settings.admin_users = {"zhang": hash_password(PASSWORD, iterations=2000), "li": hash_password(PASSWORD + "!")}
+    settings.admin_max_failures = 3
+    store = Store(settings.database)
+    space = Workspace(settings, engine=Engine.open(settings, embeddings=e5))
+    with TestClient(create_app(settings, space, store, today=lambda: TODAY)) as client:
+        yield client, settings, store
+    space.close()
+
+
+def csrf(html: str) -> str:
+    m = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert m, "no CSRF token on the page"
+    return m[1]
+
+
+def sign_in(client: TestClient, user: str = "zhang", password: str = PASSWORD) -> str:
+    r = client.post("/login", data={"username": user, "password": password}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return csrf(client.get("/").text)
+
+
+def finish(client: TestClient, response: object) -> dict[str, object]:
+    """Follow a re-index job page to its end."""
+    url = str(response.headers["location"])  # type: ignore[attr-defined]
+    assert url.startswith("/jobs/")
+    for _ in range(600):
+        job = client.get(url.replace("/jobs/", "/api/jobs/")).json()
+        if job["state"] in ("done", "failed"):
+            return dict(job)
+        time.sleep(0.1)
+    raise AssertionError("job did not finish")
+
+
+def test_password_hashes() -> None:
+    stored = hash_password("秘密口令123456")
+    assert verify_password("秘密口令123456", stored) and not verify_password("秘密口令12345", stored)
+    assert not verify_password("x", "garbage") and not verify_password("x", "md5$1$a$b")
+
+
+def test_pages_need_a_session(admin: tuple[TestClient, Settings, Store]) -> None:
+    client, _, _ = admin
+    client.cookies.clear()
+    for path in ("/", "/documents", "/queue", "/faq", "/stations", "/search?q=x"):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login", path
+    assert client.get("/api/jobs/x").status_code == 401
+    client.cookies.set("sw_admin", "forged-session-id")
+    assert client.get("/documents", follow_redirects=False).headers["location"] == "/login"
+    client.cookies.clear()
+
+
+def test_wrong_password_and_lock_out(admin: tuple[TestClient, Settings, Store]) -> None:
+    client, settings, store = admin
+    client.cookies.clear()
+    r = client.post("/login", data={"username": "li", "password": "wrong"})
+    assert r.status_code == 401 and "用户名或密码不正确" in r.text
+    for _ in range(settings.admin_max_failures - 1):
+        client.post("/login", data={"username": "li", "password": "wrong"})
+    locked = client.post("/login", data={"username": "li", "password": PASSWORD + "!"})
+    assert locked.status_code == 429 and "已暂时锁定" in locked.text
+    assert any(a["action"] == "login" and not a["allowed"] and "locked" in a["detail"] for a in store.staff_log())
+
+
+def test_forms_need_the_csrf_token(admin: tuple[TestClient, Settings, Store]) -> None:
+    client, settings, _ = admin
+    sign_in(client)
+    before = sorted(p.name for p in (settings.knowledge_dir / "articles").iterdir())
+    for data in ({}, {"csrf": "wrong"}):
+        r = client.post("/documents/2020-kentanhui/remove", data=data)
+        assert r.status_code == 403 and "CSRF" in r.text
+    assert sorted(p.name for p in (settings.knowledge_dir / "articles").iterdir()) == before
+
+
+def test_a_later_round_uploaded_answers_and_removing_it_removes_it(admin: tuple[TestClient, Settings, Store]) -> None:
+    client, _, _ = admin
+    token = sign_in(client)
+    files = {"file": ("2023.docx", make_docx(ROUND_2023), "application/octet-stream")}
+    r = client.post("/documents/upload", files=files, follow_redirects=False, data={
+        "csrf": token, "title": "2023年社会工作创投计划征集公告", "published": "2023-02-20",
+        "publication": "北京市民政局", "valid_until": "2023-12-31", "supersedes": "2022-03-chuangtou-jihua"})
+    job = finish(client, r)
+    assert job["state"] == "done" and "1 added" in str(job["message"]) and job["done"] == job["total"]
+    listing = client.get("/documents").text
+    assert "2023年社会工作创投计划征集公告" in listing and "有效期至 2023-12-31" in listing
+    assert "已被 2023-02-20-" in listing  # the 2022 round is marked superseded
+    found = client.get("/search", params={"q": "创投计划资助多少个项目？"}).text
+    assert "20个项目" in found.split('id="answer"')[1].split("</pre>")[0] and "关键词排名" in found
+    doc_id = re.search(r'data-id="(2023-02-20-[0-9a-f]+)"', listing)[1]  # type: ignore[index]
+    # The old round refers to it, so it must be un-superseded first; then it can go.
+    refused = client.post(f"/documents/{doc_id}/remove", data={"csrf": token})
+    assert "仍被引用" in refused.text
+    edit = client.post("/documents/2022-03-chuangtou-jihua/edit", follow_redirects=False, data={
+        "csrf": token, "title": "设立专项基金 开展公益创投——社会力量支持社会工作发展新探索", "published": "2022-03",
+        "publication": "公益时报", "superseded_by": ""})
+    assert finish(client, edit)["state"] == "done"
+    removed = finish(client, client.post(f"/documents/{doc_id}/remove", data={"csrf": token}, follow_redirects=False))
+    assert removed["state"] == "done" and "1 removed" in str(removed["message"])
+    after = client.get("/search", params={"q": "创投计划资助多少个项目？"}).text
+    assert "20个项目" not in after and "15个项目" in after
+
+
+def test_upload_without_a_date_is_refused_with_the_reason(admin: tuple[TestClient, Settings, Store]) -> None:
+    client, _, _ = admin
+    token = sign_in(client)
+    files = {"file": ("x.docx", make_docx(["一些文字。"]), "application/octet-stream")}
+    r = client.post("/documents/upload", files=files, data={"csrf": token, "title": "无日期"})
+    assert r.status_code == 200 and "请给出标题和发布日期" in r.text
+    bad = client.post("/documents/upload", files={"file": ("x.exe", b"MZ", "application/octet-stream")},
+                      data={"csrf": token, "title": "t", "published": "2023"})
+    assert "不支持的文件类型" in bad.text
+
+
+def test_unanswered_question_becomes_an_faq_entry_in_one_step(admin: tuple[TestClient, Settings, Store]) -> None:
+    client, _, store = admin
+    token = sign_in(client)
+    question = "社工站周末开门吗？"
+    iid = store.record(channel="telegram", user_id="7", chat_id="7", question=question, answer="抱歉，我的资料里没有……",
+                       answered=False, kind="decline", confidence=0.3, latency_ms=20.0, sources=[])
+    queue = client.get("/queue").text
+    assert question in queue and f"/faq/new?from={iid}" in queue
+    form = client.get(f"/faq/new?from={iid}").text
+    assert question in form
+    r = client.post("/faq", data={"csrf": token, "interaction": str(iid), "questions": question,
+                                  "answer": "各社工站开放时间不同，请先电话咨询所在街道（乡镇）社工站。",
+                                  "sources": "2022-03-wushe-liandong"})
+    assert "已加入常见问答" in r.text and question in r.text
+    assert question not in client.get("/queue").text
+    answer = client.get("/search", params={"q": "社工站周末开门吗"}).text
+    assert "各社工站开放时间不同" in answer and "（faq" in answer
+
+
+def test_station_contact_details_are_saved_and_answered(admin: tuple[TestClient, Settings, Store]) -> None:
+    client, settings, _ = admin
+    token = sign_in(client)
+    assert "大兴区魏善庄镇社会工作服务中心" in client.get("/stations").text
+    r = client.post("/stations/weishanzhuang", data={"csrf": token, "address": "魏善庄镇党群服务中心（测试地址）",
+                                                     "hours": "工作日 9:00-17:00", "phone": "010-00000000"})
+    assert "已保存" in r.text
+    text = (settings.knowledge_dir / "stations.yaml").read_text(encoding="utf-8")
+    assert 'phone: "010-00000000"' in text and text.startswith("# Social-work stations")  # comments kept
+    answer = client.get("/search", params={"q": "魏善庄镇社工站的电话是多少？"}).text
+    assert "010-00000000" in answer
+    added = client.post("/stations", data={"csrf": token, "station_id": "yinhe", "name": "银河街道社工站",
+                                           "level": "街道社工站", "district": "测试区", "phone": "010-11111111"})
+    assert "已添加 银河街道社工站" in added.text
+    bad = client.post("/stations", data={"csrf": token, "station_id": "Bad Id", "name": "x", "district": "y"})
+    assert "编号只能用" in bad.text
+
+
+def test_a_session_whose_user_is_no_longer_staff_is_refused(admin: tuple[TestClient, Settings, Store]) -> None:
+    client, settings, store = admin
+    sign_in(client)
+    removed = settings.admin_users.pop("zhang")
+    try:
+        r = client.get("/documents")
+        assert r.status_code == 403 and "不是工作人员" in r.text
+        assert any(a["user_id"] == "web:zhang" and not a["allowed"] for a in store.staff_log())
+    finally:
+        settings.admin_users["zhang"] = removed
