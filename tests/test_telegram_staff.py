@@ -68,3 +68,47 @@ def test_uploads_are_indexed_and_answer_the_next_question(small_kb: Settings, e5
             assert len(uploads) == 8
 
     asyncio.run(scenario())
+
+
+def test_a_later_round_uploaded_then_removed_and_the_queue_links_to_the_admin(small_kb: Settings, e5: E5Embeddings,
+                                                                               tmp_path: Path) -> None:
+    from tests.test_validity import ROUND_2023
+
+    engine = Engine.open(small_kb, embeddings=e5)
+
+    async def scenario() -> None:
+        with FakeBotAPI() as api:
+            services = make_services(small_kb, engine, api, tmp_path, admin_url="https://admin.example.org/")
+            async with BotRun(api, services) as bot:
+                mark = api.last_id()
+                api.send_document(ADMIN, make_docx(ROUND_2023), "round.docx",
+                                  caption="2023年社会工作创投计划征集公告｜2023-02-20｜北京市民政局｜有效期至2023-12-31")
+                await bot.reply(ADMIN, "已加入知识库", after=mark, timeout=60)
+                doc_id = next(p.stem for p in (small_kb.knowledge_dir / "articles").glob("2023-02-20-*.md"))
+                assert "valid_until: '2023-12-31'" in (small_kb.knowledge_dir / "articles" / f"{doc_id}.md").read_text(
+                    encoding="utf-8")
+                mark = api.last_id()
+                api.send_text(USER, "2023年创投计划资助多少个项目？")
+                await bot.reply(USER, "20个项目", after=mark)
+
+                for command, expected in (("/remove", "用法：/remove"), ("/remove nope", "没有编号为 nope"),
+                                          (f"/remove {doc_id}", f"已删除 {doc_id}")):
+                    mark = api.last_id()
+                    api.send_text(ADMIN, command)
+                    await bot.reply(ADMIN, expected, after=mark, timeout=60)
+                mark = api.last_id()
+                api.send_text(USER, "2023年创投计划资助多少个项目？")
+                after = await bot.reply(USER, "", after=mark)
+                assert "20个项目" not in after["text"]
+
+                mark = api.last_id()
+                api.send_text(USER, f"/remove {doc_id}")
+                await bot.reply(USER, "只对工作人员开放", after=mark)
+
+                mark = api.last_id()
+                api.send_text(ADMIN, "/unanswered")
+                queue = await bot.reply(ADMIN, "最近未能回答", after=mark)
+                assert "2023年创投计划资助多少个项目" in queue["text"]
+                assert "https://admin.example.org/faq/new?from=" in queue["text"]
+
+    asyncio.run(scenario())

@@ -36,6 +36,11 @@ class NotSignedIn(Exception):
     pass
 
 
+def _beijing_time(at: dt.datetime) -> str:
+    """Stored times are naive UTC; staff read Beijing time."""
+    return (at.replace(tzinfo=dt.UTC) + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+
+
 def create_app(settings: Settings, workspace: Workspace | None = None, store: Store | None = None,
                today: Any = dt.date.today) -> FastAPI:
     """`today` is a callable so tests can fix the date the validity column is judged against."""
@@ -45,6 +50,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
     space = workspace or Workspace(settings)
     db = store or Store(settings.database)
     pages = Jinja2Templates(directory=str(HERE / "templates"))
+    pages.env.filters["beijing"] = _beijing_time
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.state.auth, app.state.workspace, app.state.store = auth, space, db
 

@@ -51,6 +51,7 @@ def build_application(services: Services, *, rate_limiter: bool = True) -> Appli
     app.add_handler(CommandHandler("unanswered", staff.unanswered_command, filters=admins))
     app.add_handler(CommandHandler("stats", staff.stats_command, filters=admins))
     app.add_handler(CommandHandler("reload", staff.reload_command, filters=admins))
+    app.add_handler(CommandHandler("remove", staff.remove_command, filters=admins))
     app.add_handler(MessageHandler(filters.Document.ALL & admins, staff.on_document))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.help_command))  # unknown

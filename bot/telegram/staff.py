@@ -12,11 +12,11 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
-from bot.loaders import DocumentError, add_document, parse_caption
+from bot.loaders import DocumentError, add_document, parse_caption, remove_document
 from bot.telegram.handlers import send, services
 
 log = logging.getLogger(__name__)
-STAFF_COMMANDS = ("unanswered", "stats", "reload")
+STAFF_COMMANDS = ("unanswered", "stats", "reload", "remove")
 STAFF_UPDATES = filters.Regex(rf"^/({'|'.join(STAFF_COMMANDS)})(@\w+)?(\s|$)") | filters.Document.ALL
 
 
@@ -86,15 +86,20 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
-    rows = s.store.unanswered(limit=20)
+    rows = s.store.unanswered(limit=20, disliked=True)
     s.store.log_staff(str(update.effective_user.id) if update.effective_user else None, "/unanswered", allowed=True)
     if not rows:
         text = s.texts["unanswered_none"]
     else:
         kinds = {"decline": "拒答", "answer": "把握不大"}
+        admin = (s.settings.admin_url or "").rstrip("/")
         lines = [s.texts.fmt("unanswered_head", count=len(rows))]
-        lines += [s.texts.fmt("unanswered_line", at=r["at"].strftime("%m-%d %H:%M"),
-                              kind=kinds.get(r["kind"], r["kind"]), question=r["question"][:120]) for r in rows]
+        for r in rows:
+            kind = "👎" if (r.get("votes") or 0) < 0 else kinds.get(r["kind"], r["kind"])
+            lines.append(s.texts.fmt("unanswered_line", at=r["at"].strftime("%m-%d %H:%M"), kind=kind,
+                                     question=r["question"][:120]))
+            if admin:  # one step to an FAQ entry in the web admin
+                lines.append(s.texts.fmt("unanswered_link", url=f"{admin}/faq/new?from={r['id']}"))
         text = "\n".join(lines)
     await send(context, update.effective_chat.id, text)  # type: ignore[union-attr]
 
@@ -106,3 +111,24 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await send(context, update.effective_chat.id, s.texts.fmt(  # type: ignore[union-attr]
         "stats", days=st.days, questions=st.questions, declined=st.declined, low=st.low_confidence,
         up=st.thumbs_up, down=st.thumbs_down))
+
+
+async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/remove ID: take a document out of the knowledge base and the index."""
+    s = services(context)
+    chat, user = update.effective_chat, update.effective_user
+    doc_id = (context.args or [""])[0].strip()
+    if chat is None:
+        return
+    if not doc_id:
+        await send(context, chat.id, s.texts["remove_usage"])
+        return
+    try:
+        await asyncio.to_thread(remove_document, s.settings.knowledge_dir, doc_id)
+    except DocumentError as exc:
+        s.store.log_staff(str(user.id) if user else None, "/remove", allowed=True, detail=f"{doc_id}: {exc}")
+        await send(context, chat.id, s.texts.fmt("remove_failed", reason=str(exc)))
+        return
+    report = await s.reload()
+    s.store.log_staff(str(user.id) if user else None, "/remove", allowed=True, detail=doc_id)
+    await send(context, chat.id, s.texts.fmt("remove_done", doc_id=doc_id, summary=report.summary()))

@@ -15,7 +15,7 @@ REQUIRED = (
     "check_resume", "check_progress", "check_unreadable", "check_cancelled", "check_cancel_button", "check_none",
     "stations_districts", "stations_in_district", "stations_back", "staff_refused", "upload_need_caption",
     "upload_too_large", "upload_failed", "upload_done", "reload_done", "unanswered_none", "unanswered_head",
-    "unanswered_line", "stats",
+    "unanswered_line", "unanswered_link", "stats", "remove_usage", "remove_failed", "remove_done",
 )
 
 
