@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.grounding import addresses_assistant
 from bot.models import Document, PubDate, Reply, Source
 from bot.query import QueryInfo, coverage, typed_strength
 from bot.retrieval import HybridRetriever
@@ -77,6 +78,8 @@ class Composer:
             sims = self.retriever.sentence_similarities(qvec, src.chunk.id)
             heading = f"{src.chunk.title} {src.chunk.heading} "
             for i, sentence in enumerate(src.chunk.sentences):
+                if addresses_assistant(sentence):  # an instruction planted in a document is not an answer
+                    continue
                 # Title, heading and the sentence before (which often names the subject) lend
                 # a sentence context, but only part of the credit.
                 before = src.chunk.sentences[i - 1] if i else ""

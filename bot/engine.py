@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 
 import numpy as np
 
@@ -14,10 +16,13 @@ from bot.answer import Composer, Thresholds, contact_for
 from bot.cleaning import CJK
 from bot.documents import load_documents
 from bot.embeddings import ModelEmbeddings, make_embeddings
+from bot.facts import OrgFacts
 from bot.faq import FaqMatch, FaqMatcher, load_faq
 from bot.index import IndexUnavailable
 from bot.ingest import index_status, ingest
+from bot.llm import COMPOSED_KINDS, Fallback, LlmWriter
 from bot.models import Question, Reply, Source
+from bot.numbers import Years
 from bot.programmes import load_programmes
 from bot.query import analyze
 from bot.retrieval import HybridRetriever, LoadedIndex, Mode
@@ -36,8 +41,10 @@ _PLACE_SUFFIX = re.compile(r"(镇|乡|区|街道|社区|村)$")
 
 class Engine:
     def __init__(self, settings: Settings, embeddings: ModelEmbeddings, analyzer: TextAnalyzer,
-                 index: LoadedIndex, templates: Templates, thresholds: Thresholds | None = None) -> None:
+                 index: LoadedIndex, templates: Templates, thresholds: Thresholds | None = None,
+                 llm: LlmWriter | None = None) -> None:
         self.settings = settings
+        self.llm = llm
         self.embeddings = embeddings
         self.analyzer = analyzer
         self.index = index
@@ -84,7 +91,7 @@ class Engine:
             log.warning("%s; rebuilding", exc)
             ingest(settings, embeddings, analyzer, rebuild=True, quiet=quiet)
             index = LoadedIndex.open(settings, embeddings)
-        return cls(settings, embeddings, analyzer, index, templates)
+        return cls(settings, embeddings, analyzer, index, templates, llm=LlmWriter.from_settings(settings))
 
     def _embed_question(self, text: str) -> np.ndarray:
         return self.embeddings.embed_query_array(self.analyzer.simplify(text))
@@ -116,31 +123,73 @@ class Engine:
         return None
 
     def standalone(self, question: Question) -> str:
-        """The question with enough of the conversation to stand alone for retrieval."""
+        """The question with enough of the conversation to stand alone for retrieval.
+
+        With a language model, it rewrites follow-ups; without one (or when its rewrite is
+        unusable), the previous question is put in front of one that leans on it.
+        """
         text = self.analyzer.simplify(question.text)
         earlier = [t.content for t in question.history if t.role == "user"]
+        if earlier and self.llm is not None:
+            rewritten = self.llm.rewrite(question.history, question.text)
+            if rewritten:
+                return self.analyzer.simplify(rewritten)
         if earlier and _FOLLOW_UP.search(text):  # a short question is not a follow-up by length alone
             return self.analyzer.simplify(earlier[-1]) + " " + text
         return text
 
     # ------------------------------------------------------------------ answer
-    def ask(self, question: Question, mode: Mode = "hybrid") -> Reply:
+    def ask(self, question: Question, mode: Mode = "hybrid",
+            on_partial: Callable[[str], None] | None = None) -> Reply:
+        """Answer a question. With a language model, `on_partial` receives checked partial text."""
         started = time.perf_counter()
-        reply = self._ask(question, mode)
-        reply.latency_ms = round((time.perf_counter() - started) * 1000, 1)
-        return reply
-
-    def _ask(self, question: Question, mode: Mode) -> Reply:
         problem = self.invalid(question.text)
         if problem:
             text = self.templates.render(problem, length=len(question.text.strip()),
                                          limit=self.settings.max_question_chars)
-            return Reply(answer=text, answered=False, kind="invalid")
-        text = self.standalone(question)
+            reply = Reply(answer=text, answered=False, kind="invalid")
+        else:
+            standalone = self.standalone(question)
+            reply = self._ask(question, mode, standalone)
+            if self.llm is not None and reply.answered and reply.kind in COMPOSED_KINDS:
+                self._compose(reply, standalone, question.today, on_partial)
+        reply.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        return reply
+
+    def _compose(self, reply: Reply, question: str, today: dt.date,
+                 on_partial: Callable[[str], None] | None) -> None:
+        """Let the model write the answer; keep the extractive one unless the model's passes the check."""
+        assert self.llm is not None
+        try:
+            composed = self.llm.compose(question, reply, today, on_partial)
+        except Fallback as exc:
+            self.llm.count(exc.reason, str(exc))
+            reply.generator = f"extractive ({exc.reason})"
+            return
+        self.llm.count("used")
+        t, docs = self.templates, self.composer.docs
+        footer = t.render("sources_header") + "；".join(
+            t.render("source_line", n=i, title=s.chunk.title,
+                     publication=docs[s.chunk.doc_id].publication if s.chunk.doc_id in docs else "",
+                     date=s.published.zh()) for i, s in enumerate(composed.cited, 1))
+        text = composed.text
+        for new, source in enumerate(composed.cited, 1):  # renumber to the footer's order
+            old = 1 + self.llm_sources(reply).index(source)
+            text = text.replace(f"[{old}]", f"〔{new}〕")
+        reply.answer = text + "\n" + footer
+        reply.cited = composed.cited
+        reply.generator = "llm"
+
+    def llm_sources(self, reply: Reply) -> list[Source]:
+        return LlmWriter._sources(reply)
+
+    def _ask(self, question: Question, mode: Mode, text: str) -> Reply:
         qvec = self.embeddings.embed_query_array(text)
         sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k, mode)
         contact = contact_for(text, self.templates)
         ruled = self.advisor.route(self.analyzer.simplify(question.text), question.history, question.today, contact)
+        if ruled is not None and ruled.kind == "eligibility" and self.llm is not None:
+            ruled = self._facts_from_llm(question, ruled)
         passages = self._passages
         if ruled is None or ruled.kind != "eligibility":  # a verdict is the rules' alone
             match = self.faq.match(qvec, text)
@@ -173,6 +222,28 @@ class Engine:
                 return Reply(text, False, "decline", sources=sources)
         info = analyze(text, self.analyzer, self._corpus)
         return self.composer.answer(info, sources, qvec, question.today, contact)
+
+    def _facts_from_llm(self, question: Question, ruled: Reply) -> Reply:
+        """When the rule-based reader found no facts, the model may read them; the rules still decide."""
+        assert self.llm is not None
+        if ruled.eligibility is None or any(c.status != "unknown" for c in ruled.eligibility.criteria):
+            return ruled
+        words = "；".join([*(t.content for t in question.history if t.role == "user"), question.text])
+        found = self.llm.extract(words)
+        if not found:
+            return ruled
+        self.llm.count("extract_used")
+        place = "" if "beijing" not in found else "北京" if found["beijing"] else "外地"
+        facts = OrgFacts(
+            beijing=found.get("beijing"), place=place,
+            registered=Years(found["registered_years"], found["registered_years"], "")
+            if "registered_years" in found else None,
+            inspections_passed=found.get("inspections_passed"), fulltime_staff=found.get("fulltime_staff"),
+            has_violation=found.get("has_violation"), core_team=found.get("core_team"),
+            certified=found.get("certified"),
+            certified_all=Years(found["certified_years"], found["certified_years"], "")
+            if "certified_years" in found else None)
+        return self.advisor.eligibility(facts, question.today)
 
     def faq_reply(self, match: FaqMatch, sources: list[Source]) -> Reply:
         t, docs = self.templates, self.composer.docs

@@ -167,3 +167,4 @@ class Reply:
     eligibility: Eligibility | None = None
     confidence: float = 0.0
     latency_ms: float = 0.0
+    generator: str = "extractive"  # "llm" when a language model wrote it and it passed the grounding check

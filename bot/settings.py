@@ -58,6 +58,15 @@ class Settings(BaseSettings):
         default=8443, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_PORT", "BOT_TELEGRAM_WEBHOOK_PORT"))
     telegram_webhook_secret: str | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET", "BOT_TELEGRAM_WEBHOOK_SECRET"))
+    # Optional language model: any OpenAI-compatible endpoint (see README "Optional language model").
+    llm_base_url: str | None = Field(default=None, validation_alias=AliasChoices("LLM_BASE_URL", "BOT_LLM_BASE_URL"))
+    llm_model: str | None = Field(default=None, validation_alias=AliasChoices("LLM_MODEL", "BOT_LLM_MODEL"))
+    llm_api_key: str | None = Field(default=None, validation_alias=AliasChoices("LLM_API_KEY", "BOT_LLM_API_KEY"))
+    llm_timeout: float = Field(default=20.0, gt=0, validation_alias=AliasChoices("LLM_TIMEOUT", "BOT_LLM_TIMEOUT"))
+    llm_max_tokens: int = 400
+    llm_temperature: float = 0.1
+    llm_stream: bool = True  # Telegram shows checked sentences as they arrive
+
     # Web admin (python -m bot admin; see README "For staff").
     admin_users: dict[str, str] = Field(default_factory=dict)  # {"name": "pbkdf2_sha256$…"} from `bot admin-hash`
     admin_token: str | None = None  # alternatively one shared sign-in token
