@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
 import logging
 import re
@@ -9,6 +11,7 @@ from typing import Any, cast
 
 from telegram import Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.models import Question, Reply, Turn
@@ -83,18 +86,63 @@ async def answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int,
     s = services(context)
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     history = [Turn(t["role"], t["content"]) for t in s.store.get_state(f"history:{chat_id}") or []]
-    reply = await s.ask(Question(text, s.today(), history))
+    question = Question(text, s.today(), history)
+    if s.streams:
+        reply, draft = await _ask_streaming(context, chat_id, question)
+    else:
+        reply, draft = await s.ask(question), None
     passages = cited_passages(reply)
     iid = s.store.record(channel="telegram", user_id=str(user_id), chat_id=str(chat_id), question=text,
                          answer=reply.answer, answered=reply.answered, kind=reply.kind,
                          confidence=reply.confidence, latency_ms=reply.latency_ms, sources=passages)
     log.info("chat %s asked %r -> %s (%.0f ms)", chat_id, redact(text)[:80], reply.kind, reply.latency_ms)
     markup = answer_keyboard(iid, len(passages), s.texts) if reply.kind != "invalid" else None
-    await send(context, chat_id, reply.answer, markup)
+    parts = escaped_parts(reply.answer)
+    if draft is not None and len(parts) == 1:  # the streamed message becomes the checked final answer
+        await context.bot.edit_message_text(parts[0], chat_id=chat_id, message_id=draft.message_id,
+                                            parse_mode=ParseMode.HTML, reply_markup=markup)
+    else:
+        if draft is not None:
+            await context.bot.delete_message(chat_id, draft.message_id)
+        await send(context, chat_id, reply.answer, markup)
     turns = [*({"role": t.role, "content": t.content} for t in history),
              {"role": "user", "content": text}, {"role": "assistant", "content": reply.answer}]
     s.store.set_state(f"history:{chat_id}", turns[-HISTORY_TURNS:])
     return reply
+
+
+STREAM_EDIT_SECONDS = 1.0  # Telegram allows about one edit per second in a chat
+
+
+async def _ask_streaming(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+                         question: Question) -> tuple[Reply, Message | None]:
+    """Ask with a language model: a draft message shows the checked sentences as they arrive."""
+    s = services(context)
+    loop = asyncio.get_running_loop()
+    latest: list[str] = []
+    draft = await context.bot.send_message(chat_id, s.texts["streaming"])
+
+    def on_partial(text: str) -> None:  # on the engine's thread
+        loop.call_soon_threadsafe(latest.append, text)
+
+    async def edit_loop() -> None:
+        shown = ""
+        while True:
+            await asyncio.sleep(STREAM_EDIT_SECONDS)
+            if latest and latest[-1] != shown:
+                shown = latest[-1]
+                with contextlib.suppress(TelegramError):  # a failed draft edit only delays the answer
+                    await context.bot.edit_message_text(html.escape(shown[:3900]) + " …", chat_id=chat_id,
+                                                        message_id=draft.message_id, parse_mode=ParseMode.HTML)
+
+    editor = asyncio.create_task(edit_loop())
+    try:
+        reply = await s.ask(question, on_partial)
+    finally:
+        editor.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await editor
+    return reply, draft
 
 
 # ---------------------------------------------------------------------- buttons

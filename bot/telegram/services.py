@@ -58,11 +58,16 @@ class Services:
         return cls(settings, engine, Store(settings.database), texts,
                    RateLimiter(settings.user_messages_per_minute))
 
-    def _ask(self, question: Question) -> Reply:
-        return self.engine.ask(question)
+    def _ask(self, question: Question, on_partial: Callable[[str], None] | None = None) -> Reply:
+        return self.engine.ask(question, on_partial=on_partial)
 
-    async def ask(self, question: Question) -> Reply:
-        return await asyncio.get_running_loop().run_in_executor(self._engine_thread, self._ask, question)
+    async def ask(self, question: Question, on_partial: Callable[[str], None] | None = None) -> Reply:
+        """`on_partial` is called on the engine's thread with checked partial text (language model only)."""
+        return await asyncio.get_running_loop().run_in_executor(self._engine_thread, self._ask, question, on_partial)
+
+    @property
+    def streams(self) -> bool:
+        return self.engine.llm is not None and self.settings.llm_stream
 
     def _reload(self) -> IngestReport:
         report = ingest(self.settings, self.engine.embeddings, self.engine.analyzer, quiet=True)

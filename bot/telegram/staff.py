@@ -108,9 +108,15 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     s = services(context)
     st = s.store.stats(days=7)
     s.store.log_staff(str(update.effective_user.id) if update.effective_user else None, "/stats", allowed=True)
-    await send(context, update.effective_chat.id, s.texts.fmt(  # type: ignore[union-attr]
-        "stats", days=st.days, questions=st.questions, declined=st.declined, low=st.low_confidence,
-        up=st.thumbs_up, down=st.thumbs_down))
+    text = s.texts.fmt("stats", days=st.days, questions=st.questions, declined=st.declined, low=st.low_confidence,
+                       up=st.thumbs_up, down=st.thumbs_down)
+    llm = s.engine.llm
+    if llm is not None:  # since the bot (re)started: how often the model's answer was used or replaced
+        c = llm.counts
+        text += "\n" + s.texts.fmt("stats_llm", used=c["used"], grounding=c["grounding"],
+                                   fallbacks=c["grounding"] + c["declined"] + c["timeout"] + c["error"],
+                                   failures=c["timeout"] + c["error"])
+    await send(context, update.effective_chat.id, text)  # type: ignore[union-attr]
 
 
 async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
