@@ -59,6 +59,7 @@ def reply_json(req_id: str | None, reply: Reply) -> dict[str, Any]:
                     for s in reply.sources],
         "eligibility": eligibility_json(reply.eligibility),
         "latency_ms": reply.latency_ms,
+        "generator": reply.generator,
     }
 
 
