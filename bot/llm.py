@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import logging
 import re
-import string
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -20,12 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.grounding import check, normalize, strip_instructions
 from bot.models import Reply, Source, Turn
 from bot.settings import Settings
-from bot.templates import TemplateError
+from bot.templates import read_texts
 
 log = logging.getLogger(__name__)
 
@@ -44,24 +41,8 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 
 def load_prompts(prompts_dir: Path) -> dict[str, str]:
-    """prompts/llm.yaml, every key present with exactly its placeholders."""
-    path = prompts_dir / "llm.yaml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise TemplateError(f"{path}: cannot load the model prompts: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise TemplateError(f"{path}: expected a mapping of prompt names to texts")
-    out: dict[str, str] = {}
-    for key, wanted in PROMPTS.items():
-        text = raw.get(key)
-        if not isinstance(text, str) or not text.strip():
-            raise TemplateError(f"{path}: prompt {key!r} is missing")
-        found = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-        if found != wanted:
-            raise TemplateError(f"{path}: {key} must use the placeholders {sorted(wanted)}, not {sorted(found)}")
-        out[key] = text
-    return out
+    """prompts/llm.yaml, every prompt present with exactly its placeholders."""
+    return read_texts(prompts_dir / "llm.yaml", PROMPTS, exact=True)[1]
 
 
 class LlmClient:

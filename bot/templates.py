@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -65,23 +66,31 @@ class Templates:
         return self.texts[key].format(**values)
 
 
-def load_templates(prompts_dir: Path, name: str = "replies.yaml") -> Templates:
-    path = prompts_dir / name
+def read_texts(path: Path, spec: dict[str, set[str]], *, exact: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+    """A YAML file of named texts; every name in `spec` present, using only its placeholders
+    (with `exact`, all of them). Returns the raw mapping and the checked texts."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TemplateError(f"{path}: cannot load reply templates: {exc}") from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise TemplateError(f"{path}: cannot load: {exc}") from exc
     if not isinstance(raw, dict):
-        raise TemplateError(f"{path}: must be a mapping of template names to texts")
+        raise TemplateError(f"{path}: must be a mapping of names to texts")
     texts: dict[str, str] = {}
-    for key, allowed in PLACEHOLDERS.items():
+    for key, allowed in spec.items():
         text = raw.get(key)
         if not isinstance(text, str) or not text.strip():
             raise TemplateError(f"{path}: template {key!r} is missing or empty")
         used = {field for _, field, _, _ in string.Formatter().parse(text) if field}
-        if used - allowed:
-            raise TemplateError(f"{path}: template {key!r} uses unknown placeholders {sorted(used - allowed)}")
+        if used - allowed or (exact and used != allowed):
+            raise TemplateError(f"{path}: template {key!r} must use the placeholders {sorted(allowed)}, "
+                                f"not {sorted(used)}")
         texts[key] = text
+    return raw, texts
+
+
+def load_templates(prompts_dir: Path, name: str = "replies.yaml") -> Templates:
+    path = prompts_dir / name
+    raw, texts = read_texts(path, PLACEHOLDERS)
     contacts = raw.get("contacts") or {}
     missing = [c for c in CONTACTS if not contacts.get(c)]
     if missing:
