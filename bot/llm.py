@@ -94,6 +94,17 @@ class LlmWriter:
         self.prompts = prompts
         self.settings = settings
         self.counts: Counter[str] = Counter()
+        self._down_until = 0.0
+
+    # After a timeout or error the model is left alone for a while: each question would
+    # otherwise wait out the timeout again before its extractive answer.
+    PAUSE_AFTER_FAILURE = 30.0
+
+    def available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _failed(self) -> None:
+        self._down_until = time.monotonic() + self.PAUSE_AFTER_FAILURE
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LlmWriter | None:
@@ -110,6 +121,8 @@ class LlmWriter:
     def compose(self, question: str, reply: Reply, today: dt.date,
                 on_partial: Callable[[str], None] | None = None) -> Composed:
         """The model's answer from the reply's passages and rules output, checked; raises Fallback."""
+        if not self.available():
+            raise Fallback("skipped", "a recent timeout or error")
         given = self._sources(reply)
         texts = [strip_instructions(s.chunk.text) for s in given]
         numbered = "\n\n".join(f"[{i}] 《{s.chunk.title}》（{s.chunk.published}）\n{text}"
@@ -159,17 +172,21 @@ class LlmWriter:
         except Fallback:
             raise
         except Exception as exc:  # timeouts, HTTP errors, malformed responses: all fall back
+            self._failed()
             name = type(exc).__name__
             raise Fallback("timeout" if "Timeout" in name else "error", f"{name}: {exc}"[:300]) from exc
 
     # ------------------------------------------------------------------ follow-ups
     def rewrite(self, history: list[Turn], question: str) -> str | None:
         """A standalone version of a follow-up question, or None (the caller's heuristic applies)."""
+        if not self.available():
+            return None
         lines = "\n".join(f"{'用户' if t.role == 'user' else '助手'}：{t.content[:300]}" for t in history[-6:])
         try:
             out = self.client.complete(self.prompts["rewrite_system"],
                                        self.prompts["rewrite_user"].format(history=lines, question=question))
         except Exception as exc:
+            self._failed()
             self.count("rewrite_error", f"{type(exc).__name__}: {exc}"[:200])
             return None
         out = re.sub(r"^(改写后的(独立)?问题|问题)[:：]\s*", "", out.strip()).strip("“”\"' \n")
@@ -182,6 +199,8 @@ class LlmWriter:
     # ------------------------------------------------------------------ facts
     def extract(self, message: str) -> dict[str, Any]:
         """Facts from an applicant's words as JSON; only values the words support are kept."""
+        if not self.available():
+            return {}
         try:
             raw = self.client.complete(self.prompts["extract_system"],
                                        self.prompts["extract_user"].format(message=message))

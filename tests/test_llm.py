@@ -70,7 +70,7 @@ def test_prompts_are_validated_at_start_up(tmp_path: Path) -> None:
     assert set(load_prompts(PROJECT_ROOT / "prompts")) >= {"answer_system", "rewrite_user", "extract_user"}
     text = (PROJECT_ROOT / "prompts" / "llm.yaml").read_text(encoding="utf-8")
     (tmp_path / "llm.yaml").write_text(text.replace("{question}", "{query}", 1), encoding="utf-8")
-    with pytest.raises(TemplateError, match="answer_user.* must use the placeholders"):
+    with pytest.raises(TemplateError, match=r"answer_user.* must use the placeholders"):
         load_prompts(tmp_path)
     (tmp_path / "llm.yaml").write_text("answer_system: \"今天是{today}\"\n", encoding="utf-8")
     with pytest.raises(TemplateError, match="missing"):
@@ -165,6 +165,19 @@ def test_timeouts_errors_and_malformed_responses_fall_back(engine: Engine, fake:
     assert answer == plain and generator == f"extractive ({reason})"
     assert time.monotonic() - started < 3.0  # only a slower reply
     assert llm_engine.llm is not None and llm_engine.llm.counts[reason] == 1
+
+
+@pytest.mark.slow
+def test_after_a_failure_the_model_is_left_alone_for_a_while(engine: Engine, fake: FakeLLM) -> None:
+    fake.script = lambda purpose, user: Scripted(status=500)
+    llm_engine = with_llm(engine, fake)
+    assert ask(llm_engine, COUNT_Q)[1] == "extractive (error)"
+    fake.script = lambda purpose, user: "2022年的创投计划最终将对15个项目予以资助[1]。"
+    assert ask(llm_engine, COUNT_Q)[1] == "extractive (skipped)" and len(fake.requests) == 1  # not asked again
+    assert llm_engine.llm is not None
+    llm_engine.llm.PAUSE_AFTER_FAILURE = 0.0
+    llm_engine.llm._down_until = 0.0  # the pause is over
+    assert ask(llm_engine, COUNT_Q)[1] == "llm"
 
 
 @pytest.mark.slow

@@ -114,7 +114,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if llm is not None:  # since the bot (re)started: how often the model's answer was used or replaced
         c = llm.counts
         text += "\n" + s.texts.fmt("stats_llm", used=c["used"], grounding=c["grounding"],
-                                   fallbacks=c["grounding"] + c["declined"] + c["timeout"] + c["error"],
+                                   fallbacks=c["grounding"] + c["declined"] + c["timeout"] + c["error"] + c["skipped"],
                                    failures=c["timeout"] + c["error"])
     await send(context, update.effective_chat.id, text)  # type: ignore[union-attr]
 
