@@ -188,3 +188,47 @@ def test_a_session_whose_user_is_no_longer_staff_is_refused(admin: tuple[TestCli
         assert any(a["user_id"] == "web:zhang" and not a["allowed"] for a in store.staff_log())
     finally:
         settings.admin_users["zhang"] = removed
+
+
+def test_bad_requests_get_clear_messages(admin: tuple[TestClient, Settings, Store]) -> None:
+    client, settings, _ = admin
+    token = sign_in(client)
+    assert client.get("/documents/no-such-doc").status_code == 404
+    limit = settings.max_upload_bytes
+    settings.max_upload_bytes = 1000
+    try:
+        r = client.post("/documents/upload", files={"file": ("big.txt", b"x" * 2000, "text/plain")},
+                        data={"csrf": token, "title": "t", "published": "2023"})
+        assert "文件太大" in r.text
+    finally:
+        settings.max_upload_bytes = limit
+    bad = client.post("/faq", data={"csrf": token, "questions": "", "answer": "答复"})
+    assert "至少一个问题" in bad.text
+    unquoted = client.post("/faq", data={"csrf": token, "questions": "问题？", "answer": "答复",
+                                         "sources": "2020-kentanhui", "quote": "文章里没有这句话"})
+    assert "quote is not in article" in unquoted.text
+
+
+def test_without_accounts_nobody_can_sign_in(admin: tuple[TestClient, Settings, Store]) -> None:
+    client, settings, store = admin
+    bare = settings.model_copy(update={"admin_users": {}, "admin_token": None})
+    workspace = client.app.state.workspace  # type: ignore[attr-defined]
+    with TestClient(create_app(bare, workspace, store)) as client:
+        page = client.get("/login")
+        assert "尚未设置账号" in page.text
+        assert client.post("/login", data={"username": "x", "password": "y"}).status_code == 403
+
+
+def test_token_sign_in(admin: tuple[TestClient, Settings, Store]) -> None:
+    client, settings, _ = admin
+    client.cookies.clear()
+    settings.admin_token = "a-long-shared-token-for-tests"
+    try:
+        assert client.post("/login", data={"username": "", "password": "wrong-token"}).status_code == 401
+        r = client.post("/login", data={"username": "zhao", "password": "a-long-shared-token-for-tests"},
+                        follow_redirects=False)
+        assert r.status_code == 303 and "token:zhao" in client.get("/").text
+    finally:
+        settings.admin_token = None
+    assert client.get("/documents").status_code == 403  # the token was withdrawn
+    client.cookies.clear()
