@@ -232,3 +232,19 @@ def test_token_sign_in(admin: tuple[TestClient, Settings, Store]) -> None:
         settings.admin_token = None
     assert client.get("/documents").status_code == 403  # the token was withdrawn
     client.cookies.clear()
+
+
+def test_admin_hash_command_makes_a_usable_entry() -> None:
+    import json
+    import subprocess
+    import sys
+
+    from bot.settings import PROJECT_ROOT
+
+    run = subprocess.run([sys.executable, "-m", "bot", "admin-hash", "wang"], input="至少十个字符的长密码\n",
+                         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    entry = json.loads(run.stdout)
+    assert run.returncode == 0 and verify_password("至少十个字符的长密码", entry["wang"])
+    short = subprocess.run([sys.executable, "-m", "bot", "admin-hash", "wang"], input="short\n",
+                           capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
