@@ -64,13 +64,22 @@ def parse_number(token: str) -> float | None:
     return None
 
 
+# "一" that begins a word is no number: 一直, 一些, 一起, 一般, 一样, 一定, 一下, 一切, 一共, 一同, 一旦, 一致.
+_WORD_AFTER_ONE = re.compile(r"[直些起般样定下切共同旦致]")
+
+
 def numbers(text: str) -> list[Span]:
-    """Every number in the text with its span."""
+    """Every number in the text with its span; "一打" (a dozen) is 12."""
     out = []
     for m in re.finditer(rf"{NUM}|\b(?:{'|'.join(_EN_NUM)})\b", text, re.I):
+        if m[0] == "一" and _WORD_AFTER_ONE.match(text, m.end()):
+            continue
         value = parse_number(m[0])
         if value is not None:
-            out.append(Span(m[0], m.start(), m.end(), value))
+            if text.startswith("打", m.end()):
+                out.append(Span(m[0] + "打", m.start(), m.end() + 1, value * 12))
+            else:
+                out.append(Span(m[0], m.start(), m.end(), value))
     return out
 
 
@@ -96,6 +105,7 @@ _DURATION_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"(?:不到|不足|未满|没满|不满)\s*({NUM})\s*(?:周)?年"), "years_less"),
     (re.compile(rf"({NUM})\s*(?:周)?年\s*(?:以上|及以上|有余)"), "years_plus"),
     (re.compile(rf"({NUM})\s*(?:周)?年(?![前后级底初度份中月])"), "years"),
+    (re.compile(rf"({NUM})\s*个\s*年头"), "years_span"),
     (re.compile(rf"({NUM})\s*个\s*月"), "months"),
     (re.compile(r"半年"), "half"),
     (re.compile(r"(\d+(?:\.\d+)?|[a-z]+)(?:\s+and\s+a\s+half)?\s+years?", re.I), "en_years"),
@@ -145,6 +155,8 @@ def duration(text: str, today: dt.date) -> Years | None:
             return Years(value, INF, hit[0])
         if kind == "months":
             return Years(round(value / 12, 2), round(value / 12, 2), hit[0])
+        if kind == "years_span":  # "五个年头": five calendar years touched, so between four and five
+            return Years(max(0.0, value - 1), value, hit[0])
         if kind == "en_years":
             v = value + (0.5 if "half" in hit[0].lower() else 0.0)
             return Years(v, v, hit[0])

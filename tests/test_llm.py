@@ -226,7 +226,7 @@ def test_follow_ups_are_rewritten_and_a_bad_rewrite_is_ignored(engine: Engine, f
 
 @pytest.mark.slow
 def test_eligibility_facts_read_by_the_model_are_decided_by_the_rules(engine: Engine, fake: FakeLLM) -> None:
-    question = "我们能申报创投计划吗？咱这家机构在民政局登记五个年头了，社保在册的全职伙伴十二位。"
+    question = "我们能申报创投计划吗？咱这家机构在民政局登记满五周岁了，交五险的伙伴十二位。"
     plain = engine.ask(Question(question, today=TODAY))
     assert plain.kind == "eligibility" and plain.eligibility is not None
     # The rule-based reader finds nothing in these words: the model may help, and only then.

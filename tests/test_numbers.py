@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.facts import extract
-from bot.numbers import INF, duration, numbers, parse_number
+from bot.numbers import INF, Years, duration, numbers, parse_number
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -62,3 +62,12 @@ def test_fact_extraction_never_raises(text: str) -> None:
     facts = extract("我们" + text, TODAY)
     for count in (facts.fulltime_staff, facts.core_team, facts.certified):
         assert count is None or count >= 0
+
+
+def test_words_that_begin_with_one_are_not_numbers_and_a_dozen_is_twelve() -> None:
+    assert [n.value for n in numbers("我们一直有一些志愿者，一起做活动")] == []
+    assert [n.value for n in numbers("拿社保的伙伴一打，两打志愿者")] == [12, 24]
+
+
+def test_calendar_years_touched() -> None:
+    assert duration("成立五个年头了", TODAY) == Years(4.0, 5.0, "五个年头")
