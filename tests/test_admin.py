@@ -159,6 +159,15 @@ def test_unanswered_question_becomes_an_faq_entry_in_one_step(admin: tuple[TestC
     answer = client.get("/search", params={"q": "社工站周末开门吗"}).text
     assert "各社工站开放时间不同" in answer and "（faq" in answer
 
+    entry_id = re.search(r'data-id="(faq-[0-9a-f]+)"', client.get("/faq").text)[1]  # type: ignore[index]
+    form = client.get(f"/faq/{entry_id}").text
+    assert "各社工站开放时间不同" in form and 'selected' in form  # the form holds the entry
+    fixed = client.post("/faq", data={"csrf": token, "entry": entry_id, "questions": question + "\n周末社工站上班吗",
+                                      "answer": "周末是否开放请先电话咨询所在街道（乡镇）社工站。",
+                                      "sources": "2022-03-wushe-liandong"})
+    assert "已修改常见问答" in fixed.text and fixed.text.count('class="card faq"') == 1
+    assert "周末是否开放" in client.get("/search", params={"q": "周末社工站上班吗"}).text
+
 
 def test_station_contact_details_are_saved_and_answered(admin: tuple[TestClient, Settings, Store]) -> None:
     client, settings, _ = admin

@@ -257,6 +257,14 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
         row = db.interaction(int(source)) if source.isdigit() else None
         return render(request, "faq_new.html", s, row=row, docs=docs())
 
+    @app.get("/faq/{entry_id}", response_class=HTMLResponse)
+    async def faq_edit(request: Request, entry_id: str) -> Response:
+        s = session_of(request)
+        entry = next((e for e in load_faq(settings.knowledge_dir, docs()) if e.id == entry_id), None)
+        if entry is None:
+            raise HTTPException(404, f"没有这条常见问答：{entry_id}")
+        return render(request, "faq_new.html", s, row=None, entry=entry, docs=docs())
+
     @app.post("/faq")
     async def faq_add(request: Request) -> Response:
         s = session_of(request)
@@ -267,6 +275,9 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
                    for i, d in enumerate(form.getlist("sources"))]
         try:
             entry = new_entry(questions, str(form.get("answer") or ""), sources, s.user, today())
+            editing = str(form.get("entry") or "")
+            if editing:  # a corrected answer keeps its id and replaces the old one
+                entry.id = editing
             add_entry(settings.knowledge_dir, docs(), entry)
         except KnowledgeError as exc:
             origin = str(form.get("interaction") or "")
@@ -276,7 +287,8 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
             db.resolve(int(origin), entry.id, s.user)
         db.log_staff(f"web:{s.user}", "faq-add", allowed=True, detail=entry.id)
         space.reload()
-        return back("/faq", msg=f"已加入常见问答：{entry.questions[0]}")
+        done = "已修改常见问答" if str(form.get("entry") or "") else "已加入常见问答"
+        return back("/faq", msg=f"{done}：{entry.questions[0]}")
 
     @app.post("/faq/{entry_id}/remove")
     async def faq_remove(request: Request, entry_id: str, csrf: str = Form("")) -> Response:
