@@ -16,6 +16,7 @@ from fastapi import FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from bot.admin.auth import Auth, Session
 from bot.admin.jobs import Workspace
@@ -343,9 +344,9 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
         q = (request.query_params.get("q") or "").strip()[: settings.max_question_chars]
         reply = explain = None
         if q:
-            question = Question(q, today=today())
-            reply = space.ask(question)
-            explain = space.engine.explain(question)
+            question = Question(q, today=today())  # answered off the event loop: a model may take seconds
+            reply = await run_in_threadpool(space.ask, question)
+            explain = await run_in_threadpool(space.explain, question)
         return render(request, "search.html", s, q=q, reply=reply, explain=explain)
 
     return app

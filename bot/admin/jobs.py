@@ -47,6 +47,7 @@ class Workspace:
         self.embeddings = embeddings or (engine.embeddings if engine else make_embeddings(settings))
         self._engine = engine or Engine.open(settings, embeddings=self.embeddings)
         self._lock = threading.Lock()
+        self._ask_lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="admin-job")
         self.jobs: dict[str, Job] = {}
 
@@ -56,7 +57,13 @@ class Workspace:
             return self._engine
 
     def ask(self, question: Question) -> Reply:
-        return self.engine.ask(question)
+        """One question at a time (called from the server's thread pool)."""
+        with self._ask_lock:
+            return self.engine.ask(question)
+
+    def explain(self, question: Question) -> str:
+        with self._ask_lock:
+            return self.engine.explain(question)
 
     def reload(self) -> None:
         """Reload without re-indexing (FAQ and station edits need no new vectors)."""
