@@ -173,7 +173,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
         meta = {"title": title, "published": published, "publication": publication, "programme": programme,
                 "valid_from": valid_from, "valid_until": valid_until, "supersedes": supersedes}
         try:
-            added = add_document(settings.knowledge_dir, data, name, meta)
+            added = await run_in_threadpool(add_document, settings.knowledge_dir, data, name, meta)
         except DocumentError as exc:
             db.log_staff(f"web:{s.user}", "upload", allowed=True, detail=f"{name}: {exc}")
             return back("/documents", err=f"{name}：{exc}")
