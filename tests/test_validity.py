@@ -57,6 +57,8 @@ def test_a_question_naming_the_old_period_gets_the_old_document_with_a_note(late
     assert "已被2023年2月20日发布的《2023年社会工作创投计划征集公告》取代" in old
     timeline = ask(later_round, "2022年创投计划什么时候截止？", today)
     assert "4月10日" in timeline  # the rules' own round, still answered from the programme data
+    newer = ask(later_round, "2023年创投计划什么时候截止？", today)
+    assert "3月31日" in newer and "4月10日" not in newer  # a round the rules lack, but a document covers
 
 
 def test_an_expired_document_is_quoted_with_its_end_date(later_round: Engine) -> None:
