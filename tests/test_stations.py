@@ -65,3 +65,10 @@ def test_missing_address_is_declined_not_guessed(engine: Engine) -> None:
 def test_a_station_question_about_plans_is_not_a_place(engine: Engine) -> None:
     reply = engine.ask(Question("北京计划建多少个区社会工作指导中心？", TODAY))
     assert reply.answered and "16" in reply.answer
+
+
+def test_a_specific_fact_about_stations_is_answered_from_the_article(engine: Engine) -> None:
+    reply = engine.ask(Question("村级社工站给村里捐了多少图书？"))
+    assert reply.kind == "answer" and "3400" in reply.answer
+    overview = engine.ask(Question("魏善庄有社工站吗，能做什么？"))
+    assert overview.kind == "station"
