@@ -29,6 +29,7 @@ _DETAIL_NAMES = {"address": "地址", "phone": "电话", "hours": "开放时间"
 _EXISTS = re.compile(r"有没有|有吗|有社工站|哪里有|在哪|能做什么|提供什么|can i find|is there", re.I)
 _SPECIFIC = re.compile(r"多少|几[个名位家次年岁天月]|哪一?年|什么时候|何时|多久|多长时间|多大|金额|"
                        r"how many|how much|when", re.I)
+_HOW_MANY_STATIONS = re.compile(r"(?:几|多少)个?[^，。？?]{0,6}(?:社工站|工站|站点|服务中心|服务站)")
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:区|镇|乡|街道|社区|村))")
 
 
@@ -193,7 +194,7 @@ class StationGuide:
             return Reply(f"{station.name}　" + "；".join(have), True, "station", confidence=1.0)
         if not (_ASKS.search(text) or _STATION_WORDS.search(text)):
             return None
-        if _SPECIFIC.search(text) and not _EXISTS.search(text):
+        if _SPECIFIC.search(text) and not _EXISTS.search(text) and not _HOW_MANY_STATIONS.search(text):
             return None  # "村级社工站捐了多少图书": a fact in the article, not the station overview
         doc = self.directory.doc
         if "社工站" in text and "社工站" not in stations[0].level:
