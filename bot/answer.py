@@ -17,6 +17,7 @@ from bot.textseg import TextAnalyzer
 
 CANDIDATE_CHUNKS = 5
 LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present
+TIE = 0.01  # scores this close are a tie, broken by which sentence states the latest figure
 MAX_SENTENCES = 3
 MAX_ANSWER_CHARS = 320
 
@@ -109,7 +110,13 @@ class Composer:
         # A present-tense question prefers the newest source among near-equal answers.
         if info.asks_present or info.answer_type in ("count", "amount"):
             close = [c for c in cands[:6] if c.score >= best.score - 0.08 and c.typed == best.typed]
-            best = max(close, key=lambda c: (c.date.last_day(), c.score))
+            newest = max(c.date.last_day() for c in close)
+            pool = [c for c in close if c.date.last_day() == newest]
+            if info.answer_type == "count":  # "多少家": a figure in 家 rather than "3年多"
+                pool = [c for c in pool if typed_strength(info, c.text) > 1] or pool
+            lead = max(c.score for c in pool)
+            tied = [c for c in pool if c.score >= lead - TIE]
+            best = max(tied, key=lambda c: (self._current(info, c.text), c.score))
         chosen = [best]
         covered = self._covered(info, best.text)
         # Each further part of a multi-part question gets its own best sentence.
@@ -150,6 +157,15 @@ class Composer:
                 keys.add((nxt.source.chunk.id, nxt.index))
                 nxt = self._next(nxt)
         return out
+
+    @staticmethod
+    def _current(info: QueryInfo, sentence: str) -> int:
+        """Within one article, "目前…达到50家" states the latest figure, "截止2010年…17家" an earlier one."""
+        if info.years:
+            return 0
+        if _NOW.search(sentence):
+            return 1
+        return -1 if _AS_OF_YEAR.search(sentence) else 0
 
     @staticmethod
     def _same_passage(a: Candidate, b: Candidate) -> bool:
@@ -293,6 +309,8 @@ class Composer:
         return Reply(answer=text, answered=False, kind="decline", sources=sources, confidence=conf)
 
 
+_NOW = re.compile(r"目前|现在|截至目前|截止目前|如今|至今|现已|迄今")
+_AS_OF_YEAR = re.compile(r"(?:截止|截至|到|至)\s*\d{4}\s*年")
 _PRESS = re.compile(r"报|新闻|周刊|杂志|日刊|通讯社")
 _ENUMERATION = re.compile(r"^[“\"]?(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]|其次|再次|最后|此外)")
 _PROGRAMME = re.compile(r"创投|申报|资助|评审|签约|征集|资质|venture", re.I)

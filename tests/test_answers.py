@@ -86,3 +86,19 @@ def test_follow_up_uses_the_conversation(engine: Engine) -> None:
     history = [Turn("user", "我想了解运河园社区的全职妈妈活动。"), Turn("assistant", "……")]
     reply = engine.ask(Question("她们组成了什么团队呢？", TODAY, history))
     assert reply.answered and "贤妈智囊团" in reply.answer
+
+
+def test_within_one_article_the_current_figure_leads(small_kb: object, e5: object) -> None:
+    from bot.settings import Settings
+    from tests.helpers.articles import write_article
+
+    assert isinstance(small_kb, Settings)
+    write_article(small_kb.knowledge_dir, "gamma", "星光社工服务社发展回顾", "2012-11",
+                  "星光社工服务社经历了从无到有的发展过程。截止2010年，全市成立了17家星光社工服务社。"
+                  "目前，包括正在登记的在内，全市星光社工服务社总数达到50家。")
+    engine = Engine.open(small_kb, embeddings=e5)  # type: ignore[arg-type]
+    answer = engine.ask(Question("星光社工服务社发展到了多少家？")).answer
+    lead = answer.split("\n")[0]
+    assert "50家" in lead and lead.index("50家") > lead.find("17家")  # the current figure, perhaps after the old
+    past = engine.ask(Question("2010年星光社工服务社有多少家？")).answer
+    assert "17家" in past.split("\n")[0]
