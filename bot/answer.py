@@ -116,7 +116,10 @@ class Composer:
                 pool = [c for c in pool if typed_strength(info, c.text) > 1] or pool
             lead = max(c.score for c in pool)
             tied = [c for c in pool if c.score >= lead - TIE]
-            best = max(tied, key=lambda c: (self._current(info, c.text), c.score))
+            # The sentence that itself says more of what was asked wins the tie ("最终…选定" over a
+            # neighbour lifted by its context); then the one stating the current figure.
+            best = max(tied, key=lambda c: (round(coverage(info, c.text, self.analyzer), 2),
+                                            self._current(info, c.text), c.score))
         chosen = [best]
         covered = self._covered(info, best.text)
         # Each further part of a multi-part question gets its own best sentence.
