@@ -28,7 +28,7 @@ def test_answer_streams_into_one_message_and_only_checked_text_stays(engine: Eng
             services = make_services(llm_engine.settings, llm_engine, api, tmp_path)
             services.today = lambda: dt.date(2026, 11, 22)
             async with BotRun(api, services) as bot:
-                fake.script = lambda purpose, user: Scripted(good, chunk_delay=0.12)
+                fake.script = lambda purpose, user: Scripted(good, chunk_delay=0.2)
                 mark = api.last_id()
                 api.send_text(USER, COUNT_Q)
                 final = await bot.reply(USER, "来源：〔1〕", after=mark, timeout=60)

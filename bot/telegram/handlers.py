@@ -120,20 +120,28 @@ async def _ask_streaming(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
     s = services(context)
     loop = asyncio.get_running_loop()
     latest: list[str] = []
+    arrived = asyncio.Event()
     draft = await context.bot.send_message(chat_id, s.texts["streaming"])
 
     def on_partial(text: str) -> None:  # on the engine's thread
-        loop.call_soon_threadsafe(latest.append, text)
+        def note() -> None:
+            latest.append(text)
+            arrived.set()
+
+        loop.call_soon_threadsafe(note)
 
     async def edit_loop() -> None:
+        """Show the newest checked text as soon as it arrives, then at most once a second."""
         shown = ""
         while True:
-            await asyncio.sleep(STREAM_EDIT_SECONDS)
-            if latest and latest[-1] != shown:
+            await arrived.wait()
+            arrived.clear()
+            if latest[-1] != shown:
                 shown = latest[-1]
                 with contextlib.suppress(TelegramError):  # a failed draft edit only delays the answer
                     await context.bot.edit_message_text(html.escape(shown[:3900]) + " …", chat_id=chat_id,
                                                         message_id=draft.message_id, parse_mode=ParseMode.HTML)
+            await asyncio.sleep(STREAM_EDIT_SECONDS)
 
     editor = asyncio.create_task(edit_loop())
     try:
