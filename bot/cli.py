@@ -281,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--overwrite", action="store_true")
     s.set_defaults(func=cmd_kb_import)
 
-    s = kb.add_parser("add", help="add a .md/.txt/.pdf/.docx document and index it")
+    s = kb.add_parser("add", help="add a .md/.txt/.pdf/.docx/.html document and index it")
     s.add_argument("file")
     s.add_argument("--title", help="else from the file's front matter")
     s.add_argument("--published", help="YYYY, YYYY-MM or YYYY-MM-DD (else from front matter)")

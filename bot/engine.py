@@ -172,16 +172,9 @@ class Engine:
             t.render("source_line", n=i, title=s.chunk.title,
                      publication=docs[s.chunk.doc_id].publication if s.chunk.doc_id in docs else "",
                      date=s.published.zh()) for i, s in enumerate(composed.cited, 1))
-        text = composed.text
-        for new, source in enumerate(composed.cited, 1):  # renumber to the footer's order
-            old = 1 + self.llm_sources(reply).index(source)
-            text = text.replace(f"[{old}]", f"〔{new}〕")
-        reply.answer = text + "\n" + footer
+        reply.answer = composed.text + "\n" + footer
         reply.cited = composed.cited
         reply.generator = "llm"
-
-    def llm_sources(self, reply: Reply) -> list[Source]:
-        return LlmWriter._sources(reply)
 
     def _ask(self, question: Question, mode: Mode, text: str) -> Reply:
         qvec = self.embeddings.embed_query_array(text)
@@ -265,9 +258,9 @@ class Engine:
         if ruled.kind not in ("timeline", "criteria", "decline"):
             return False
         years = [int(y) for y in re.findall(r"(20\d\d)\s*年", question.text)]
-        current = [d for d in self.composer.docs.values() if not d.lapsed(question.today)]
         if ruled.kind == "decline":  # a round the programme data does not know
-            return any(d.covers_year(y) for d in current for y in years)
+            return any(d.covers_year(y) for d in self.composer.docs.values()
+                       if not d.lapsed(question.today) for y in years)
         doc = self.advisor.programmes[0].doc
         return bool(doc.lapsed(question.today)) and not any(doc.covers_year(y) for y in years)
 

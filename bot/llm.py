@@ -15,7 +15,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +81,8 @@ class Fallback(Exception):
 
 @dataclass
 class Composed:
-    text: str
+    text: str  # citations renumbered to the order of `cited`
     cited: list[Source]
-    problems: list[str] = field(default_factory=list)
 
 
 class LlmWriter:
@@ -114,7 +113,7 @@ class LlmWriter:
 
     def count(self, event: str, detail: str = "") -> None:
         self.counts[event] += 1
-        if event != "used":
+        if not event.endswith("used"):
             log.warning("llm %s%s", event, f": {detail}" if detail else "")
 
     # ------------------------------------------------------------------ answers
@@ -139,8 +138,9 @@ class LlmWriter:
         result = check(text, texts, extra)
         if not result.ok:
             raise Fallback("grounding", "; ".join(result.problems))
-        cited = [given[n - 1] for n in dict.fromkeys(result.cited)]
-        return Composed(text.strip(), cited)
+        order = list(dict.fromkeys(result.cited))  # renumbered 〔1〕〔2〕… in order of first citation
+        text = re.sub(r"\[(\d+)\]", lambda m: f"〔{order.index(int(m[1])) + 1}〕", text)
+        return Composed(text.strip(), [given[n - 1] for n in order])
 
     @staticmethod
     def _sources(reply: Reply) -> list[Source]:

@@ -266,9 +266,10 @@ def add_station(knowledge_dir: Path, docs: list[Document], *, station_id: str, n
              f"    parent: {_yaml_str(parent)}", "    services: []", "    groups: []", "    programmes: []",
              f"    address: {_yaml_str(address)}", f"    hours: {_yaml_str(hours)}", f"    phone: {_yaml_str(phone)}",
              f"    added_by: {_yaml_str(added_by or 'staff')}  # entered by staff, not from an article"]
-    text = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + "\n".join(block) + "\n"
-    if re.search(rf"^\s*- id:\s*{re.escape(station_id)}\s*$", path.read_text(encoding="utf-8"), re.M):
+    current = path.read_text(encoding="utf-8")
+    if re.search(rf"^\s*- id:\s*{re.escape(station_id)}\s*$", current, re.M):
         raise KnowledgeError(f"已有编号为 {station_id} 的站点")
+    text = current.rstrip("\n") + "\n\n" + "\n".join(block) + "\n"
     _save_directory(path, text, docs)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -76,8 +77,6 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
         return pages.TemplateResponse(request, name, ctx, status_code=status)
 
     def back(url: str, msg: str = "", err: str = "") -> RedirectResponse:
-        from urllib.parse import urlencode
-
         query = urlencode({k: v for k, v in (("msg", msg), ("err", err)) if v})
         return RedirectResponse(f"{url}?{query}" if query else url, status_code=303)
 
@@ -144,8 +143,9 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
     async def home(request: Request) -> Response:
         s = session_of(request)
         stats = db.stats(7)
-        return render(request, "home.html", s, stats=stats, documents=len(docs()),
-                      faq=len(load_faq(settings.knowledge_dir, docs())), queue=len(db.unanswered(200, disliked=True)))
+        known = docs()
+        return render(request, "home.html", s, stats=stats, documents=len(known),
+                      faq=len(load_faq(settings.knowledge_dir, known)), queue=len(db.unanswered(200, disliked=True)))
 
     # ------------------------------------------------------------------ documents
     @app.get("/documents", response_class=HTMLResponse)
@@ -184,10 +184,11 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
     @app.get("/documents/{doc_id}", response_class=HTMLResponse)
     async def document(request: Request, doc_id: str) -> Response:
         s = session_of(request)
-        found = next((d for d in docs() if d.id == doc_id), None)
+        known = docs()
+        found = next((d for d in known if d.id == doc_id), None)
         if found is None:
             raise HTTPException(404, f"没有编号为 {doc_id} 的文档")
-        others = [d for d in docs() if d.id != doc_id]
+        others = [d for d in known if d.id != doc_id]
         return render(request, "document.html", s, doc=found, validity=validity_label(found, today()),
                       others=others, fields=META_FORM)
 
@@ -261,10 +262,11 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
     @app.get("/faq/{entry_id}", response_class=HTMLResponse)
     async def faq_edit(request: Request, entry_id: str) -> Response:
         s = session_of(request)
-        entry = next((e for e in load_faq(settings.knowledge_dir, docs()) if e.id == entry_id), None)
+        known = docs()
+        entry = next((e for e in load_faq(settings.knowledge_dir, known) if e.id == entry_id), None)
         if entry is None:
             raise HTTPException(404, f"没有这条常见问答：{entry_id}")
-        return render(request, "faq_new.html", s, row=None, entry=entry, docs=docs())
+        return render(request, "faq_new.html", s, row=None, entry=entry, docs=known)
 
     @app.post("/faq")
     async def faq_add(request: Request) -> Response:
@@ -274,21 +276,19 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
         questions = str(form.get("questions") or "").splitlines()
         sources = [FaqSource(str(d), str(form.get("quote") or "").strip() if i == 0 else "")
                    for i, d in enumerate(form.getlist("sources"))]
+        origin, editing = str(form.get("interaction") or ""), str(form.get("entry") or "")
         try:
             entry = new_entry(questions, str(form.get("answer") or ""), sources, s.user, today())
-            editing = str(form.get("entry") or "")
             if editing:  # a corrected answer keeps its id and replaces the old one
                 entry.id = editing
             add_entry(settings.knowledge_dir, docs(), entry)
         except KnowledgeError as exc:
-            origin = str(form.get("interaction") or "")
             return back("/faq/new" + (f"?from={origin}" if origin.isdigit() else ""), err=str(exc))
-        origin = str(form.get("interaction") or "")
         if origin.isdigit():
             db.resolve(int(origin), entry.id, s.user)
         db.log_staff(f"web:{s.user}", "faq-add", allowed=True, detail=entry.id)
         space.reload()
-        done = "已修改常见问答" if str(form.get("entry") or "") else "已加入常见问答"
+        done = "已修改常见问答" if editing else "已加入常见问答"
         return back("/faq", msg=f"{done}：{entry.questions[0]}")
 
     @app.post("/faq/{entry_id}/remove")
