@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from bot.jsonl import reply_json
-from bot.models import Question, Reply, Turn
+from bot.answering.reply import Question, Reply, Turn
+from bot.channels.jsonl import reply_json
 
 
 def norm(text: str) -> str:

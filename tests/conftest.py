@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.embeddings import E5Embeddings
-from bot.engine import Engine
+from bot.answering.engine import Engine
+from bot.index.embeddings import E5Embeddings
 from bot.settings import PROJECT_ROOT, Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -36,8 +36,8 @@ def settings(index_dir: Path) -> Settings:
 @pytest.fixture(scope="session")
 def ingest_seconds(settings: Settings, e5: E5Embeddings) -> float:
     """Ingest the five articles from scratch; the time it took."""
-    from bot.ingest import ingest
-    from bot.textseg import TextAnalyzer
+    from bot.index.ingest import ingest
+    from bot.text.analyzer import TextAnalyzer
 
     started = time.monotonic()
     ingest(settings, e5, TextAnalyzer(settings.knowledge_dir / "lexicon"), quiet=True)

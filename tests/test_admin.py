@@ -10,13 +10,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.admin.app import create_app
-from bot.admin.auth import hash_password, verify_password
-from bot.admin.jobs import Workspace
-from bot.embeddings import E5Embeddings
-from bot.engine import Engine
+from bot.answering.engine import Engine
+from bot.channels.admin.app import create_app
+from bot.channels.admin.auth import hash_password, verify_password
+from bot.channels.admin.jobs import Workspace
+from bot.index.embeddings import E5Embeddings
 from bot.settings import Settings
-from bot.store import Store
+from bot.state.store import Store
 from tests.helpers.files import make_docx
 from tests.helpers.knowledge import copy_knowledge
 from tests.test_validity import ROUND_2023

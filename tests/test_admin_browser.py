@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin.app import create_app
-from bot.admin.auth import hash_password
-from bot.admin.jobs import Workspace
-from bot.embeddings import E5Embeddings
-from bot.engine import Engine
+from bot.answering.engine import Engine
+from bot.channels.admin.app import create_app
+from bot.channels.admin.auth import hash_password
+from bot.channels.admin.jobs import Workspace
+from bot.index.embeddings import E5Embeddings
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store import Store
+from bot.state.store import Store
 from tests.helpers.files import make_docx
 from tests.helpers.knowledge import copy_knowledge
 from tests.test_validity import ROUND_2023

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.engine import Engine
-from bot.jsonl import reply_json
-from bot.models import Question, Turn
+from bot.answering.engine import Engine
+from bot.answering.reply import Question, Turn
+from bot.channels.jsonl import reply_json
 
 TODAY = dt.date(2026, 11, 22)
 

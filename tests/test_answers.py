@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.engine import Engine
-from bot.models import Question, Turn
+from bot.answering.engine import Engine
+from bot.answering.reply import Question, Turn
 
 TODAY = dt.date(2026, 11, 22)
 

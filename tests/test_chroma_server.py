@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.embeddings import E5Embeddings
-from bot.engine import Engine
-from bot.ingest import ingest
-from bot.models import Question
+from bot.answering.engine import Engine
+from bot.answering.reply import Question
+from bot.index.embeddings import E5Embeddings
+from bot.index.ingest import ingest
 from bot.settings import Settings
-from bot.textseg import TextAnalyzer
+from bot.text.analyzer import TextAnalyzer
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.cleaning import clean_markdown, clean_raw, normalize_text
+from bot.text.cleaning import clean_markdown, clean_raw, normalize_text
 
 RAW = """ 09
 ２０22．3.29 星期二 责编：张三 美编：李四

@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
-from bot.documents import KnowledgeError, load_documents
-from bot.embeddings import E5Embeddings
-from bot.engine import Engine
-from bot.faq import FaqSource, add_entry, load_faq, new_entry, remove_entry
-from bot.models import Question
+from bot.answering.engine import Engine
+from bot.answering.reply import Question
+from bot.index.embeddings import E5Embeddings
+from bot.knowledge.documents import KnowledgeError, load_documents
+from bot.knowledge.faq import FaqSource, add_entry, load_faq, new_entry, remove_entry
 from bot.settings import Settings
-from bot.store import Store
+from bot.state.store import Store
 from tests.helpers.knowledge import copy_knowledge
 
 pytestmark = pytest.mark.slow

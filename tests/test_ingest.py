@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from bot.embeddings import E5Embeddings
-from bot.engine import Engine
-from bot.index import IndexModelMismatch, IndexUnavailable, Manifest, chroma_client, collections
-from bot.ingest import index_status, ingest
-from bot.models import Question
+from bot.answering.engine import Engine
+from bot.answering.reply import Question
+from bot.index.embeddings import E5Embeddings
+from bot.index.ingest import index_status, ingest
+from bot.index.storage import IndexModelMismatch, IndexUnavailable, Manifest, chroma_client, collections
 from bot.settings import Settings
-from bot.textseg import TextAnalyzer
+from bot.text.analyzer import TextAnalyzer
 from tests.helpers.articles import write_article
 
 
@@ -107,12 +107,12 @@ def test_interrupted_ingest_leaves_the_previous_index(small_kb: Settings, e5: E5
     manifest = Manifest.read(small_kb.data_dir)
     assert manifest is not None and set(manifest.docs) == {"alpha", "beta"}
     # The committed index still answers, and ignores the vectors the interrupted run added.
-    from bot.engine import Engine as _Engine
-    from bot.index import read_generation
+    from bot.answering.engine import Engine as _Engine
+    from bot.index.storage import read_generation
 
     chunks, _ = read_generation(small_kb.data_dir, manifest.generation)
     assert {c.doc_id for c in chunks} == {"alpha", "beta"}
-    from bot.retrieval import HybridRetriever, LoadedIndex
+    from bot.index.retrieval import HybridRetriever, LoadedIndex
 
     retriever = HybridRetriever(LoadedIndex.open(small_kb, e5))
     hits = retriever.dense(e5.embed_query_array("月光村留守儿童托管班"), 5)
@@ -130,9 +130,9 @@ def test_ingest_killed_with_sigkill_leaves_the_previous_index_answering(small_kb
     import subprocess
     import sys
 
-    from bot.retrieval import LoadedIndex
+    from bot.answering.templates import load_templates
+    from bot.index.retrieval import LoadedIndex
     from bot.settings import PROJECT_ROOT
-    from bot.templates import load_templates
 
     ingest(small_kb, e5, _analyzer(small_kb), quiet=True)
     before = Manifest.read(small_kb.data_dir)
@@ -171,7 +171,7 @@ def test_ingest_killed_with_sigkill_leaves_the_previous_index_answering(small_kb
 def test_one_ingest_at_a_time(tmp_path: object) -> None:
     from pathlib import Path
 
-    from bot.ingest import ingest_lock
+    from bot.index.ingest import ingest_lock
 
     data = Path(str(tmp_path))
     with ingest_lock(data), pytest.raises(IndexUnavailable, match="another ingest"), ingest_lock(data, wait=0.5):

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.embeddings import E5Embeddings
-from bot.engine import Engine
-from bot.grounding import check, normalize
-from bot.llm import LlmClient, LlmWriter, load_prompts, supported_facts
-from bot.models import Question, Turn
+from bot.answering.engine import Engine
+from bot.answering.grounding import check, normalize
+from bot.answering.llm import LlmClient, LlmWriter, load_prompts, supported_facts
+from bot.answering.reply import Question, Turn
+from bot.answering.templates import TemplateError
+from bot.index.embeddings import E5Embeddings
 from bot.settings import PROJECT_ROOT, Settings
-from bot.templates import TemplateError
 from tests.helpers.articles import write_article
 from tests.helpers.llm_server import FakeLLM, Scripted
 

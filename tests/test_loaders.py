@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.documents import load_documents, parse_document, validity_label
-from bot.loaders import DocumentError, add_document, extract_text, parse_caption, read_sidecar, set_metadata
+from bot.knowledge.documents import load_documents, parse_document, validity_label
+from bot.knowledge.loaders import DocumentError, add_document, extract_text, parse_caption, read_sidecar, set_metadata
 from tests.helpers.articles import write_article
 from tests.helpers.files import make_docx, make_pdf
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.facts import extract
-from bot.numbers import INF, Years, duration, numbers, parse_number
+from bot.rules.facts import extract
+from bot.text.numbers import INF, Years, duration, numbers, parse_number
 
 TODAY = dt.date(2026, 11, 22)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.documents import KnowledgeError
-from bot.programmes import load_programmes
+from bot.knowledge.documents import KnowledgeError
+from bot.knowledge.programmes import load_programmes
 from bot.settings import PROJECT_ROOT
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"

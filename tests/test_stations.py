@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.documents import KnowledgeError, load_documents
-from bot.engine import Engine
-from bot.models import Question
+from bot.answering.engine import Engine
+from bot.answering.reply import Question
+from bot.knowledge.documents import KnowledgeError, load_documents
+from bot.knowledge.stations import load_directory
 from bot.settings import PROJECT_ROOT
-from bot.stations import load_directory
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 DIRECTORY = load_directory(KNOWLEDGE, load_documents(KNOWLEDGE))

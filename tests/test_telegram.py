@@ -11,10 +11,10 @@ import pytest
 from telegram import Update
 from telegram.ext import CallbackContext
 
-from bot.engine import Engine
+from bot.answering.engine import Engine
+from bot.channels.telegram.handlers import send
+from bot.channels.telegram.render import LIMIT, split_text
 from bot.settings import Settings
-from bot.telegram.handlers import send
-from bot.telegram.render import LIMIT, split_text
 from tests.helpers.botapi import FakeBotAPI
 from tests.helpers.tg import ADMIN, BotRun, buttons, make_services
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
+from bot.answering.engine import Engine
 from tests.helpers.botapi import FakeBotAPI
 from tests.helpers.llm_server import FakeLLM, Scripted
 from tests.helpers.tg import ADMIN, BotRun, buttons, make_services

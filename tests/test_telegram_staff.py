@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.embeddings import E5Embeddings
-from bot.engine import Engine
+from bot.answering.engine import Engine
+from bot.index.embeddings import E5Embeddings
 from bot.settings import Settings
 from tests.helpers.botapi import FakeBotAPI
 from tests.helpers.files import make_docx, make_pdf

@@ -1,7 +1,7 @@
 """Segmentation with the domain dictionary, stopwords, Traditional Chinese and English."""
 
 from bot.settings import PROJECT_ROOT
-from bot.textseg import TextAnalyzer
+from bot.text.analyzer import TextAnalyzer
 
 analyzer = TextAnalyzer(PROJECT_ROOT / "knowledge" / "lexicon")
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from bot.engine import Engine
-from bot.models import Question
-from bot.programmes import load_programmes
+from bot.answering.engine import Engine
+from bot.answering.reply import Question
+from bot.knowledge.programmes import load_programmes
+from bot.rules.timeline import asked_years, window_state
 from bot.settings import PROJECT_ROOT
-from bot.timeline import asked_years, window_state
 
 P = load_programmes(PROJECT_ROOT / "knowledge")[0]
 

@@ -10,10 +10,10 @@ import datetime as dt
 
 import pytest
 
-from bot.embeddings import E5Embeddings
-from bot.engine import Engine
-from bot.loaders import add_document
-from bot.models import Question
+from bot.answering.engine import Engine
+from bot.answering.reply import Question
+from bot.index.embeddings import E5Embeddings
+from bot.knowledge.loaders import add_document
 from tests.helpers.files import make_docx
 from tests.helpers.knowledge import copy_knowledge
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.documents import render_document
+from bot.knowledge.documents import render_document
 
 
 def write_article(kb: Path, doc_id: str, title: str, published: str, body: str,

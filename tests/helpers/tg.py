@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.engine import Engine
+from bot.answering.engine import Engine
+from bot.channels.telegram.app import build_application
+from bot.channels.telegram.services import Services
+from bot.channels.telegram.texts import load_texts
 from bot.settings import Settings
-from bot.telegram.app import build_application
-from bot.telegram.services import Services
-from bot.telegram.texts import load_texts
 from tests.helpers.botapi import FakeBotAPI
 
 ADMIN = 4242

@@ -1,0 +1,332 @@
+"""Extractive answers: pick the sentences that answer, cite them with their dates, or decline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.answering.grounding import addresses_assistant
+from bot.answering.query import QueryInfo, coverage, typed_strength
+from bot.answering.reply import Reply
+from bot.answering.templates import Templates
+from bot.index.passages import Source
+from bot.index.retrieval import HybridRetriever
+from bot.knowledge.documents import Document
+from bot.text.analyzer import TextAnalyzer
+from bot.text.dates import PubDate
+
+CANDIDATE_CHUNKS = 5
+LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present
+TIE = 0.01  # scores this close are a tie, broken by which sentence states the latest figure
+MAX_SENTENCES = 3
+MAX_ANSWER_CHARS = 320
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Decline below these; calibrated with `python -m bot eval --calibrate` (see README)."""
+
+    confidence: float = 0.52
+    out_of_scope: float = 0.45  # below this share of its words known, a question is outside the field
+    typed_coverage: float = 0.34
+
+
+@dataclass
+class Candidate:
+    rank: int
+    source: Source
+    index: int
+    text: str
+    coverage: float
+    similarity: float
+    typed: bool
+    score: float = 0.0
+
+    @property
+    def date(self) -> PubDate:
+        return self.source.published
+
+
+def _similarity_scale(sim: float) -> float:
+    """e5 cosine similarities sit between ~0.75 (unrelated) and ~0.92 (close paraphrase)."""
+    return float(np.clip((sim - 0.76) / 0.14, 0.0, 1.0))
+
+
+def _display(sentence: str) -> str:
+    """Drop quote marks left unbalanced by cutting a quotation into sentences."""
+    text = sentence.strip()
+    if text.startswith("“") and "”" not in text:
+        text = text[1:]
+    if text.endswith("”") and "“" not in text:
+        text = text[:-1]
+    return text
+
+
+class Composer:
+    def __init__(self, analyzer: TextAnalyzer, retriever: HybridRetriever, templates: Templates,
+                 docs: dict[str, Document], thresholds: Thresholds | None = None) -> None:
+        self.analyzer = analyzer
+        self.docs = docs
+        self.publications = {d.id: d.publication for d in docs.values()}
+        self.retriever = retriever
+        self.templates = templates
+        self.thresholds = thresholds or Thresholds()
+
+    # ------------------------------------------------------------------ scoring
+    def candidates(self, info: QueryInfo, sources: list[Source], qvec: np.ndarray) -> list[Candidate]:
+        out: list[Candidate] = []
+        for rank, src in enumerate(sources[:CANDIDATE_CHUNKS]):
+            sims = self.retriever.sentence_similarities(qvec, src.chunk.id)
+            heading = f"{src.chunk.title} {src.chunk.heading} "
+            for i, sentence in enumerate(src.chunk.sentences):
+                if addresses_assistant(sentence):  # an instruction planted in a document is not an answer
+                    continue
+                # Title, heading and the sentence before (which often names the subject) lend
+                # a sentence context, but only part of the credit.
+                before = src.chunk.sentences[i - 1] if i else ""
+                cov = max(coverage(info, sentence, self.analyzer),
+                          0.7 * coverage(info, heading + before + sentence, self.analyzer))
+                sim = sims[i] if i < len(sims) else 0.0
+                strength = typed_strength(info, sentence)
+                cand = Candidate(rank, src, i, sentence, cov, sim, strength > 0)
+                cand.score = (0.5 * cov + 0.5 * _similarity_scale(sim)
+                              + (0.15 * strength if strength else -0.15) + 0.04 / (rank + 1))
+                out.append(cand)
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def chunk_coverage(self, info: QueryInfo, sources: list[Source]) -> float:
+        """The best share of the question's words that one of the top passages holds."""
+        return max((coverage(info, f"{s.chunk.title} {s.chunk.heading} {s.chunk.text}", self.analyzer)
+                    for s in sources[:3]), default=0.0)
+
+    def confidence(self, info: QueryInfo, sources: list[Source], best: Candidate) -> float:
+        """How sure the knowledge base answers: word coverage of the best chunks and meaning match."""
+        return 0.55 * self.chunk_coverage(info, sources) + 0.45 * _similarity_scale(best.similarity)
+
+    # ---------------------------------------------------------------- selection
+    def select(self, info: QueryInfo, cands: list[Candidate]) -> list[Candidate]:
+        best = cands[0]
+        # A present-tense question prefers the newest source among near-equal answers.
+        if info.asks_present or info.answer_type in ("count", "amount"):
+            close = [c for c in cands[:6] if c.score >= best.score - 0.08 and c.typed == best.typed]
+            newest = max(c.date.last_day() for c in close)
+            pool = [c for c in close if c.date.last_day() == newest]
+            if info.answer_type == "count":  # "多少家": a figure in 家 rather than "3年多"
+                pool = [c for c in pool if typed_strength(info, c.text) > 1] or pool
+            lead = max(c.score for c in pool)
+            tied = [c for c in pool if c.score >= lead - TIE]
+            # The sentence that itself says more of what was asked wins the tie ("最终…选定" over a
+            # neighbour lifted by its context); then the one stating the current figure.
+            best = max(tied, key=lambda c: (round(coverage(info, c.text, self.analyzer), 2),
+                                            self._current(info, c.text), c.score))
+        chosen = [best]
+        covered = self._covered(info, best.text)
+        # Each further part of a multi-part question gets its own best sentence.
+        for part in info.parts:
+            top = max(cands[:12], key=lambda c: coverage(part, c.text, self.analyzer) + 0.3 * c.score)
+            if top not in chosen and coverage(part, top.text, self.analyzer) > 0:
+                chosen.append(top)
+        for cand in cands[1:12]:
+            if len(chosen) >= MAX_SENTENCES:
+                break
+            if cand in chosen or sum(len(c.text) for c in chosen) + len(cand.text) > MAX_ANSWER_CHARS:
+                continue
+            new = self._covered(info, cand.text) - covered
+            same_passage = info.answer_type == "any" and self._same_passage(cand, best)
+            # Another article's sentence must match at least as well (e.g. an older figure).
+            other_doc_ok = cand.source.chunk.doc_id == best.source.chunk.doc_id or cand.coverage >= best.coverage
+            # A figure from another article that answers as well is shown with its own date.
+            disagreeing = (info.answer_type in ("count", "amount") and cand.typed and other_doc_ok
+                           and cand.source.chunk.doc_id not in {c.source.chunk.doc_id for c in chosen})
+            if ((new or disagreeing) and cand.typed and other_doc_ok and cand.score >= best.score - 0.12) or (
+                    same_passage and cand.score >= best.score - 0.15):
+                chosen.append(cand)
+                covered |= new
+        if info.asks_next:
+            chosen += [self._next(c) for c in list(chosen) if self._next(c) is not None]  # type: ignore[misc]
+        return self._with_enumerations(self._with_continuations(chosen))
+
+    def _with_enumerations(self, chosen: list[Candidate]) -> list[Candidate]:
+        """Sentences that go on listing (一是… 二是… / 第一… 第二…) after a chosen one come along."""
+        out = list(chosen)
+        keys = {(c.source.chunk.id, c.index) for c in out}
+        for cand in chosen:
+            nxt = self._next(cand)
+            while nxt is not None and _ENUMERATION.match(nxt.text) and (nxt.source.chunk.id, nxt.index) not in keys:
+                if sum(len(c.text) for c in out) + len(nxt.text) > MAX_ANSWER_CHARS:
+                    break
+                out.append(nxt)
+                keys.add((nxt.source.chunk.id, nxt.index))
+                nxt = self._next(nxt)
+        return out
+
+    @staticmethod
+    def _current(info: QueryInfo, sentence: str) -> int:
+        """Within one article, "目前…达到50家" states the latest figure, "截止2010年…17家" an earlier one."""
+        if info.years:
+            return 0
+        if _NOW.search(sentence):
+            return 1
+        return -1 if _AS_OF_YEAR.search(sentence) else 0
+
+    @staticmethod
+    def _same_passage(a: Candidate, b: Candidate) -> bool:
+        """Same section of the same article, in the same or a neighbouring chunk."""
+        ca, cb = a.source.chunk, b.source.chunk
+        return ca.doc_id == cb.doc_id and ca.heading == cb.heading and abs(ca.ordinal - cb.ordinal) <= 1
+
+    def _next(self, cand: Candidate) -> Candidate | None:
+        sents = cand.source.chunk.sentences
+        if cand.index + 1 >= len(sents):
+            return None
+        return Candidate(cand.rank, cand.source, cand.index + 1, sents[cand.index + 1], cand.coverage,
+                         cand.similarity, cand.typed, cand.score - 0.01)
+
+    def _covered(self, info: QueryInfo, text: str) -> set[str]:
+        return {kw.term for kw in info.keywords if any(v in text for v in kw.variants)}
+
+    def _with_continuations(self, chosen: list[Candidate]) -> list[Candidate]:
+        """A sentence ending in ； or ： goes on in the next one (第一…；第二…): include it.
+
+        Duplicates are dropped; the result is in the order chosen.
+        """
+        out: list[Candidate] = []
+        seen: set[tuple[str, int]] = set()
+        for cand in chosen:
+            for item in (cand, self._next(cand) if cand.text.rstrip("”’）)").endswith(
+                    ("；", "：", ";", ":")) else None):
+                if item is not None and (item.source.chunk.id, item.index) not in seen:
+                    seen.add((item.source.chunk.id, item.index))
+                    out.append(item)
+        return out
+
+    # ------------------------------------------------------------------ replies
+    def answer(self, info: QueryInfo, sources: list[Source], qvec: np.ndarray, today: dt.date,
+               contact: str) -> Reply:
+        if not sources:
+            return self.decline(info, sources, contact, 0.0)
+        cands = self.candidates(info, sources, qvec)
+        if not cands:
+            return self.decline(info, sources, contact, 0.0)
+        conf = self.confidence(info, sources, cands[0])
+        if conf < self.thresholds.confidence:
+            return self.decline(info, sources, contact, conf)
+        if info.answer_type != "any" and not any(
+            c.typed and c.coverage >= self.thresholds.typed_coverage for c in cands[:8]
+        ):
+            return self.decline(info, sources, contact, conf, not_in_kb=True)
+        if info.years and not self._mentions_years(info, sources):
+            return self.decline(info, sources, contact, conf, future=True)
+        off = self.off_period(info, today, cands)
+        if off:
+            for cand in cands:
+                if cand.source.chunk.doc_id in off and not any(str(y) in cand.source.chunk.text for y in info.years):
+                    cand.score -= LAPSED_PENALTY
+            cands.sort(key=lambda c: -c.score)
+        chosen = self.select(info, cands)
+        cited = list({c.source.chunk.id: c.source for c in chosen}.values())
+        return Reply(answer=self.render(info, chosen, today, contact), answered=True, kind="answer",
+                     sources=sources, cited=cited, confidence=conf)
+
+    def off_period(self, info: QueryInfo, today: dt.date, cands: list[Candidate]) -> set[str]:
+        """Documents that should not lead this answer.
+
+        Without a year in the question: those superseded or expired. With one: those of other periods,
+        when a candidate document of the period asked about is at hand.
+        """
+        if not info.years:
+            return {d.id for d in self.docs.values() if d.lapsed(today)}
+        docs = [self.docs[i] for i in {c.source.chunk.doc_id for c in cands} if i in self.docs]
+        on = {d.id for d in docs if any(d.covers_year(y) for y in info.years)}
+        return {d.id for d in docs if d.id not in on} if on else set()
+
+    def validity_note(self, doc_id: str, today: dt.date) -> str:
+        doc = self.docs.get(doc_id)
+        if doc is None:
+            return ""
+        reason = doc.lapsed(today)
+        newer = self.docs.get(doc.superseded_by or "")
+        if reason == "superseded" and newer is not None:
+            return self.templates.render("superseded_note", date=newer.published.zh(), title=newer.title)
+        if reason == "expired" and doc.valid_until is not None:
+            return self.templates.render("expired_note", until=doc.valid_until.zh())
+        return ""
+
+    def _mentions_years(self, info: QueryInfo, sources: list[Source]) -> bool:
+        for year in info.years:
+            if not any(str(year) in s.chunk.text or s.published.year == year for s in sources[:CANDIDATE_CHUNKS]):
+                return False
+        return True
+
+    def render(self, info: QueryInfo, chosen: list[Candidate], today: dt.date, contact: str) -> str:
+        t = self.templates
+        by_doc: dict[str, list[Candidate]] = {}
+        for c in chosen:  # chosen[0] is the best answer, so its document leads
+            by_doc.setdefault(c.source.chunk.doc_id, []).append(c)
+        groups = list(by_doc.values())
+        lines: list[str] = []
+        for i, group in enumerate(groups):
+            group.sort(key=lambda c: (c.source.chunk.ordinal, c.index))  # reading order
+            body = "".join(_display(c.text) for c in group)
+            date = group[0].date.zh()
+            publication = self._publication(group[0])
+            if i:
+                lead = t.render("also_lead", date=date)
+            elif publication in ("", "未注明出处"):
+                lead = t.render("answer_lead_document", date=date, title=group[0].source.chunk.title)
+            elif not _PRESS.search(publication):  # an office's notice is issued, not reported
+                lead = t.render("answer_lead_notice", publication=publication, date=date,
+                                title=group[0].source.chunk.title)
+            else:
+                lead = t.render("answer_lead", publication=publication, date=date)
+            lines.append(lead + body)
+        newest = groups[0][0].date
+        note = self.validity_note(groups[0][0].source.chunk.doc_id, today)
+        if note:
+            lines.append(note)
+        elif info.asks_present and (today - newest.last_day()).days > 365:
+            lines.append(t.render("dated_note", date=newest.zh(), contact=contact))
+        lines.append(t.render("sources_header") + "；".join(
+            t.render("source_line", n=i + 1, title=g[0].source.chunk.title,
+                     publication=self._publication(g[0]), date=g[0].date.zh())
+            for i, g in enumerate(groups)))
+        return "\n".join(lines)
+
+    def _publication(self, cand: Candidate) -> str:
+        return self.publications.get(cand.source.chunk.doc_id, "")
+
+    def decline(self, info: QueryInfo, sources: list[Source], contact: str, conf: float,
+                *, not_in_kb: bool = False, future: bool = False) -> Reply:
+        t = self.templates
+        if future:
+            latest = max((s.published for s in sources), default=None)
+            year = next((y for y in info.years), "")
+            head = t.render("decline_future", year=year, latest=latest.zh() if latest else "")
+        elif (not_in_kb or info.answer_type in ("contact", "hours")  # practical details the articles lack
+              or self.chunk_coverage(info, sources) >= self.thresholds.out_of_scope):
+            head = t.render("decline_not_in_kb")  # the field is ours, the fact is not in the articles
+        else:
+            head = t.render("decline_out_of_scope")
+        text = head + t.render("where_to_ask", contacts=contact)
+        return Reply(answer=text, answered=False, kind="decline", sources=sources, confidence=conf)
+
+
+_NOW = re.compile(r"目前|现在|截至目前|截止目前|如今|至今|现已|迄今")
+_AS_OF_YEAR = re.compile(r"(?:截止|截至|到|至)\s*\d{4}\s*年")
+_PRESS = re.compile(r"报|新闻|周刊|杂志|日刊|通讯社")
+_ENUMERATION = re.compile(r"^[“\"]?(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]|其次|再次|最后|此外)")
+_PROGRAMME = re.compile(r"创投|申报|资助|评审|签约|征集|资质|venture", re.I)
+_STATION = re.compile(r"社工站|服务中心|社区|村|街道|乡镇|老人|妈妈|孩子|救助|服务|station", re.I)
+
+
+def contact_for(text: str, templates: Templates) -> str:
+    """Where to ask, by topic; only bodies that the articles name."""
+    if _PROGRAMME.search(text):
+        return templates.contacts["programme"]
+    if _STATION.search(text):
+        return templates.contacts["station"]
+    return templates.contacts["general"]

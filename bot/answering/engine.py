@@ -1,0 +1,284 @@
+"""The answering engine: a Question in, a Reply out. Knows nothing of Telegram or the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+import unicodedata
+from collections.abc import Callable
+
+import numpy as np
+
+from bot.answering.compose import Composer, Thresholds, contact_for
+from bot.answering.faq import FaqMatch, FaqMatcher
+from bot.answering.llm import COMPOSED_KINDS, Fallback, LlmWriter
+from bot.answering.programme import Advisor, sources_first
+from bot.answering.query import analyze
+from bot.answering.reply import Question, Reply
+from bot.answering.stations import StationGuide
+from bot.answering.templates import Templates, load_templates
+from bot.index.embeddings import ModelEmbeddings, make_embeddings
+from bot.index.ingest import index_status, ingest
+from bot.index.passages import Source
+from bot.index.retrieval import HybridRetriever, LoadedIndex, Mode
+from bot.index.storage import IndexUnavailable
+from bot.knowledge.documents import load_documents
+from bot.knowledge.faq import load_faq
+from bot.knowledge.programmes import load_programmes
+from bot.knowledge.stations import load_directory
+from bot.rules.facts import OrgFacts
+from bot.settings import Settings
+from bot.text.analyzer import TextAnalyzer
+from bot.text.cleaning import CJK
+from bot.text.numbers import Years
+
+log = logging.getLogger(__name__)
+# A follow-up leans on the conversation: "那签约呢？", "她们组成了什么团队？", "它们平时做什么？".
+_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|这个|那个)|它们?|她们|他们|这些|那些|这里|那里|呢[？?]?$")
+
+
+_PLACE_SUFFIX = re.compile(r"(镇|乡|区|街道|社区|村)$")
+
+
+class Engine:
+    def __init__(self, settings: Settings, embeddings: ModelEmbeddings, analyzer: TextAnalyzer,
+                 index: LoadedIndex, templates: Templates, thresholds: Thresholds | None = None,
+                 llm: LlmWriter | None = None) -> None:
+        self.settings = settings
+        self.llm = llm
+        self.embeddings = embeddings
+        self.analyzer = analyzer
+        self.index = index
+        self.templates = templates
+        self.retriever = HybridRetriever(index, settings.rrf_k)
+        docs = load_documents(settings.knowledge_dir)
+        self.composer = Composer(analyzer, self.retriever, templates, {d.id: d for d in docs}, thresholds)
+        self.advisor = Advisor(load_programmes(settings.knowledge_dir, docs), templates)
+        directory = load_directory(settings.knowledge_dir, docs)
+        self.stations = StationGuide(directory) if directory else None
+        self.faq = FaqMatcher(load_faq(settings.knowledge_dir, docs), self._embed_question, self._keywords)
+        self._corpus = [f"{c.title} {c.heading} {c.text}" for c in index.chunks]
+        self._passages = [Source(c, 1.0) for c in index.chunks]  # what rule and station replies quote from
+
+    @classmethod
+    def open(cls, settings: Settings, *, auto_ingest: bool = True, quiet: bool = True,
+             embeddings: ModelEmbeddings | None = None) -> Engine:
+        """Load the index, first building or updating it from knowledge/ when it is missing or stale.
+
+        An index built with another embedding model is not touched: IndexModelMismatch says
+        which command rebuilds it.
+        """
+        templates = load_templates(settings.prompts_dir)
+        analyzer = TextAnalyzer(settings.knowledge_dir / "lexicon")
+        embeddings = embeddings or make_embeddings(settings)
+        try:
+            status = index_status(settings, analyzer, embeddings.model_id)
+        except IndexUnavailable as exc:
+            log.warning("%s; rebuilding", exc)
+            status = "corrupt"
+        if status == "model-mismatch":
+            LoadedIndex.open(settings, embeddings)  # raises with the fix command
+        if status != "fresh":
+            if not auto_ingest:
+                raise IndexUnavailable(f"the index is {status}; run `python -m bot ingest`")
+            log.warning("index %s: ingesting knowledge/ into %s", status, settings.data_dir)
+            report = ingest(settings, embeddings, analyzer, rebuild=status == "corrupt", quiet=quiet)
+            log.warning("ingest: %s", report.summary())
+        try:
+            index = LoadedIndex.open(settings, embeddings)
+        except IndexUnavailable as exc:
+            if not auto_ingest or "was built with" in str(exc):
+                raise
+            log.warning("%s; rebuilding", exc)
+            ingest(settings, embeddings, analyzer, rebuild=True, quiet=quiet)
+            index = LoadedIndex.open(settings, embeddings)
+        return cls(settings, embeddings, analyzer, index, templates, llm=LlmWriter.from_settings(settings))
+
+    def _embed_question(self, text: str) -> np.ndarray:
+        return self.embeddings.embed_query_array(self.analyzer.simplify(text))
+
+    def _keywords(self, text: str) -> list[tuple[str, ...]]:
+        """Content words with their variants; a place also without its 镇/街道/社区 ("魏善庄镇" ~ "魏善庄")."""
+        out = []
+        for k in self.analyzer.keywords(self.analyzer.simplify(text)):
+            forms = k.variants or (k.term,)
+            stem = _PLACE_SUFFIX.sub("", k.term)
+            out.append((*forms, stem) if stem != k.term and len(stem) >= 2 else forms)
+        return out
+
+    # ------------------------------------------------------------------ input
+    def invalid(self, text: str) -> str | None:
+        """The template key for input that cannot be a question, else None."""
+        stripped = text.strip()
+        if not stripped:
+            return "invalid_empty"
+        if len(stripped) > self.settings.max_question_chars:
+            return "invalid_too_long"
+        letters = sum(1 for ch in stripped if unicodedata.category(ch)[0] in "LN")
+        controls = sum(1 for ch in stripped if unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn")
+                       and ch not in "\n\t")
+        if controls > 0.1 * len(stripped) or ("\ufffd" in stripped and letters < 0.5 * len(stripped)):
+            return "invalid_unreadable"
+        if not re.search(f"[{CJK}]", stripped) and len(re.findall(r"[A-Za-z]{2,}", stripped)) < 2:
+            return "invalid_unreadable"
+        return None
+
+    def standalone(self, question: Question) -> str:
+        """The question with enough of the conversation to stand alone for retrieval.
+
+        With a language model, it rewrites follow-ups; without one (or when its rewrite is
+        unusable), the previous question is put in front of one that leans on it.
+        """
+        text = self.analyzer.simplify(question.text)
+        earlier = [t.content for t in question.history if t.role == "user"]
+        if earlier and self.llm is not None:
+            rewritten = self.llm.rewrite(question.history, question.text)
+            if rewritten:
+                return self.analyzer.simplify(rewritten)
+        if earlier and _FOLLOW_UP.search(text):  # a short question is not a follow-up by length alone
+            return self.analyzer.simplify(earlier[-1]) + " " + text
+        return text
+
+    # ------------------------------------------------------------------ answer
+    def ask(self, question: Question, mode: Mode = "hybrid",
+            on_partial: Callable[[str], None] | None = None) -> Reply:
+        """Answer a question. With a language model, `on_partial` receives checked partial text."""
+        started = time.perf_counter()
+        problem = self.invalid(question.text)
+        if problem:
+            text = self.templates.render(problem, length=len(question.text.strip()),
+                                         limit=self.settings.max_question_chars)
+            reply = Reply(answer=text, answered=False, kind="invalid")
+        else:
+            standalone = self.standalone(question)
+            reply = self._ask(question, mode, standalone)
+            if self.llm is not None and reply.answered and reply.kind in COMPOSED_KINDS:
+                self._compose(reply, standalone, question.today, on_partial)
+        reply.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        return reply
+
+    def _compose(self, reply: Reply, question: str, today: dt.date,
+                 on_partial: Callable[[str], None] | None) -> None:
+        """Let the model write the answer; keep the extractive one unless the model's passes the check."""
+        assert self.llm is not None
+        try:
+            composed = self.llm.compose(question, reply, today, on_partial)
+        except Fallback as exc:
+            self.llm.count(exc.reason, str(exc))
+            reply.generator = f"extractive ({exc.reason})"
+            return
+        self.llm.count("used")
+        t, docs = self.templates, self.composer.docs
+        footer = t.render("sources_header") + "；".join(
+            t.render("source_line", n=i, title=s.chunk.title,
+                     publication=docs[s.chunk.doc_id].publication if s.chunk.doc_id in docs else "",
+                     date=s.published.zh()) for i, s in enumerate(composed.cited, 1))
+        reply.answer = composed.text + "\n" + footer
+        reply.cited = composed.cited
+        reply.generator = "llm"
+
+    def _ask(self, question: Question, mode: Mode, text: str) -> Reply:
+        qvec = self.embeddings.embed_query_array(text)
+        sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k, mode)
+        contact = contact_for(text, self.templates)
+        ruled = self.advisor.route(self.analyzer.simplify(question.text), question.history, question.today, contact)
+        if ruled is not None and ruled.kind == "eligibility" and self.llm is not None:
+            ruled = self._facts_from_llm(question, ruled)
+        passages = self._passages
+        if ruled is None or ruled.kind != "eligibility":  # a verdict is the rules' alone
+            match = self.faq.match(qvec, text)
+            if match is not None:
+                return self.faq_reply(match, sources)
+        if ruled is not None and self._newer_than_rules(ruled, question):
+            ruled = None  # the rules' round is superseded or expired: the newer documents answer
+        if ruled is not None:
+            note = self.composer.validity_note(self.advisor.programmes[0].doc.id, question.today)
+            if note and ruled.kind == "eligibility":
+                ruled.answer += "\n" + note
+            ruled.sources = sources_first(sources, passages, self.advisor.quotes(ruled))
+            return ruled
+        if self.stations is not None:
+            simple = self.analyzer.simplify(question.text)
+            station = self.stations.answer(simple)
+            if station is not None and not station.answered:
+                station.answer += self.templates.render("where_to_ask", contacts=self.templates.contacts["station"])
+                station.sources = sources
+                return station
+            if station is not None:
+                station.sources = sources_first(sources, passages, self.stations.quotes(station.answer))
+                return station
+            place = self.stations.unknown_place(simple)
+            if place:
+                known = "；".join(f"{s.name}（{s.district}）" for s in self.stations.directory.stations
+                                 if not s.parent)
+                text = self.templates.render("decline_station", place=place, known=known)
+                text += self.templates.render("where_to_ask", contacts=self.templates.contacts["station"])
+                return Reply(text, False, "decline", sources=sources)
+        info = analyze(text, self.analyzer, self._corpus)
+        return self.composer.answer(info, sources, qvec, question.today, contact)
+
+    def _facts_from_llm(self, question: Question, ruled: Reply) -> Reply:
+        """When the rule-based reader found no facts, the model may read them; the rules still decide."""
+        assert self.llm is not None
+        if ruled.eligibility is None or any(c.status != "unknown" for c in ruled.eligibility.criteria):
+            return ruled
+        words = "；".join([*(t.content for t in question.history if t.role == "user"), question.text])
+        found = self.llm.extract(words)
+        if not found:
+            return ruled
+        self.llm.count("extract_used")
+        place = "" if "beijing" not in found else "北京" if found["beijing"] else "外地"
+        facts = OrgFacts(
+            beijing=found.get("beijing"), place=place,
+            registered=Years(found["registered_years"], found["registered_years"], "")
+            if "registered_years" in found else None,
+            inspections_passed=found.get("inspections_passed"), fulltime_staff=found.get("fulltime_staff"),
+            has_violation=found.get("has_violation"), core_team=found.get("core_team"),
+            certified=found.get("certified"),
+            certified_all=Years(found["certified_years"], found["certified_years"], "")
+            if "certified_years" in found else None)
+        return self.advisor.eligibility(facts, question.today)
+
+    def faq_reply(self, match: FaqMatch, sources: list[Source]) -> Reply:
+        t, docs = self.templates, self.composer.docs
+        cited = [docs[s.doc] for s in match.entry.sources if s.doc in docs]
+        lines = [match.entry.answer]
+        if cited:
+            lines.append(t.render("sources_header") + "；".join(
+                t.render("source_line", n=i, title=d.title, publication=d.publication, date=d.published.zh())
+                for i, d in enumerate(cited, 1)))
+        if match.entry.approved_on:
+            lines.append(t.render("faq_note", date=match.entry.approved_on))
+        quotes = [s.quote for s in match.entry.sources if s.quote]
+        lead = sources_first(sources, self._passages, quotes) if quotes else sources
+        return Reply("\n".join(lines), True, "faq", sources=lead, confidence=round(match.similarity, 3))
+
+    def _newer_than_rules(self, ruled: Reply, question: Question) -> bool:
+        """A timeline or criteria reply from a round that no longer applies, or for a year the rules lack
+        but a document covers, gives way to retrieval. Eligibility verdicts always stay with the rules."""
+        if ruled.kind not in ("timeline", "criteria", "decline"):
+            return False
+        years = [int(y) for y in re.findall(r"(20\d\d)\s*年", question.text)]
+        if ruled.kind == "decline":  # a round the programme data does not know
+            return any(d.covers_year(y) for d in self.composer.docs.values()
+                       if not d.lapsed(question.today) for y in years)
+        doc = self.advisor.programmes[0].doc
+        return bool(doc.lapsed(question.today)) and not any(doc.covers_year(y) for y in years)
+
+    def explain(self, question: Question) -> str:
+        """Why the engine answers as it does: keywords, confidence and the scored sentences."""
+        text = self.standalone(question)
+        qvec = self.embeddings.embed_query_array(text)
+        sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k)
+        info = analyze(text, self.analyzer, self._corpus)
+        lines = [f"keywords: {[(k.term, round(info.weights[k.term], 2)) for k in info.keywords]}",
+                 f"answer type: {info.answer_type}; years: {info.years}; present: {info.asks_present}"]
+        cands = self.composer.candidates(info, sources, qvec)
+        if cands:
+            lines.append(f"confidence: {self.composer.confidence(info, sources, cands[0]):.3f}")
+        for c in cands[:8]:
+            lines.append(f"  {c.score:.3f} cov={c.coverage:.2f} sim={c.similarity:.3f} typed={c.typed} "
+                         f"r={c.rank} {c.text[:50]}")
+        return "\n".join(lines)

@@ -1,0 +1,148 @@
+"""What a question asks for: its content words, the kind of answer it expects, years it names."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.text.analyzer import Keyword, TextAnalyzer
+from bot.text.cleaning import CJK
+
+AnswerType = Literal["date", "amount", "count", "contact", "hours", "org", "any"]
+
+# Order matters: the first type whose pattern matches wins.
+_TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
+    ("contact", re.compile(r"电话|联系方式|热线|邮箱|网址|微信号|地址|怎么联系|联系谁|"
+                           r"phone|contact|address|e-?mail", re.I)),
+    ("hours", re.compile(r"几点|开门|关门|营业时间|办公时间|开放时间|opening hours", re.I)),
+    ("amount", re.compile(r"多少钱|金额|多少元|几万元|经费|费用|报名费|收费|价格|获得多少|拿到多少|筹到|筹得|"
+                          r"how much money|amount|fee", re.I)),
+    ("date", re.compile(r"什么时候|何时|哪天|几号|几月|哪一天|哪几天|哪一年|哪年|日期|截止|期限|什么时间|时间是|"
+                        r"when|deadline|date", re.I)),
+    ("count", re.compile(r"多少|几个|几家|几名|几份|几位|几人|数量|人数|规模|how many|number of", re.I)),
+    ("org", re.compile(r"哪家|哪个机构|哪些机构|哪个单位|哪个部门|由谁|是谁|谁来|which organi[sz]ation|who", re.I)),
+]
+
+_HAS = {
+    "date": re.compile(r"\d{1,2}月|\d{4}年|[上中下]旬|年底|年初|日|周[一二三四五六日天末]|星期|每[月周年天]|"
+                       r"上午|下午|晚上"),
+    "amount": re.compile(r"\d[\d.,]*\s*(?:万|亿)?[余多]?元|[一二三四五六七八九十百千万]+[余多]?元"),
+    "hours": re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}点|上午|下午|周[一二三四五六日]"),
+    "count": re.compile(r"\d|[一二两三四五六七八九十百千万]+[个家名份位人项次所本册]"),
+    "contact": re.compile(r"\d{3,4}-?\d{7,8}|\d{11}|@|www\.|https?://|路\d+号|号楼"),
+    "org": re.compile(r"协会|基金会|民政局|中心|事务所|委员会|联合会|机构|社工委"),
+}
+
+# "多少家", "几个村级社工站": the unit and the thing counted.
+_COUNT_FOCUS = re.compile(rf"(?:多少|几)(个|家|名|位|份|本|册|次|项|所|人次|人)?([{CJK}]{{0,6}})")
+_NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*(?:万|亿)?"
+YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?:年|\s*届|(?!\d))")
+_NEXT = re.compile(r"以后|之后|然后|接下来|下一步|后续|随后|what next|after that", re.I)
+_PRESENT = re.compile(r"现在|目前|如今|今年|最新|当前|还能|still|now|current", re.I)
+
+
+@dataclass
+class QueryInfo:
+    text: str
+    keywords: list[Keyword]
+    weights: dict[str, float] = field(default_factory=dict)
+    answer_type: AnswerType = "any"
+    years: list[int] = field(default_factory=list)
+    asks_present: bool = False
+    asks_next: bool = False
+    count_unit: str = ""
+    count_noun: str = ""
+    english: bool = False
+    parts: list[QueryInfo] = field(default_factory=list)  # further sub-questions, each analysed
+
+
+# "人数怎么认定" asks how a figure is determined, not for the figure.
+_METHOD = re.compile(r"(?:怎么|如何|怎样)(?:认定|算|计算|确定|统计|核定)|以什么为准|按什么|依据什么|"
+                     r"how is .* (?:counted|determined)", re.I)
+
+
+def answer_type(text: str) -> AnswerType:
+    if _METHOD.search(text):
+        return "any"
+    for kind, pattern in _TYPE_PATTERNS:
+        if pattern.search(text):
+            return kind
+    return "any"
+
+
+def has_answer_type(kind: AnswerType, sentence: str) -> bool:
+    return kind == "any" or bool(_HAS[kind].search(sentence))
+
+
+def typed_strength(info: QueryInfo, sentence: str) -> float:
+    """0 when the sentence lacks the kind of answer asked for, 1 when it has it, up to 2
+    when a count comes with the unit and the thing the question counts ("13个村级工站")."""
+    if not has_answer_type(info.answer_type, sentence):
+        return 0.0
+    strength = 1.0
+    if info.answer_type == "count":
+        if info.count_unit and re.search(_NUMBER + re.escape(info.count_unit), sentence):
+            strength += 0.25
+        noun = info.count_noun[-2:]
+        if len(noun) == 2 and re.search(_NUMBER + rf"[{CJK}]{{0,8}}{re.escape(noun)}", sentence):
+            strength += 0.75
+    return strength
+
+
+def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = True) -> QueryInfo:
+    """Keywords weighted by rarity in the corpus: a word in every chunk weighs little.
+
+    A question of several parts ("…？…？") also gets each later part analysed on its own.
+    """
+    parts = [p for p in re.split(r"[？?]", text) if len(p.strip()) >= 4] if split else []
+    keywords = analyzer.keywords(text)
+    focus = _COUNT_FOCUS.search(text)
+    noun = re.split(r"[的了是吗呢？?，,。]", focus[2])[0] if focus else ""
+    n = max(len(corpus), 1)
+    weights: dict[str, float] = {}
+    for kw in keywords:
+        df = sum(1 for chunk in corpus if any(v in chunk for v in kw.variants))
+        weights[kw.term] = math.log(1.0 + n / (1.0 + df)) + 0.2
+    return QueryInfo(
+        text=text, keywords=keywords, weights=weights, answer_type=answer_type(text),
+        years=[int(y) for y in YEAR.findall(text)], asks_present=bool(_PRESENT.search(text)),
+        asks_next=bool(_NEXT.search(text)), english=analyzer.is_english(text),
+        count_unit=(focus[1] or "") if focus else "", count_noun=noun,
+        parts=[analyze(p, analyzer, corpus, split=False) for p in parts[1:]] if len(parts) > 1 else [],
+    )
+
+
+def match(keyword: Keyword, text: str, analyzer: TextAnalyzer) -> float:
+    """1 when the word or a variant occurs (ignoring case); for a compound word, partial
+    credit in proportion to the characters of it that its found parts cover."""
+    text = text.lower()
+    if any(v.lower() in text for v in keyword.variants):
+        return 1.0
+    term = keyword.term
+    if len(term) < 3:
+        return 0.0
+    covered = [False] * len(term)
+    for part in analyzer.tokens(term):
+        if len(part) < 2 or part == term or not any(v.lower() in text for v in analyzer.variants(part)):
+            continue
+        start = term.find(part)
+        while start >= 0:
+            covered[start:start + len(part)] = [True] * len(part)
+            start = term.find(part, start + 1)
+    by_parts = 0.8 * (sum(covered) / len(term)) ** 2
+    # Segmentation can cut an unfamiliar word wrongly ("绘本共读" -> "有绘" / "本共读"):
+    # character pairs of the keyword found in the text give partial credit too.
+    pairs = [term[i:i + 2] for i in range(len(term) - 1)]
+    by_pairs = 0.8 * (sum(1 for p in pairs if p in text) / len(pairs)) ** 2 if pairs else 0.0
+    return max(by_parts, by_pairs)
+
+
+def coverage(info: QueryInfo, text: str, analyzer: TextAnalyzer) -> float:
+    """Weighted share of the question's content words that the text contains."""
+    total = sum(info.weights.values())
+    if total == 0:
+        return 0.0
+    got = sum(info.weights[kw.term] * match(kw, text, analyzer) for kw in info.keywords)
+    return got / total

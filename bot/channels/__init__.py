@@ -1,0 +1,1 @@
+"""Channels: command line, terminal chat, JSONL, Telegram and the web admin. Thin: they render a Reply."""

@@ -1,0 +1,329 @@
+"""Command line: ingest, ask (one question or JSONL batch), chat, eval, kb import."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.index.storage import IndexUnavailable
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger("bot")
+
+
+def _today(value: str | None) -> dt.date:
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--today must be YYYY-MM-DD, not {value!r}") from None
+
+
+def _engine(settings: Settings, quiet: bool = True):  # type: ignore[no-untyped-def]
+    from bot.answering.engine import Engine
+
+    return Engine.open(settings, quiet=quiet)
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.index.embeddings import make_embeddings
+    from bot.index.ingest import ingest
+    from bot.text.analyzer import TextAnalyzer
+
+    analyzer = TextAnalyzer(settings.knowledge_dir / "lexicon")
+    report = ingest(settings, make_embeddings(settings), analyzer, rebuild=args.rebuild, quiet=args.quiet)
+    print(f"ingest: {report.summary()}", file=sys.stderr)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.answering.reply import Question
+    from bot.channels.jsonl import run_batch
+    from bot.channels.render import render_text
+
+    engine = _engine(settings)
+    today = _today(args.today)
+    if args.jsonl:
+        for obj in run_batch(sys.stdin, engine.ask, today):
+            sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        return 0
+    if not args.question:
+        print("give a question: python -m bot ask \"创投计划什么时候截止？\" (or --jsonl)", file=sys.stderr)
+        return 2
+    question = Question(" ".join(args.question), today)
+    reply = engine.ask(question)
+    print(render_text(reply, show_sources=args.debug))
+    if args.debug:
+        print(engine.explain(question), file=sys.stderr)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.chat import run_chat
+
+    return run_chat(_engine(settings, quiet=False), _today(args.today))
+
+
+def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.telegram.app import run
+
+    if not settings.telegram_bot_token:
+        print("error: TELEGRAM_BOT_TOKEN is not set; see README (Telegram) for creating a bot with BotFather",
+              file=sys.stderr)
+        return 2
+    run(settings)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import calibrate, evaluate, load_questions
+
+    items = load_questions(Path(args.file))
+    if args.only:
+        items = [q for q in items if q.get("category") in args.only.split(",")]
+    if args.skip:
+        items = [q for q in items if q.get("category") not in args.skip.split(",")]
+    engine = _engine(settings)
+    today = _today(args.today)
+    if args.compare:
+        for mode in ("dense", "keyword", "hybrid"):
+            res = evaluate(items, lambda q, m=mode: engine.ask(q, m), today)  # type: ignore[misc]
+            s = res.summary()
+            print(f"{mode:<8} recall@5={s['recall@5']} mrr={s['mrr']} pass={s['pass']}")
+        return 0
+    if args.calibrate:
+        base = engine.composer.thresholds
+        results = {}
+        for step in range(20, 66, 2):
+            engine.composer.thresholds = dataclasses.replace(base, confidence=step / 100)
+            results[step / 100] = evaluate(items, engine.ask, today)
+        engine.composer.thresholds = base
+        best, table = calibrate(results)
+        print(table)
+        print(f"best confidence threshold: {best:.2f} (current {base.confidence:.2f})")
+        return 0
+    res = evaluate(items, engine.ask, today)
+    print(res.report(verbose=not args.quiet))
+    return 0 if res.summary()["pass"] >= args.min_pass else 1
+
+
+def cmd_kb_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.knowledge.importer import import_raw, write_import
+
+    raw = Path(args.file).read_bytes().decode("utf-8", errors="strict")
+    text, dropped = import_raw(raw, doc_id=args.id, title=args.title, published=args.published,
+                               publication=args.publication, topics=args.topic or [],
+                               date_basis=args.date_basis)
+    path = write_import(settings.knowledge_dir / "articles", text, args.id, overwrite=args.overwrite)
+    print(f"wrote {path}; dropped as page furniture: {dropped}", file=sys.stderr)
+    return 0
+
+
+def _reindex(settings: Settings) -> str:
+    from bot.index.embeddings import make_embeddings
+    from bot.index.ingest import ingest
+    from bot.text.analyzer import TextAnalyzer
+
+    return ingest(settings, make_embeddings(settings), TextAnalyzer(settings.knowledge_dir / "lexicon"),
+                  quiet=True).summary()
+
+
+def cmd_kb_add(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.knowledge.loaders import META_FIELDS, add_document, read_sidecar
+
+    path = Path(args.file)
+    meta: dict[str, str | None] = dict(read_sidecar(path))
+    meta.update({k: getattr(args, k) for k in (*META_FIELDS, "id") if getattr(args, k)})
+    added = add_document(settings.knowledge_dir, path.read_bytes(), path.name, meta, overwrite=args.overwrite)
+    print(f"added {added.doc_id}: 《{added.title}》 {added.published} -> {added.path}")
+    if not meta.get("publication") and "publication:" not in added.path.read_text(encoding="utf-8")[:400]:
+        print("note: no publisher given; shown as 未注明出处", file=sys.stderr)
+    if not args.no_ingest:
+        print(f"ingest: {_reindex(settings)}", file=sys.stderr)
+    return 0
+
+
+def cmd_kb_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.knowledge.documents import load_documents, validity_label
+
+    today = _today(getattr(args, "today", None))
+    for doc in load_documents(settings.knowledge_dir):
+        print(f"{doc.id}\t{doc.published.iso()}\t{validity_label(doc, today)}\t{doc.publication}\t{doc.title}")
+    return 0
+
+
+def _article(settings: Settings, doc_id: str) -> Path | None:
+    path = settings.knowledge_dir / "articles" / f"{doc_id}.md"
+    if path.exists():
+        return path
+    print(f"error: no document {doc_id!r} (see `python -m bot kb list`)", file=sys.stderr)
+    return None
+
+
+def cmd_kb_show(args: argparse.Namespace, settings: Settings) -> int:
+    path = _article(settings, args.id)
+    if path is None:
+        return 2
+    print(path.read_text(encoding="utf-8"))
+    return 0
+
+
+def cmd_kb_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.knowledge.loaders import DocumentError, remove_document
+
+    if _article(settings, args.id) is None:
+        return 2
+    try:
+        remove_document(settings.knowledge_dir, args.id)
+    except DocumentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"removed {args.id}")
+    if not args.no_ingest:
+        print(f"ingest: {_reindex(settings)}", file=sys.stderr)
+    return 0
+
+
+def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.knowledge.catalog import check_knowledge
+
+    print(f"ok: {check_knowledge(settings.knowledge_dir).summary()}")
+    return 0
+
+def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from bot.channels.admin.app import create_app
+
+    if not (settings.admin_users or settings.admin_token):
+        print("error: no staff accounts: set BOT_ADMIN_USERS (see `python -m bot admin-hash`) or BOT_ADMIN_TOKEN",
+              file=sys.stderr)
+        return 2
+    host, port = args.host or settings.admin_host, args.port or settings.admin_port
+    print(f"web admin on http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", proxy_headers=True)
+    return 0
+
+
+def cmd_admin_hash(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from bot.channels.admin.auth import hash_password
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("密码：")
+    if len(password) < 10:
+        print("error: use a password of at least 10 characters", file=sys.stderr)
+        return 2
+    print(json.dumps({args.user: hash_password(password)}, ensure_ascii=False))
+    print("put this in BOT_ADMIN_USERS (merge several names into one JSON object)", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description="北京社会工作政策问答助手")
+    p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", help="build or update the index from knowledge/")
+    s.add_argument("--rebuild", action="store_true", help="drop the index and embed everything again")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("ask", help="answer one question, or a JSONL batch on stdin")
+    s.add_argument("question", nargs="*")
+    s.add_argument("--jsonl", action="store_true", help="read requests from stdin, write replies to stdout")
+    s.add_argument("--today", help="answer as if today were this date (YYYY-MM-DD)")
+    s.add_argument("--debug", action="store_true", help="show retrieved passages and sentence scores")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("chat", help="interactive chat in the terminal")
+    s.add_argument("--today")
+    s.set_defaults(func=cmd_chat)
+
+    s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or a webhook if configured)")
+    s.set_defaults(func=cmd_telegram)
+
+    s = sub.add_parser("eval", help="score a question set (YAML, the eval format)")
+    s.add_argument("file")
+    s.add_argument("--today")
+    s.add_argument("--only", help="comma-separated categories to keep")
+    s.add_argument("--skip", help="comma-separated categories to leave out")
+    s.add_argument("--min-pass", type=float, default=0.0)
+    s.add_argument("--quiet", action="store_true")
+    s.add_argument("--compare", action="store_true", help="recall@5 and MRR of dense, keyword and hybrid")
+    s.add_argument("--calibrate", action="store_true", help="sweep the decline threshold")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("admin", help="run the web admin for staff (FastAPI)")
+    s.add_argument("--host", help="default BOT_ADMIN_HOST or 127.0.0.1")
+    s.add_argument("--port", type=int, help="default BOT_ADMIN_PORT or 8080")
+    s.set_defaults(func=cmd_admin)
+    s = sub.add_parser("admin-hash", help="hash a staff password for BOT_ADMIN_USERS (reads it from stdin)")
+    s.add_argument("user")
+    s.set_defaults(func=cmd_admin_hash)
+
+    kb = sub.add_parser("kb", help="manage knowledge files").add_subparsers(dest="kb_command", required=True)
+    s = kb.add_parser("import", help="clean a raw article into knowledge/articles/ID.md")
+    s.add_argument("file")
+    s.add_argument("--id", required=True)
+    s.add_argument("--title", required=True)
+    s.add_argument("--published", help="YYYY, YYYY-MM or YYYY-MM-DD (else the page header's date)")
+    s.add_argument("--publication", default="公益时报")
+    s.add_argument("--topic", action="append")
+    s.add_argument("--date-basis", help="how the date was established")
+    s.add_argument("--overwrite", action="store_true")
+    s.set_defaults(func=cmd_kb_import)
+
+    s = kb.add_parser("add", help="add a .md/.txt/.pdf/.docx/.html document and index it")
+    s.add_argument("file")
+    s.add_argument("--title", help="else from the file's front matter")
+    s.add_argument("--published", help="YYYY, YYYY-MM or YYYY-MM-DD (else from front matter)")
+    s.add_argument("--publication", help="publisher; shown as 未注明出处 when missing")
+    s.add_argument("--programme", help="the programme this document belongs to, e.g. 2023-shegong-chuangtou")
+    s.add_argument("--valid-from", dest="valid_from", help="first day it applies (YYYY[-MM[-DD]])")
+    s.add_argument("--valid-until", dest="valid_until",
+                   help="last day it applies; afterwards it no longer answers questions about the present")
+    s.add_argument("--superseded-by", dest="superseded_by", help="id of the document that replaces it")
+    s.add_argument("--supersedes", help="id of an older document this one replaces (marked superseded)")
+    s.add_argument("--id", help="document id (default: date and a hash of the title)")
+    s.add_argument("--overwrite", action="store_true")
+    s.add_argument("--no-ingest", action="store_true")
+    s.set_defaults(func=cmd_kb_add)
+    s = kb.add_parser("list", help="the documents in knowledge/articles, with dates and validity")
+    s.add_argument("--today", help="judge validity as of this date (YYYY-MM-DD)")
+    s.set_defaults(func=cmd_kb_list)
+    s = kb.add_parser("show", help="print one document")
+    s.add_argument("id")
+    s.set_defaults(func=cmd_kb_show)
+    s = kb.add_parser("remove", help="remove a document and drop it from the index")
+    s.add_argument("id")
+    s.add_argument("--no-ingest", action="store_true")
+    s.set_defaults(func=cmd_kb_remove)
+    s = kb.add_parser("check", help="validate every knowledge file, quote and date")
+    s.set_defaults(func=cmd_kb_check)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    try:
+        return int(args.func(args, load_settings()))
+    except IndexUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,74 @@
+"""Builds the Telegram application in one place: settings -> services -> handlers; runs it."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.answering.engine import Engine
+from bot.channels.telegram import handlers, staff
+from bot.channels.telegram.services import Services
+from bot.channels.telegram.texts import load_texts
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+COMMANDS = [("start", "主菜单"), ("help", "使用说明"), ("check", "申报条件自查"), ("cancel", "退出自查")]
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+
+
+def build_application(services: Services, *, rate_limiter: bool = True) -> Application:  # type: ignore[type-arg]
+    settings = services.settings
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set (see README, Telegram)")
+    builder = (ApplicationBuilder().token(settings.telegram_bot_token)
+               .base_url(settings.telegram_base_url).base_file_url(settings.file_base_url)
+               .concurrent_updates(True).post_init(_post_init))
+    if rate_limiter:  # Telegram's own flood limits; retries after a RetryAfter
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
+    app = builder.build()
+    app.bot_data["services"] = services
+
+    admins = filters.User(user_id=sorted(settings.admin_ids))
+    # Group -1: staff commands and documents from anyone else are refused (and logged) once, here.
+    app.add_handler(MessageHandler(staff.STAFF_UPDATES & ~admins, staff.gate), group=-1)
+    app.add_handler(CommandHandler("start", handlers.start))
+    app.add_handler(CommandHandler("help", handlers.help_command))
+    app.add_handler(CommandHandler("check", handlers.check))
+    app.add_handler(CommandHandler("cancel", handlers.cancel))
+    app.add_handler(CommandHandler("unanswered", staff.unanswered_command, filters=admins))
+    app.add_handler(CommandHandler("stats", staff.stats_command, filters=admins))
+    app.add_handler(CommandHandler("reload", staff.reload_command, filters=admins))
+    app.add_handler(CommandHandler("remove", staff.remove_command, filters=admins))
+    app.add_handler(MessageHandler(filters.Document.ALL & admins, staff.on_document))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.help_command))  # unknown
+    app.add_handler(CallbackQueryHandler(handlers.on_button))
+    app.add_error_handler(handlers.on_error)
+    return app
+
+
+def run(settings: Settings) -> None:
+    """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set."""
+    engine = Engine.open(settings, quiet=False)
+    services = Services.build(settings, engine, load_texts(settings.prompts_dir))
+    app = build_application(services)
+    if settings.telegram_webhook_url:
+        log.info("webhook on %s:%s", settings.telegram_webhook_listen, settings.telegram_webhook_port)
+        app.run_webhook(listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port,
+                        url_path="telegram", webhook_url=settings.telegram_webhook_url,
+                        secret_token=settings.telegram_webhook_secret, allowed_updates=Update.ALL_TYPES)
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)

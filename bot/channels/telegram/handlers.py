@@ -1,0 +1,300 @@
+"""Handlers for applicants and residents: questions, feedback, passages, /check, station browsing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import re
+from typing import Any, cast
+
+from telegram import Message, Update
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.answering.reply import Question, Reply, Turn
+from bot.channels.telegram.render import answer_keyboard, choices_keyboard, cited_passages, escaped_parts, menu_keyboard
+from bot.channels.telegram.services import Services
+from bot.rules.screener import Screener, ScreenerState
+from bot.state.store import redact
+
+log = logging.getLogger(__name__)
+HISTORY_TURNS = 6
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return cast(Services, context.bot_data["services"])
+
+
+async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, markup: Any = None) -> Message | None:
+    """Send text of any length, HTML-escaped, the keyboard under the last part."""
+    parts = escaped_parts(text)
+    last = None
+    for i, part in enumerate(parts):
+        last = await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML,
+                                              reply_markup=markup if i == len(parts) - 1 else None)
+    return last
+
+
+# ---------------------------------------------------------------------- commands
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    await send(context, update.effective_chat.id, s.texts["welcome"], menu_keyboard(s.texts))  # type: ignore[union-attr]
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    await send(context, update.effective_chat.id, s.texts["help"], menu_keyboard(s.texts))  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------------- questions
+def addressed_text(update: Update, bot_username: str) -> str | None:
+    """The question, or None in a group when the bot is not addressed (@mention or a reply to it)."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return None
+    text = message.text
+    if update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+        return text
+    mention = f"@{bot_username}"
+    replied = message.reply_to_message
+    if mention.lower() in text.lower():
+        return re.sub(re.escape(mention), "", text, flags=re.I).strip()
+    if replied is not None and replied.from_user is not None and replied.from_user.username == bot_username:
+        return text
+    return None
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    text = addressed_text(update, context.bot.username)
+    user, chat = update.effective_user, update.effective_chat
+    if text is None or user is None or chat is None:
+        return
+    if not s.limiter.allow(user.id):
+        await send(context, chat.id, s.texts["rate_limited"])
+        return
+    if s.store.get_state(f"screener:{chat.id}") is not None:
+        await screener_answer(update, context, text)
+        return
+    await answer(context, chat.id, user.id, text)
+
+
+async def answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, text: str) -> Reply:
+    s = services(context)
+    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    history = [Turn(t["role"], t["content"]) for t in s.store.get_state(f"history:{chat_id}") or []]
+    question = Question(text, s.today(), history)
+    if s.streams:
+        reply, draft = await _ask_streaming(context, chat_id, question)
+    else:
+        reply, draft = await s.ask(question), None
+    passages = cited_passages(reply)
+    iid = s.store.record(channel="telegram", user_id=str(user_id), chat_id=str(chat_id), question=text,
+                         answer=reply.answer, answered=reply.answered, kind=reply.kind,
+                         confidence=reply.confidence, latency_ms=reply.latency_ms, sources=passages)
+    log.info("chat %s asked %r -> %s (%.0f ms)", chat_id, redact(text)[:80], reply.kind, reply.latency_ms)
+    markup = answer_keyboard(iid, len(passages), s.texts) if reply.kind != "invalid" else None
+    parts = escaped_parts(reply.answer)
+    if draft is not None and len(parts) == 1:  # the streamed message becomes the checked final answer
+        await context.bot.edit_message_text(parts[0], chat_id=chat_id, message_id=draft.message_id,
+                                            parse_mode=ParseMode.HTML, reply_markup=markup)
+    else:
+        if draft is not None:
+            await context.bot.delete_message(chat_id, draft.message_id)
+        await send(context, chat_id, reply.answer, markup)
+    turns = [*({"role": t.role, "content": t.content} for t in history),
+             {"role": "user", "content": text}, {"role": "assistant", "content": reply.answer}]
+    s.store.set_state(f"history:{chat_id}", turns[-HISTORY_TURNS:])
+    return reply
+
+
+STREAM_EDIT_SECONDS = 1.0  # Telegram allows about one edit per second in a chat
+
+
+async def _ask_streaming(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+                         question: Question) -> tuple[Reply, Message | None]:
+    """Ask with a language model: a draft message shows the checked sentences as they arrive."""
+    s = services(context)
+    loop = asyncio.get_running_loop()
+    latest: list[str] = []
+    arrived = asyncio.Event()
+    draft = await context.bot.send_message(chat_id, s.texts["streaming"])
+
+    def on_partial(text: str) -> None:  # on the engine's thread
+        def note() -> None:
+            latest.append(text)
+            arrived.set()
+
+        loop.call_soon_threadsafe(note)
+
+    async def edit_loop() -> None:
+        """Show the newest checked text as soon as it arrives, then at most once a second."""
+        shown = ""
+        while True:
+            await arrived.wait()
+            arrived.clear()
+            if latest[-1] != shown:
+                shown = latest[-1]
+                with contextlib.suppress(TelegramError):  # a failed draft edit only delays the answer
+                    await context.bot.edit_message_text(html.escape(shown[:3900]) + " …", chat_id=chat_id,
+                                                        message_id=draft.message_id, parse_mode=ParseMode.HTML)
+            await asyncio.sleep(STREAM_EDIT_SECONDS)
+
+    editor = asyncio.create_task(edit_loop())
+    try:
+        reply = await s.ask(question, on_partial)
+    finally:
+        editor.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await editor
+    return reply, draft
+
+
+# ---------------------------------------------------------------------- buttons
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_chat is None:
+        return
+    s = services(context)
+    chat_id, user_id = update.effective_chat.id, query.from_user.id
+    kind, _, rest = query.data.partition(":")
+    if kind == "fb":
+        rated, value = rest.split(":")
+        s.store.add_feedback(int(rated), str(user_id), 1 if int(value) > 0 else -1)
+        await query.answer(s.texts["feedback_thanks"])
+        return
+    await query.answer()
+    if kind == "src":
+        iid, n = (int(x) for x in rest.split(":"))
+        row = s.store.interaction(iid)
+        sources = row["sources"] if row else []
+        if n >= len(sources):
+            await send(context, chat_id, s.texts["passage_missing"])
+            return
+        p = sources[n]
+        await send(context, chat_id, s.texts.fmt("passage", title=p["title"], date=p["published"], text=p["text"]))
+    elif kind == "menu":
+        await on_menu(update, context, rest)
+    elif kind == "faq":
+        await answer(context, chat_id, user_id, s.texts.faq[int(rest)])
+    elif kind == "chk":
+        await screener_answer(update, context, rest)
+    elif kind == "st":
+        await on_station(context, chat_id, rest)
+
+
+async def on_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, item: str) -> None:
+    s = services(context)
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    if item == "check":
+        await check(update, context)
+    elif item == "deadline":
+        await answer(context, chat_id, update.effective_user.id, s.texts["deadline_question"])  # type: ignore[union-attr]
+    elif item == "stations":
+        guide = s.engine.stations
+        if guide is None:
+            return
+        options = [(d, f"d:{d}") for d in guide.directory.districts()]
+        await send(context, chat_id, s.texts["stations_districts"], choices_keyboard(options, "st:", per_row=2))
+    elif item == "faq":
+        options = [(q, str(i)) for i, q in enumerate(s.texts.faq)]
+        await send(context, chat_id, s.texts["faq_intro"], choices_keyboard(options, "faq:", per_row=1))
+
+
+async def on_station(context: ContextTypes.DEFAULT_TYPE, chat_id: int, item: str) -> None:
+    s = services(context)
+    guide = s.engine.stations
+    if guide is None:
+        return
+    level, _, value = item.partition(":")
+    if level == "d":
+        stations = guide.directory.in_district(value)
+        options = [(st.name, f"s:{st.id}") for st in stations]
+        await send(context, chat_id, s.texts.fmt("stations_in_district", district=value),
+                   choices_keyboard(options, "st:", per_row=1, extra=[(s.texts["stations_back"], "menu:stations")]))
+    elif level == "s":
+        station = guide.directory.by_id(value)
+        if station is None:
+            return
+        doc = guide.directory.doc
+        text = f"{guide.describe(station)}\n\n据《{doc.publication}》{doc.published.zh()}报道（《{doc.title}》）。"
+        await send(context, chat_id, text,
+                   choices_keyboard([], "st:", extra=[(s.texts["stations_back"], f"st:d:{station.district}")]))
+
+
+# ---------------------------------------------------------------------- the screener
+def _screener(s: Services) -> Screener | None:
+    programmes = s.engine.advisor.programmes
+    return Screener(programmes[0]) if programmes else None
+
+
+async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    screener = _screener(s)
+    if screener is None:
+        await send(context, chat_id, s.texts["check_none"])
+        return
+    saved = s.store.get_state(f"screener:{chat_id}")
+    if saved is not None:
+        state = ScreenerState.from_json(saved)
+        await send(context, chat_id, s.texts["check_resume"])
+    else:
+        said = [t["content"] for t in s.store.get_state(f"history:{chat_id}") or [] if t["role"] == "user"]
+        state = screener.start(s.today(), said)
+        await send(context, chat_id, s.texts.fmt("check_start", programme=screener.programme.name))
+    await _next_step(context, chat_id, screener, state)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    s.store.drop_state(f"screener:{chat_id}")
+    await send(context, chat_id, s.texts["check_cancelled"])
+
+
+async def screener_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    s = services(context)
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    screener = _screener(s)
+    saved = s.store.get_state(f"screener:{chat_id}")
+    if screener is None or saved is None:
+        return
+    if text == "/cancel":
+        await cancel(update, context)
+        return
+    state = ScreenerState.from_json(saved)
+    if not screener.answer(state, text):
+        await send(context, chat_id, s.texts["check_unreadable"])
+    await _next_step(context, chat_id, screener, state)
+
+
+async def _next_step(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screener: Screener,
+                     state: ScreenerState) -> None:
+    s = services(context)
+    prompt = screener.next_prompt(state)
+    if prompt is None:
+        s.store.drop_state(f"screener:{chat_id}")
+        reply = s.engine.advisor.eligibility(screener.facts(state), s.today())
+        await send(context, chat_id, reply.answer)
+        return
+    s.store.set_state(f"screener:{chat_id}", state.to_json())
+    ids = [c.id for c in screener.programme.criteria]
+    text = s.texts.fmt("check_progress", n=ids.index(prompt.criterion) + 1, total=len(ids),
+                       question=prompt.text)
+    markup = choices_keyboard(prompt.options, "chk:", extra=[(s.texts["check_cancel_button"], "chk:/cancel")])
+    await send(context, chat_id, text, markup)
+
+
+# ---------------------------------------------------------------------- errors
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("handler failed: %s", redact(repr(context.error))[:500], exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id,
+                                           html.escape(services(context).texts["error"]), parse_mode=ParseMode.HTML)
+        except Exception:
+            log.exception("could not send the error reply")

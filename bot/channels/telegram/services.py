@@ -1,0 +1,79 @@
+"""What the Telegram handlers use: the engine (one question at a time), the store, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from bot.answering.engine import Engine
+from bot.answering.reply import Question, Reply
+from bot.channels.telegram.texts import Texts
+from bot.index.ingest import IngestReport, ingest
+from bot.settings import Settings
+from bot.state.store import Store
+
+
+class RateLimiter:
+    """At most `limit` messages per user in any `window` seconds."""
+
+    def __init__(self, limit: int, window: float = 60.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._seen: dict[int, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def allow(self, user_id: int, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            seen = self._seen[user_id]
+            while seen and now - seen[0] > self.window:
+                seen.popleft()
+            if len(seen) >= self.limit:
+                return False
+            seen.append(now)
+            return True
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    store: Store
+    texts: Texts
+    limiter: RateLimiter
+    today: Callable[[], dt.date] = dt.date.today
+    # The engine works on its own thread, one question (or re-index) at a time; the event loop stays free.
+    _engine_thread: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine"))
+
+    @classmethod
+    def build(cls, settings: Settings, engine: Engine, texts: Texts) -> Services:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return cls(settings, engine, Store(settings.database), texts,
+                   RateLimiter(settings.user_messages_per_minute))
+
+    def _ask(self, question: Question, on_partial: Callable[[str], None] | None = None) -> Reply:
+        return self.engine.ask(question, on_partial=on_partial)
+
+    async def ask(self, question: Question, on_partial: Callable[[str], None] | None = None) -> Reply:
+        """`on_partial` is called on the engine's thread with checked partial text (language model only)."""
+        return await asyncio.get_running_loop().run_in_executor(self._engine_thread, self._ask, question, on_partial)
+
+    @property
+    def streams(self) -> bool:
+        return self.engine.llm is not None and self.settings.llm_stream
+
+    def _reload(self) -> IngestReport:
+        report = ingest(self.settings, self.engine.embeddings, self.engine.analyzer, quiet=True)
+        self.engine = Engine.open(self.settings, embeddings=self.engine.embeddings, auto_ingest=False)
+        return report
+
+    async def reload(self) -> IngestReport:
+        """Re-ingest knowledge/ and answer from the new index from the next question on."""
+        return await asyncio.get_running_loop().run_in_executor(self._engine_thread, self._reload)

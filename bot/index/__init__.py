@@ -1,0 +1,1 @@
+"""Index: knowledge cut into passages, embedded and keyword-indexed; retrieval over it (derived data)."""

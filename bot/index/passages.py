@@ -1,0 +1,35 @@
+"""Passages: the chunks a document is cut into, and a chunk as retrieved for a question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.text.dates import PubDate
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a few hundred characters cut on sentence boundaries."""
+
+    id: str
+    doc_id: str
+    title: str
+    published: str
+    heading: str
+    text: str
+    ordinal: int
+    sentences: tuple[str, ...] = ()
+
+
+@dataclass
+class Source:
+    """A retrieved chunk as shown to the user and in the JSONL contract."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    keyword_rank: int | None = None
+
+    @property
+    def published(self) -> PubDate:
+        return PubDate.parse(self.chunk.published)

@@ -1,0 +1,1 @@
+"""Rules: applicants' facts, eligibility checks, windows and stages, the screener. Deterministic."""

@@ -1,0 +1,1 @@
+"""State: conversations, feedback, the unanswered queue and staff actions in a database."""

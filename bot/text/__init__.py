@@ -1,0 +1,1 @@
+"""Text: normalising, segmenting, sentences, numbers and dates in Chinese (and simple English)."""

@@ -1,0 +1,130 @@
+"""Chinese text analysis: Traditional to Simplified, segmentation, keywords and their variants."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import opencc
+import rjieba
+import yaml
+
+from bot.text.cleaning import CJK, normalize_text
+
+_WORD = re.compile(rf"[{CJK}]|[a-z0-9]", re.I)
+_LATIN_WORD = re.compile(r"[a-z][a-z'-]*", re.I)
+LEXICON_FILES = ("dictionary.txt", "stopwords.txt", "synonyms.yaml", "english.yaml")
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A content word of a question with the variants that count as a match."""
+
+    term: str
+    variants: tuple[str, ...]
+
+
+class TextAnalyzer:
+    """Segmentation with a domain dictionary; one instance per lexicon directory."""
+
+    def __init__(self, lexicon_dir: Path) -> None:
+        self.lexicon_dir = lexicon_dir
+        self._jieba = rjieba.Jieba()
+        self.dictionary: list[str] = []
+        for line in self._read("dictionary.txt").splitlines():
+            parts = line.split("#", 1)[0].split()
+            if parts:
+                self.dictionary.append(parts[0])
+                freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+                self._jieba.add_word(parts[0], freq, None)
+        self.stopwords = frozenset(
+            w for line in self._read("stopwords.txt").splitlines()
+            if not line.startswith("#") for w in line.split()
+        )
+        groups = yaml.safe_load(self._read("synonyms.yaml") or "[]") or []
+        self._variants: dict[str, tuple[str, ...]] = {}
+        for group in groups:
+            terms = tuple(str(t) for t in group)
+            for term in terms:
+                merged = self._variants.get(term, ()) + tuple(t for t in terms if t != term)
+                self._variants[term] = tuple(dict.fromkeys(merged))
+        english = yaml.safe_load(self._read("english.yaml") or "{}") or {}
+        self.english = sorted(((k.lower(), [str(v) for v in vs]) for k, vs in english.items()),
+                              key=lambda kv: -len(kv[0]))
+        self._t2s = opencc.OpenCC("t2s")
+
+    def _read(self, name: str) -> str:
+        path = self.lexicon_dir / name
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes when any lexicon file changes, so the keyword index knows it is stale."""
+        digest = hashlib.sha256()
+        for name in LEXICON_FILES:
+            digest.update(name.encode() + b"\0" + self._read(name).encode())
+        return digest.hexdigest()[:16]
+
+    def simplify(self, text: str) -> str:
+        """Traditional to Simplified Chinese, full-width digits to ASCII."""
+        return normalize_text(self._t2s.convert(text))
+
+    def tokens(self, text: str) -> list[str]:
+        """Search-mode tokens for BM25: every word and its sub-words, no punctuation or stopwords."""
+        return [
+            t.lower() for t in self._jieba.cut_for_search(text, True)
+            if _WORD.search(t) and t not in self.stopwords
+        ]
+
+    def words(self, text: str) -> list[str]:
+        return [t for t in self._jieba.cut(text, True) if _WORD.search(t)]
+
+    def variants(self, term: str) -> tuple[str, ...]:
+        return (term, *self._variants.get(term, ()))
+
+    def is_english(self, text: str) -> bool:
+        latin = len(_LATIN_WORD.findall(text))
+        return latin >= 2 and not re.search(f"[{CJK}]", text)
+
+    def english_terms(self, text: str) -> list[list[str]]:
+        """For each English glossary phrase in the text, its Chinese renderings (longest phrase first)."""
+        lowered = f" {text.lower()} "
+        found: list[list[str]] = []
+        for phrase, chinese in self.english:
+            if re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", lowered):
+                found.append(chinese)
+                lowered = lowered.replace(phrase, " ")
+        return found
+
+    def translate_english(self, text: str) -> list[str]:
+        return list(dict.fromkeys(t for group in self.english_terms(text) for t in group))
+
+    def keywords(self, question: str) -> list[Keyword]:
+        """Content words of a question, longest first, each with its variants."""
+        if self.is_english(question):
+            # One keyword per English phrase; its Chinese renderings are alternatives.
+            return [Keyword(group[0], tuple(dict.fromkeys(v for t in group for v in self.variants(t))))
+                    for group in self.english_terms(question)]
+        else:
+            words = [w for w in self.words(question) if (w not in self.stopwords and len(w) > 1) or
+                     w.isdigit()]
+            words += [w for w in self.dictionary if w in question and w not in words]
+        unique = list(dict.fromkeys(w.lower() for w in words))
+        # A word inside a longer keyword of the same question ("创投计划" in "志愿服务v创投计划")
+        # would count the same words twice.
+        kept = [w for w in unique if not any(w != o and w in o for o in unique)]
+        return [Keyword(w, self.variants(w)) for w in sorted(kept, key=len, reverse=True)]
+
+    def query_tokens(self, question: str) -> list[str]:
+        """Tokens for keyword search, with variants of the question's words."""
+        base = self.translate_english(question) if self.is_english(question) else [question]
+        tokens: list[str] = []
+        for text in base:
+            tokens.extend(self.tokens(text))
+        for kw in self.keywords(question):
+            for variant in kw.variants[1:]:
+                tokens.extend(self.tokens(variant))
+        return tokens
