@@ -12,6 +12,7 @@ import pytest
 from bot.answering.engine import Engine
 from bot.index.embeddings import E5Embeddings
 from bot.settings import PROJECT_ROOT, Settings
+from bot.wiring import build_engine
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -46,7 +47,7 @@ def ingest_seconds(settings: Settings, e5: E5Embeddings) -> float:
 
 @pytest.fixture(scope="session")
 def engine(settings: Settings, e5: E5Embeddings, ingest_seconds: float) -> Engine:
-    return Engine.open(settings, embeddings=e5, auto_ingest=False)
+    return build_engine(settings, embeddings=e5, auto_ingest=False)
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.answering.engine import Engine
 from bot.channels.admin.app import create_app
 from bot.channels.admin.auth import hash_password, verify_password
 from bot.channels.admin.jobs import Workspace
 from bot.index.embeddings import E5Embeddings
 from bot.settings import Settings
 from bot.state.store import Store
+from bot.wiring import build_engine
 from tests.helpers.files import make_docx
 from tests.helpers.knowledge import copy_knowledge
 from tests.test_validity import ROUND_2023
@@ -32,7 +32,7 @@ def admin(tmp_path_factory: pytest.TempPathFactory, e5: E5Embeddings) -> Iterato
     settings.admin_users = {"zhang": hash_password(PASSWORD, iterations=2000), "li": hash_password(PASSWORD + "!")}
     settings.admin_max_failures = 3
     store = Store(settings.database)
-    space = Workspace(settings, engine=Engine.open(settings, embeddings=e5))
+    space = Workspace(settings, engine=build_engine(settings, embeddings=e5))
     with TestClient(create_app(settings, space, store, today=lambda: TODAY)) as client:
         yield client, settings, store
     space.close()

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.engine import Engine
 from bot.channels.admin.app import create_app
 from bot.channels.admin.auth import hash_password
 from bot.channels.admin.jobs import Workspace
 from bot.index.embeddings import E5Embeddings
 from bot.settings import PROJECT_ROOT, Settings
 from bot.state.store import Store
+from bot.wiring import build_engine
 from tests.helpers.files import make_docx
 from tests.helpers.knowledge import copy_knowledge
 from tests.test_validity import ROUND_2023
@@ -50,7 +50,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, e5: E5Embeddings) -> Iterat
     settings = copy_knowledge(tmp_path_factory.mktemp("browser"))
     settings.admin_users = {"wang": hash_password(PASSWORD, iterations=2000)}
     store = Store(settings.database)
-    space = Workspace(settings, engine=Engine.open(settings, embeddings=e5))
+    space = Workspace(settings, engine=build_engine(settings, embeddings=e5))
     app = create_app(settings, space, store, today=lambda: dt.date(2023, 3, 10))
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

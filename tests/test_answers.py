@@ -8,6 +8,7 @@ import pytest
 
 from bot.answering.engine import Engine
 from bot.answering.reply import Question, Turn
+from bot.wiring import build_engine
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -96,7 +97,7 @@ def test_within_one_article_the_current_figure_leads(small_kb: object, e5: objec
     write_article(small_kb.knowledge_dir, "gamma", "星光社工服务社发展回顾", "2012-11",
                   "星光社工服务社经历了从无到有的发展过程。截止2010年，全市成立了17家星光社工服务社。"
                   "目前，包括正在登记的在内，全市星光社工服务社总数达到50家。")
-    engine = Engine.open(small_kb, embeddings=e5)  # type: ignore[arg-type]
+    engine = build_engine(small_kb, embeddings=e5)  # type: ignore[arg-type]
     answer = engine.ask(Question("星光社工服务社发展到了多少家？")).answer
     lead = answer.split("\n")[0]
     assert "50家" in lead and lead.index("50家") > lead.find("17家")  # the current figure, perhaps after the old

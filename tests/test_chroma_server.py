@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.engine import Engine
 from bot.answering.reply import Question
 from bot.index.embeddings import E5Embeddings
 from bot.index.ingest import ingest
 from bot.settings import Settings
 from bot.text.analyzer import TextAnalyzer
+from bot.wiring import build_engine
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +54,6 @@ def test_ingest_and_answer_through_a_chroma_server(small_kb: Settings, e5: E5Emb
     report = ingest(settings, e5, TextAnalyzer(settings.knowledge_dir / "lexicon"), quiet=True)
     assert report.embedded_chunks == 2
     assert not (settings.data_dir / "chroma").exists()  # vectors live in the server, not on local disk
-    engine = Engine.open(settings, embeddings=e5, auto_ingest=False)
+    engine = build_engine(settings, embeddings=e5, auto_ingest=False)
     reply = engine.ask(Question("星光街道的社会工作服务中心为青少年提供什么服务？"))
     assert reply.sources[0].chunk.doc_id == "beta"

@@ -13,6 +13,7 @@ from bot.knowledge.documents import KnowledgeError, load_documents
 from bot.knowledge.faq import FaqSource, add_entry, load_faq, new_entry, remove_entry
 from bot.settings import Settings
 from bot.state.store import Store
+from bot.wiring import build_engine
 from tests.helpers.knowledge import copy_knowledge
 
 pytestmark = pytest.mark.slow
@@ -34,7 +35,7 @@ def faq_engine(kb: Settings, e5: E5Embeddings) -> Engine:
     entry = new_entry(["魏善庄镇社工站的电话是多少？"], "魏善庄镇社工站的电话请拨打 010-0000-0000（测试用号码）。",
                       [FaqSource("2022-03-wushe-liandong", quote)], "测试员", TODAY)
     add_entry(kb.knowledge_dir, docs, entry)
-    return Engine.open(kb, embeddings=e5)
+    return build_engine(kb, embeddings=e5)
 
 
 def ask(engine: Engine, text: str) -> str:

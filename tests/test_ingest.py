@@ -11,8 +11,10 @@ from bot.answering.reply import Question
 from bot.index.embeddings import E5Embeddings
 from bot.index.ingest import index_status, ingest
 from bot.index.storage import IndexModelMismatch, IndexUnavailable, Manifest, chroma_client, collections
+from bot.knowledge.catalog import check_knowledge
 from bot.settings import Settings
 from bot.text.analyzer import TextAnalyzer
+from bot.wiring import build_engine
 from tests.helpers.articles import write_article
 
 
@@ -54,7 +56,7 @@ def test_removed_document_vanishes_from_both_indexes(small_kb: Settings, e5: E5E
     report = ingest(small_kb, e5, _analyzer(small_kb), quiet=True)
     assert report.removed == ["beta"]
     assert all(i.startswith("alpha#") for i in _stored_ids(small_kb, e5))
-    engine = Engine.open(small_kb, embeddings=e5, auto_ingest=False)
+    engine = build_engine(small_kb, embeddings=e5, auto_ingest=False)
     sources = engine.ask(Question("星光街道青少年课后辅导")).sources
     assert sources and all(s.chunk.doc_id == "alpha" for s in sources)
 
@@ -68,31 +70,31 @@ def test_other_embedding_model_is_refused_with_the_fix(small_kb: Settings, e5: E
     with pytest.raises(IndexModelMismatch, match="ingest --rebuild"):
         ingest(small_kb, e5, _analyzer(small_kb), quiet=True)
     with pytest.raises(IndexModelMismatch, match="some-other-model"):
-        Engine.open(small_kb, embeddings=e5)
+        build_engine(small_kb, embeddings=e5)
     report = ingest(small_kb, e5, _analyzer(small_kb), rebuild=True, quiet=True)
     assert report.embedded_chunks == 2
 
 
 def test_missing_index_is_built_on_open(small_kb: Settings, e5: E5Embeddings) -> None:
-    engine = Engine.open(small_kb, embeddings=e5)
+    engine = build_engine(small_kb, embeddings=e5)
     reply = engine.ask(Question("阳光社区社工站每周几有健康讲座？"))
     assert reply.sources[0].chunk.doc_id == "alpha"
 
 
 def test_missing_index_without_auto_ingest_names_the_command(small_kb: Settings, e5: E5Embeddings) -> None:
     with pytest.raises(IndexUnavailable, match="python -m bot ingest"):
-        Engine.open(small_kb, embeddings=e5, auto_ingest=False)
+        build_engine(small_kb, embeddings=e5, auto_ingest=False)
 
 
 def test_corrupt_index_is_rebuilt(small_kb: Settings, e5: E5Embeddings) -> None:
     ingest(small_kb, e5, _analyzer(small_kb), quiet=True)
     (small_kb.data_dir / "manifest.json").write_text("{not json")
-    engine = Engine.open(small_kb, embeddings=e5)
+    engine = build_engine(small_kb, embeddings=e5)
     assert engine.ask(Question("星光街道的社会工作服务中心为青少年提供什么？")).answered
     manifest = Manifest.read(small_kb.data_dir)
     assert manifest is not None
     (small_kb.data_dir / manifest.generation / "chunks.json").unlink()
-    assert Engine.open(small_kb, embeddings=e5).index.chunks
+    assert build_engine(small_kb, embeddings=e5).index.chunks
 
 
 def test_interrupted_ingest_leaves_the_previous_index(small_kb: Settings, e5: E5Embeddings) -> None:
@@ -107,7 +109,6 @@ def test_interrupted_ingest_leaves_the_previous_index(small_kb: Settings, e5: E5
     manifest = Manifest.read(small_kb.data_dir)
     assert manifest is not None and set(manifest.docs) == {"alpha", "beta"}
     # The committed index still answers, and ignores the vectors the interrupted run added.
-    from bot.answering.engine import Engine as _Engine
     from bot.index.storage import read_generation
 
     chunks, _ = read_generation(small_kb.data_dir, manifest.generation)
@@ -119,7 +120,7 @@ def test_interrupted_ingest_leaves_the_previous_index(small_kb: Settings, e5: E5
     assert {retriever.index.chunks[pos].doc_id for pos, _ in hits} == {"alpha", "beta"}
     report = ingest(small_kb, e5, _analyzer(small_kb), quiet=True)
     assert report.added == ["gamma"]
-    assert _Engine.open(small_kb, embeddings=e5, auto_ingest=False).ask(
+    assert build_engine(small_kb, embeddings=e5, auto_ingest=False).ask(
         Question("月光村社工站为留守儿童做什么？")).sources[0].chunk.doc_id == "gamma"
 
 
@@ -155,7 +156,8 @@ def test_ingest_killed_with_sigkill_leaves_the_previous_index_answering(small_kb
 
     # The committed index still loads and answers; vectors the killed run wrote are ignored.
     index = LoadedIndex.open(small_kb, e5)
-    engine = Engine(small_kb, e5, _analyzer(small_kb), index, load_templates(small_kb.prompts_dir))
+    engine = Engine(small_kb, e5, _analyzer(small_kb), index, load_templates(small_kb.prompts_dir),
+                    check_knowledge(small_kb.knowledge_dir))
     reply = engine.ask(Question("阳光社区社工站什么时候开展老年人健康讲座？"))
     assert reply.answered and "每周三" in reply.answer
     assert {c.doc_id for c in index.chunks} == {"alpha", "beta"}
@@ -163,7 +165,7 @@ def test_ingest_killed_with_sigkill_leaves_the_previous_index_answering(small_kb
 
     report = ingest(small_kb, e5, _analyzer(small_kb), quiet=True)  # the next run completes the work
     assert report.added == [f"new-{i}" for i in range(4)] and report.unchanged == ["alpha", "beta"]
-    done = Engine.open(small_kb, embeddings=e5, auto_ingest=False)
+    done = build_engine(small_kb, embeddings=e5, auto_ingest=False)
     assert done.ask(Question("新村社工站开展了什么活动？")).sources[0].chunk.doc_id.startswith("new-")
     assert _stored_ids(small_kb, e5) == {c.id for c in done.index.chunks}
 

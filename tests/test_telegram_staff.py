@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.engine import Engine
 from bot.index.embeddings import E5Embeddings
 from bot.settings import Settings
+from bot.wiring import build_engine
 from tests.helpers.botapi import FakeBotAPI
 from tests.helpers.files import make_docx, make_pdf
 from tests.helpers.tg import ADMIN, BotRun, make_services
@@ -20,7 +20,7 @@ USER = 3003
 
 def test_uploads_are_indexed_and_answer_the_next_question(small_kb: Settings, e5: E5Embeddings,
                                                           tmp_path: Path) -> None:
-    engine = Engine.open(small_kb, embeddings=e5)
+    engine = build_engine(small_kb, embeddings=e5)
     md = ("---\nid: 2023-notice\ntitle: 月光社区社工站通知\npublication: 月光社区居委会\npublished: 2023-05-02\n---\n\n"
           "月光社区社工站每周五下午为老年人开设智能手机课堂。").encode()
 
@@ -74,7 +74,7 @@ def test_a_later_round_uploaded_then_removed_and_the_queue_links_to_the_admin(sm
                                                                                tmp_path: Path) -> None:
     from tests.test_validity import ROUND_2023
 
-    engine = Engine.open(small_kb, embeddings=e5)
+    engine = build_engine(small_kb, embeddings=e5)
 
     async def scenario() -> None:
         with FakeBotAPI() as api:

@@ -14,6 +14,7 @@ from bot.answering.engine import Engine
 from bot.answering.reply import Question
 from bot.index.embeddings import E5Embeddings
 from bot.knowledge.loaders import add_document
+from bot.wiring import build_engine
 from tests.helpers.files import make_docx
 from tests.helpers.knowledge import copy_knowledge
 
@@ -33,7 +34,7 @@ def later_round(tmp_path_factory: pytest.TempPathFactory, e5: E5Embeddings) -> E
     add_document(settings.knowledge_dir, make_docx(ROUND_2023), "2023.docx",
                  {"id": "2023-chuangtou", "title": "2023年社会工作创投计划征集公告", "published": "2023-02-20",
                   "publication": "北京市民政局", "valid_until": "2023-12-31", "supersedes": "2022-03-chuangtou-jihua"})
-    return Engine.open(settings, embeddings=e5)
+    return build_engine(settings, embeddings=e5)
 
 
 def ask(engine: Engine, text: str, today: dt.date) -> str:

@@ -18,16 +18,11 @@ from bot.answering.programme import Advisor, sources_first
 from bot.answering.query import analyze
 from bot.answering.reply import Question, Reply
 from bot.answering.stations import StationGuide
-from bot.answering.templates import Templates, load_templates
-from bot.index.embeddings import ModelEmbeddings, make_embeddings
-from bot.index.ingest import index_status, ingest
+from bot.answering.templates import Templates
+from bot.index.embeddings import ModelEmbeddings
 from bot.index.passages import Source
 from bot.index.retrieval import HybridRetriever, LoadedIndex, Mode
-from bot.index.storage import IndexUnavailable
-from bot.knowledge.documents import load_documents
-from bot.knowledge.faq import load_faq
-from bot.knowledge.programmes import load_programmes
-from bot.knowledge.stations import load_directory
+from bot.knowledge.catalog import Knowledge
 from bot.rules.facts import OrgFacts
 from bot.settings import Settings
 from bot.text.analyzer import TextAnalyzer
@@ -44,8 +39,8 @@ _PLACE_SUFFIX = re.compile(r"(镇|乡|区|街道|社区|村)$")
 
 class Engine:
     def __init__(self, settings: Settings, embeddings: ModelEmbeddings, analyzer: TextAnalyzer,
-                 index: LoadedIndex, templates: Templates, thresholds: Thresholds | None = None,
-                 llm: LlmWriter | None = None) -> None:
+                 index: LoadedIndex, templates: Templates, knowledge: Knowledge,
+                 thresholds: Thresholds | None = None, llm: LlmWriter | None = None) -> None:
         self.settings = settings
         self.llm = llm
         self.embeddings = embeddings
@@ -53,48 +48,13 @@ class Engine:
         self.index = index
         self.templates = templates
         self.retriever = HybridRetriever(index, settings.rrf_k)
-        docs = load_documents(settings.knowledge_dir)
-        self.composer = Composer(analyzer, self.retriever, templates, {d.id: d for d in docs}, thresholds)
-        self.advisor = Advisor(load_programmes(settings.knowledge_dir, docs), templates)
-        directory = load_directory(settings.knowledge_dir, docs)
-        self.stations = StationGuide(directory) if directory else None
-        self.faq = FaqMatcher(load_faq(settings.knowledge_dir, docs), self._embed_question, self._keywords)
+        self.knowledge = knowledge
+        self.composer = Composer(analyzer, self.retriever, templates, {d.id: d for d in knowledge.docs}, thresholds)
+        self.advisor = Advisor(knowledge.programmes, templates)
+        self.stations = StationGuide(knowledge.directory) if knowledge.directory else None
+        self.faq = FaqMatcher(knowledge.faq, self._embed_question, self._keywords)
         self._corpus = [f"{c.title} {c.heading} {c.text}" for c in index.chunks]
         self._passages = [Source(c, 1.0) for c in index.chunks]  # what rule and station replies quote from
-
-    @classmethod
-    def open(cls, settings: Settings, *, auto_ingest: bool = True, quiet: bool = True,
-             embeddings: ModelEmbeddings | None = None) -> Engine:
-        """Load the index, first building or updating it from knowledge/ when it is missing or stale.
-
-        An index built with another embedding model is not touched: IndexModelMismatch says
-        which command rebuilds it.
-        """
-        templates = load_templates(settings.prompts_dir)
-        analyzer = TextAnalyzer(settings.knowledge_dir / "lexicon")
-        embeddings = embeddings or make_embeddings(settings)
-        try:
-            status = index_status(settings, analyzer, embeddings.model_id)
-        except IndexUnavailable as exc:
-            log.warning("%s; rebuilding", exc)
-            status = "corrupt"
-        if status == "model-mismatch":
-            LoadedIndex.open(settings, embeddings)  # raises with the fix command
-        if status != "fresh":
-            if not auto_ingest:
-                raise IndexUnavailable(f"the index is {status}; run `python -m bot ingest`")
-            log.warning("index %s: ingesting knowledge/ into %s", status, settings.data_dir)
-            report = ingest(settings, embeddings, analyzer, rebuild=status == "corrupt", quiet=quiet)
-            log.warning("ingest: %s", report.summary())
-        try:
-            index = LoadedIndex.open(settings, embeddings)
-        except IndexUnavailable as exc:
-            if not auto_ingest or "was built with" in str(exc):
-                raise
-            log.warning("%s; rebuilding", exc)
-            ingest(settings, embeddings, analyzer, rebuild=True, quiet=quiet)
-            index = LoadedIndex.open(settings, embeddings)
-        return cls(settings, embeddings, analyzer, index, templates, llm=LlmWriter.from_settings(settings))
 
     def _embed_question(self, text: str) -> np.ndarray:
         return self.embeddings.embed_query_array(self.analyzer.simplify(text))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.index.storage import IndexUnavailable
 from bot.settings import Settings, load_settings
+from bot.wiring import build_engine
 
 log = logging.getLogger("bot")
 
@@ -26,9 +27,8 @@ def _today(value: str | None) -> dt.date:
 
 
 def _engine(settings: Settings, quiet: bool = True):  # type: ignore[no-untyped-def]
-    from bot.answering.engine import Engine
 
-    return Engine.open(settings, quiet=quiet)
+    return build_engine(settings, quiet=quiet)
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:

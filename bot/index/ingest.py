@@ -64,14 +64,15 @@ def keyword_input(chunk: Chunk) -> str:
     return f"{chunk.heading} {chunk.text}"
 
 
-def index_status(settings: Settings, analyzer: TextAnalyzer, model_id: str | None = None) -> Status:
-    """Compare the manifest with knowledge/ without loading any model."""
+def index_status(settings: Settings, analyzer: TextAnalyzer, model_id: str | None = None,
+                 docs: list[Document] | None = None) -> Status:
+    """Compare the manifest with knowledge/ (or the documents already read from it) without loading any model."""
     manifest = Manifest.read(settings.data_dir)
     if manifest is None or not (settings.data_dir / manifest.generation).exists():
         return "missing"
     if model_id and manifest.embedding_model != model_id:
         return "model-mismatch"
-    docs = load_documents(settings.knowledge_dir)
+    docs = load_documents(settings.knowledge_dir) if docs is None else docs
     current = {d.id: d.content_hash for d in docs}
     recorded = {k: v.hash for k, v in manifest.docs.items()}
     if current != recorded or manifest.lexicon != analyzer.fingerprint:

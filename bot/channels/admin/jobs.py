@@ -16,6 +16,7 @@ from bot.answering.reply import Question, Reply
 from bot.index.embeddings import ModelEmbeddings, make_embeddings
 from bot.index.ingest import ingest
 from bot.settings import Settings
+from bot.wiring import build_engine
 
 log = logging.getLogger(__name__)
 JobState = Literal["queued", "running", "done", "failed"]
@@ -45,7 +46,7 @@ class Workspace:
                  engine: Engine | None = None) -> None:
         self.settings = settings
         self.embeddings = embeddings or (engine.embeddings if engine else make_embeddings(settings))
-        self._engine = engine or Engine.open(settings, embeddings=self.embeddings)
+        self._engine = engine or build_engine(settings, embeddings=self.embeddings)
         self._lock = threading.Lock()
         self._ask_lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="admin-job")
@@ -67,7 +68,7 @@ class Workspace:
 
     def reload(self) -> None:
         """Reload without re-indexing (FAQ and station edits need no new vectors)."""
-        engine = Engine.open(self.settings, embeddings=self.embeddings)
+        engine = build_engine(self.settings, embeddings=self.embeddings)
         with self._lock:
             self._engine = engine
 

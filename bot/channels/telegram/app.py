@@ -15,11 +15,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.answering.engine import Engine
 from bot.channels.telegram import handlers, staff
 from bot.channels.telegram.services import Services
 from bot.channels.telegram.texts import load_texts
 from bot.settings import Settings
+from bot.wiring import build_engine
 
 log = logging.getLogger(__name__)
 COMMANDS = [("start", "主菜单"), ("help", "使用说明"), ("check", "申报条件自查"), ("cancel", "退出自查")]
@@ -62,7 +62,7 @@ def build_application(services: Services, *, rate_limiter: bool = True) -> Appli
 
 def run(settings: Settings) -> None:
     """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set."""
-    engine = Engine.open(settings, quiet=False)
+    engine = build_engine(settings, quiet=False)
     services = Services.build(settings, engine, load_texts(settings.prompts_dir))
     app = build_application(services)
     if settings.telegram_webhook_url:

@@ -17,6 +17,7 @@ from bot.channels.telegram.texts import Texts
 from bot.index.ingest import IngestReport, ingest
 from bot.settings import Settings
 from bot.state.store import Store
+from bot.wiring import build_engine
 
 
 class RateLimiter:
@@ -71,7 +72,7 @@ class Services:
 
     def _reload(self) -> IngestReport:
         report = ingest(self.settings, self.engine.embeddings, self.engine.analyzer, quiet=True)
-        self.engine = Engine.open(self.settings, embeddings=self.engine.embeddings, auto_ingest=False)
+        self.engine = build_engine(self.settings, embeddings=self.engine.embeddings, auto_ingest=False)
         return report
 
     async def reload(self) -> IngestReport:
