@@ -70,8 +70,8 @@ def test_changing_a_threshold_in_yaml_changes_the_verdict(tmp_path: Path) -> Non
     assert evaluate(load_programmes(kb)[0], facts).verdict == "ineligible"
     path = kb / "programmes" / "2022-shegong-chuangtou.yaml"
     text = path.read_text(encoding="utf-8")
-    assert "    fact: fulltime_staff\n    quote:" in text
-    path.write_text(text.replace("    min: 10\n    fact: fulltime_staff", "    min: 8\n    fact: fulltime_staff"),
+    assert "    min: 10\n    quote: 专职人员" in text
+    path.write_text(text.replace("    min: 10\n    quote: 专职人员", "    min: 8\n    quote: 专职人员"),
                     encoding="utf-8")
     changed = evaluate(load_programmes(kb)[0], facts)
     assert changed.verdict == "unknown"

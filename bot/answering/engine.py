@@ -154,7 +154,8 @@ class Engine:
         if ruled is not None and self._newer_than_rules(ruled, question):
             ruled = None  # the rules' round is superseded or expired: the newer documents answer
         if ruled is not None:
-            note = self.composer.validity_note(self.advisor.programmes[0].doc.id, question.today)
+            decided_by = self.advisor.round_of(ruled)
+            note = self.composer.validity_note(decided_by.doc.id, question.today) if decided_by else None
             if note and ruled.kind == "eligibility":
                 ruled.answer += "\n" + note
             ruled.sources = sources_first(sources, passages, self.advisor.quotes(ruled))
@@ -199,7 +200,7 @@ class Engine:
             certified=found.get("certified"),
             certified_all=Years(found["certified_years"], found["certified_years"], "")
             if "certified_years" in found else None)
-        return self.advisor.eligibility(facts, question.today)
+        return self.advisor.eligibility(facts, question.today, self.advisor.round_of(ruled))
 
     def faq_reply(self, match: FaqMatch, sources: list[Source]) -> Reply:
         t, docs = self.templates, self.composer.docs
@@ -224,7 +225,10 @@ class Engine:
         if ruled.kind == "decline":  # a round the programme data does not know
             return any(d.covers_year(y) for d in self.composer.docs.values()
                        if not d.lapsed(question.today) for y in years)
-        doc = self.advisor.programmes[0].doc
+        decided_by = self.advisor.round_of(ruled)
+        if decided_by is None or decided_by is not self.advisor.rounds.newest:
+            return False  # the rules know a newer round: they answer for this one
+        doc = decided_by.doc
         return bool(doc.lapsed(question.today)) and not any(doc.covers_year(y) for y in years)
 
     def explain(self, question: Question) -> str:

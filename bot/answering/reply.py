@@ -39,3 +39,4 @@ class Reply:
     confidence: float = 0.0
     latency_ms: float = 0.0
     generator: str = "extractive"  # "llm" when a language model wrote it and it passed the grounding check
+    programme: str = ""  # the id of the programme round a rules reply was decided by

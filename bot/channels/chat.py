@@ -53,7 +53,7 @@ def run_check(engine: Engine, today: dt.date, messages: list[str]) -> bool:
     if not engine.advisor.programmes:
         print("知识库里没有可自查的项目。")
         return True
-    screener = Screener(engine.advisor.programmes[0])
+    screener = Screener(engine.advisor.rounds.current(today))  # the round open now, else the next
     state = screener.start(today, messages)
     print(f"开始自查：{screener.programme.name}。随时输入 /cancel 退出。")
     while (prompt := screener.next_prompt(state)) is not None:
@@ -68,6 +68,6 @@ def run_check(engine: Engine, today: dt.date, messages: list[str]) -> bool:
             return True
         if not screener.answer(state, text):
             print("没看懂这个回答，请回答“是/否”或一个数字。")
-    reply = engine.advisor.eligibility(screener.facts(state), today)
+    reply = engine.advisor.eligibility(screener.facts(state), today, screener.programme)
     print("助手> " + reply.answer)
     return True

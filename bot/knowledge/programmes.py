@@ -1,7 +1,8 @@
 """Programme rounds as data (knowledge/programmes/*.yaml): facts, window, stages, hard criteria.
 
-Every fact carries the exact sentence it comes from; loading checks each quote against
-its article, so structured facts can never drift from their sources.
+Every fact carries the exact sentence it comes from; loading checks each quote against its
+article and each date against the calendar, so structured facts can never drift from their
+sources. What rounds share (kinds of criteria and stages) is in knowledge/programme-kinds.yaml.
 """
 
 from __future__ import annotations
@@ -9,16 +10,69 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.knowledge.documents import Document, KnowledgeError, load_documents
+from bot.knowledge.kinds import THRESHOLDS, CriterionKind, Kinds, fmt_number, load_kinds
+from bot.knowledge.schema import validate
 
-CHECKS = ("beijing", "min_years", "min_count", "must_be_true", "must_be_false", "certified_tenure")
-ANSWERS = ("yes_no", "number", "duration")
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class QuotedModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: NonEmpty
+    value: NonEmpty
+    quote: NonEmpty
+
+
+class WindowModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str = "征集时间"
+    opens: dt.date
+    closes: dt.date
+    quote: NonEmpty
+
+
+class StageModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: NonEmpty
+    label: NonEmpty
+    when: NonEmpty
+    start: dt.date
+    end: dt.date
+    quote: NonEmpty
+
+
+class CriterionModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
+    kind: NonEmpty
+    label: NonEmpty
+    quote: NonEmpty
+    ask: str = ""
+    min: float | None = Field(default=None, gt=0)
+    min_years: float | None = Field(default=None, gt=0)
+
+
+class ProgrammeModel(BaseModel):
+    """One programme YAML file, as written."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: NonEmpty
+    year: int = Field(ge=2000, le=2100)
+    aliases: list[str] = Field(default_factory=list)
+    doc: NonEmpty
+    facts: dict[str, QuotedModel] = Field(default_factory=dict)
+    window: WindowModel
+    stages: list[StageModel] = Field(default_factory=list)
+    criteria: list[CriterionModel] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -42,13 +96,27 @@ class Stage:
 class CriterionSpec:
     id: str
     label: str
-    check: str
+    kind: str
+    rule: CriterionKind
     quote: str
     ask: str
-    answer: str
-    fact: str = ""
     min: float = 0
     min_years: float = 0
+
+    @property
+    def check(self) -> str:
+        return self.rule.check
+
+    @property
+    def fact(self) -> str:
+        return self.rule.fact
+
+    @property
+    def answer(self) -> str:
+        return self.rule.answer
+
+    def thresholds(self) -> dict[str, str]:
+        return {"min": fmt_number(self.min), "min_years": fmt_number(self.min_years), "label": self.label}
 
 
 @dataclass
@@ -63,84 +131,90 @@ class Programme:
     stages: list[Stage]
     criteria: list[CriterionSpec]
     path: str = ""
+    kinds: Kinds | None = field(default=None, repr=False)
 
     def criterion(self, cid: str) -> CriterionSpec:
         return next(c for c in self.criteria if c.id == cid)
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """Text as quotes are compared: NFKC, no whitespace."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def _date(value: object, where: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise KnowledgeError(f"{where}: not a date (YYYY-MM-DD): {value!r}") from exc
+def _zh(date: dt.date) -> str:
+    return f"{date.year}年{date.month}月{date.day}日"
 
 
-def parse_programme(raw: dict[str, Any], docs: dict[str, Document], path: str) -> Programme:
-    def need(obj: dict[str, Any], key: str, where: str) -> Any:
-        if key not in obj or obj[key] in (None, ""):
-            raise KnowledgeError(f"{path}: {where} lacks '{key}'")
-        return obj[key]
+def _check_dates(m: ProgrammeModel, where: str) -> None:
+    """Dates no round can have: a window or stage ending before it starts, a window far from its year,
+    a stage that is over before applications open."""
+    w = m.window
+    if w.closes < w.opens:
+        raise KnowledgeError(f"{where}：征集截止日期（{_zh(w.closes)}）早于开始日期（{_zh(w.opens)}）")
+    if not m.year - 1 <= w.opens.year <= m.year + 1:
+        raise KnowledgeError(f"{where}：征集开始日期（{_zh(w.opens)}）与这一轮的年份 {m.year} 不符")
+    for s in m.stages:
+        if s.end < s.start:
+            raise KnowledgeError(f"{where}：阶段“{s.label}”的结束日期（{_zh(s.end)}）早于开始日期（{_zh(s.start)}）")
+        if s.end < w.opens:
+            raise KnowledgeError(f"{where}：阶段“{s.label}”在征集开始（{_zh(w.opens)}）之前就结束了（{_zh(s.end)}）")
 
-    doc_id = str(need(raw, "doc", "the programme"))
-    if doc_id not in docs:
-        raise KnowledgeError(f"{path}: doc {doc_id!r} is not an article in knowledge/articles")
-    doc = docs[doc_id]
-    body = _squash(doc.body)
+
+def parse_programme(raw: Any, docs: dict[str, Document], path: str, kinds: Kinds) -> Programme:
+    """A validated round; KnowledgeError (Chinese) names the file and field when anything is wrong."""
+    m = validate(ProgrammeModel, raw, path)
+    if m.doc not in docs:
+        raise KnowledgeError(f"{path}：doc {m.doc!r} 不是 knowledge/articles 里的文档编号")
+    doc = docs[m.doc]
+    body = squash(doc.body)
 
     def quoted(quote: str, where: str) -> str:
-        if _squash(quote) not in body:
-            raise KnowledgeError(f"{path}: {where}: the quote is not in article {doc_id}: {quote!r}")
+        if squash(quote) not in body:
+            raise KnowledgeError(f"{path}：{where} 的原文不在文档 {m.doc} 中（须逐字摘自文档）：“{quote}”")
         return quote
 
-    facts = {key: Quoted(str(need(v, "label", key)), str(need(v, "value", key)),
-                         quoted(str(need(v, "quote", key)), f"facts.{key}"))
-             for key, v in (raw.get("facts") or {}).items()}
-    w = need(raw, "window", "the programme")
-    window = Stage("window", str(w.get("label", "征集时间")), "", _date(need(w, "opens", "window"), path),
-                   _date(need(w, "closes", "window"), path), quoted(str(need(w, "quote", "window")), "window"))
-    if window.end < window.start:
-        raise KnowledgeError(f"{path}: window closes before it opens")
-    stages = [Stage(str(need(s, "id", "a stage")), str(need(s, "label", "a stage")), str(need(s, "when", "a stage")),
-                    _date(need(s, "start", "a stage"), path), _date(need(s, "end", "a stage"), path),
-                    quoted(str(need(s, "quote", "a stage")), f"stage {s.get('id')}"))
-              for s in raw.get("stages") or []]
-    criteria = []
-    for c in need(raw, "criteria", "the programme"):
-        cid = str(need(c, "id", "a criterion"))
-        if c.get("check") not in CHECKS:
-            raise KnowledgeError(f"{path}: criterion {cid}: check must be one of {CHECKS}")
-        if c.get("answer") not in ANSWERS:
-            raise KnowledgeError(f"{path}: criterion {cid}: answer must be one of {ANSWERS}")
-        if c["check"] in ("min_years", "min_count", "certified_tenure") and not isinstance(c.get("min"), int | float):
-            raise KnowledgeError(f"{path}: criterion {cid}: a numeric 'min' is required")
-        criteria.append(CriterionSpec(
-            id=cid, label=str(need(c, "label", cid)), check=c["check"],
-            quote=quoted(str(need(c, "quote", cid)), f"criterion {cid}"), ask=str(need(c, "ask", cid)),
-            answer=c["answer"], fact=str(c.get("fact", "")), min=float(c.get("min", 0)),
-            min_years=float(c.get("min_years", 0)),
-        ))
-    return Programme(id=str(need(raw, "id", "the programme")), name=str(need(raw, "name", "the programme")),
-                     year=int(need(raw, "year", "the programme")),
-                     aliases=[str(a) for a in raw.get("aliases") or []], doc=doc, facts=facts,
-                     window=window, stages=stages, criteria=criteria, path=path)
+    _check_dates(m, path)
+    facts = {key: Quoted(v.label, v.value, quoted(v.quote, f"facts.{key}")) for key, v in m.facts.items()}
+    w = m.window
+    window = Stage("window", w.label, "", w.opens, w.closes, quoted(w.quote, "window"))
+    stages = [Stage(s.id, s.label, s.when, s.start, s.end, quoted(s.quote, f"阶段 {s.id}")) for s in m.stages]
+    criteria: list[CriterionSpec] = []
+    for c in m.criteria:
+        rule = kinds.criteria.get(c.kind)
+        if rule is None:
+            raise KnowledgeError(f"{path}：条件 {c.id} 的 kind {c.kind!r} 不认识，可用：{'、'.join(kinds.criteria)}")
+        for need in THRESHOLDS.get(rule.check, ()):
+            if getattr(c, need) is None:
+                raise KnowledgeError(f"{path}：条件 {c.id}（{c.kind}）需要数字门槛 {need}")
+        if c.id in {x.id for x in criteria}:
+            raise KnowledgeError(f"{path}：条件编号 {c.id} 重复")
+        spec = CriterionSpec(id=c.id, label=c.label, kind=c.kind, rule=rule, quote=quoted(c.quote, f"条件 {c.id}"),
+                             ask="", min=c.min or 0, min_years=c.min_years or 0)
+        criteria.append(replace(spec, ask=c.ask or rule.ask.format(**spec.thresholds())))
+    return Programme(id=m.id, name=m.name, year=m.year, aliases=list(m.aliases), doc=doc, facts=facts,
+                     window=window, stages=stages, criteria=criteria, path=path, kinds=kinds)
+
+
+def read_programme_file(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"{path}：无法读取这个项目 YAML（日期须是真实存在的 YYYY-MM-DD）：{exc}") from exc
 
 
 def load_programmes(knowledge_dir: Path, docs: list[Document] | None = None) -> list[Programme]:
-    """Every programme round, newest first; a quote not found in its article is an error."""
+    """Every programme round, newest first (by when its window opens)."""
     by_id = {d.id: d for d in (docs if docs is not None else load_documents(knowledge_dir))}
-    out = []
-    for path in sorted((knowledge_dir / "programmes").glob("*.yaml")):
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-            raise KnowledgeError(f"{path}: cannot read programme YAML: {exc}") from exc
-        if not isinstance(raw, dict):
-            raise KnowledgeError(f"{path}: a programme file is a YAML mapping")
-        out.append(parse_programme(raw, by_id, str(path)))
+    files = sorted((knowledge_dir / "programmes").glob("*.yaml"))
+    if not files:
+        return []
+    kinds = load_kinds(knowledge_dir)
+    out: list[Programme] = []
+    for path in files:
+        programme = parse_programme(read_programme_file(path), by_id, str(path), kinds)
+        clash = next((p for p in out if p.id == programme.id), None)
+        if clash is not None:
+            raise KnowledgeError(f"{path}：项目编号 {programme.id} 已在 {clash.path} 中使用")
+        out.append(programme)
     return sorted(out, key=lambda p: p.window.start, reverse=True)

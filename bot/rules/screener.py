@@ -67,17 +67,19 @@ def parse_answer(spec: CriterionSpec, text: str, today: dt.date) -> Any:
 
 
 def apply_answer(facts: OrgFacts, spec: CriterionSpec, value: Any) -> None:
-    """Set the fact a criterion reads, by the kind of check (no criterion ids in code)."""
+    """Set the fact a criterion reads, by its kind's check and fact (no criterion ids in code)."""
     if spec.check == "beijing":
-        facts.beijing, facts.place = bool(value), ("北京" if value else "北京以外")
+        setattr(facts, spec.fact, bool(value))
+        facts.place = "北京" if value else "北京以外"
     elif spec.check == "min_years":
         low, high = value
-        facts.registered = Years(low, high if high is not None else float("inf"))
-    elif spec.check in ("min_count", "must_be_true", "must_be_false"):
-        setattr(facts, spec.fact, value)
+        setattr(facts, spec.fact, Years(low, high if high is not None else float("inf")))
     elif spec.check == "certified_tenure":
         facts.certified_qualified = int(value)
-    facts.said.pop(spec.fact or spec.check, None)
+        facts.said.pop("certified_tenure", None)
+    else:
+        setattr(facts, spec.fact, value)
+    facts.said.pop(spec.fact, None)
 
 
 class Screener:

@@ -11,11 +11,6 @@ from bot.knowledge.programmes import Programme, Stage
 
 WindowStatus = Literal["not_open", "open", "closed"]
 
-_STAGE_WORDS = {
-    "signing": re.compile(r"签约|签合同|sign", re.I),
-    "review": re.compile(r"立项评审|评审|答辩|review", re.I),
-    "initial_selection": re.compile(r"初选|初审|初步评选|shortlist", re.I),
-}
 _RELATIVE = {"今年": 0, "明年": 1, "去年": -1, "前年": -2, "后年": 2}
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)|(今年|明年|去年|前年|后年)")
 
@@ -36,19 +31,23 @@ def window_state(programme: Programme, today: dt.date) -> WindowState:
 
 
 def asked_stage(programme: Programme, text: str) -> Stage | None:
+    """The stage a question asks about, by the words of its kind (programme-kinds.yaml) or its label."""
+    kinds = programme.kinds.stages if programme.kinds else {}
     for stage in programme.stages:
-        pattern = _STAGE_WORDS.get(stage.id)
-        if (pattern and pattern.search(text)) or stage.label in text:
+        kind = kinds.get(stage.id)
+        if (kind and kind.pattern.search(text)) or stage.label in text:
             return stage
     return None
 
 
+def named_years(text: str, today: dt.date) -> list[tuple[int, int]]:
+    """Years a text names, "今年" and "明年" read against today, each with where its mention ends."""
+    return [(int(m[1]) if m[1] else today.year + _RELATIVE[m[2]], m.end()) for m in _YEAR.finditer(text)]
+
+
 def asked_years(text: str, today: dt.date) -> list[int]:
     """Years a question names, "今年" and "明年" read against today."""
-    out = []
-    for m in _YEAR.finditer(text):
-        out.append(int(m[1]) if m[1] else today.year + _RELATIVE[m[2]])
-    return out
+    return [year for year, _ in named_years(text, today)]
 
 
 def md(date: dt.date) -> str:

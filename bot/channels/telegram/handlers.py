@@ -226,19 +226,23 @@ async def on_station(context: ContextTypes.DEFAULT_TYPE, chat_id: int, item: str
 
 
 # ---------------------------------------------------------------------- the screener
-def _screener(s: Services) -> Screener | None:
-    programmes = s.engine.advisor.programmes
-    return Screener(programmes[0]) if programmes else None
+def _screener(s: Services, saved: dict[str, Any] | None = None) -> Screener | None:
+    """The current round's screener, or the round a saved screening started with."""
+    advisor = s.engine.advisor
+    if not advisor.programmes:
+        return None
+    started = advisor.rounds.by_id(str(saved.get("programme", ""))) if saved else None
+    return Screener(started or advisor.rounds.current(s.today()))
 
 
 async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    screener = _screener(s)
+    saved = s.store.get_state(f"screener:{chat_id}")
+    screener = _screener(s, saved)
     if screener is None:
         await send(context, chat_id, s.texts["check_none"])
         return
-    saved = s.store.get_state(f"screener:{chat_id}")
     if saved is not None:
         state = ScreenerState.from_json(saved)
         await send(context, chat_id, s.texts["check_resume"])
@@ -259,8 +263,8 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def screener_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     s = services(context)
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    screener = _screener(s)
     saved = s.store.get_state(f"screener:{chat_id}")
+    screener = _screener(s, saved)
     if screener is None or saved is None:
         return
     if text == "/cancel":
@@ -278,7 +282,7 @@ async def _next_step(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screener:
     prompt = screener.next_prompt(state)
     if prompt is None:
         s.store.drop_state(f"screener:{chat_id}")
-        reply = s.engine.advisor.eligibility(screener.facts(state), s.today())
+        reply = s.engine.advisor.eligibility(screener.facts(state), s.today(), screener.programme)
         await send(context, chat_id, reply.answer)
         return
     s.store.set_state(f"screener:{chat_id}", state.to_json())
