@@ -303,7 +303,7 @@ class Composer:
                 *, not_in_kb: bool = False, future: bool = False) -> Reply:
         t = self.templates
         if future:
-            latest = max((s.published for s in sources), default=None)
+            latest = max((s.published for s in sources), key=lambda d: d.last_day(), default=None)
             year = next((y for y in info.years), "")
             head = t.render("decline_future", year=year, latest=latest.zh() if latest else "")
         elif (not_in_kb or info.answer_type in ("contact", "hours")  # practical details the articles lack
