@@ -20,8 +20,7 @@ def test_question_set_meets_thresholds(engine: Engine) -> None:
     summary = result.summary()
     print(result.report())
     assert summary["pass"] >= 0.9
-    assert summary["recall@5"] >= 0.95
-    assert summary["p95_ms"] <= 100
+    assert summary["recall@5"] >= 0.95  # speed is reported (p50/p95 above), never asserted: see `make bench`
 
 
 def test_every_unanswerable_question_is_declined(engine: Engine) -> None:
