@@ -39,6 +39,7 @@ class Settings(BaseSettings):
 
     # Conversation data (feedback, unanswered questions, staff actions, chat state).
     database_url: str | None = None  # default: sqlite in data_dir; any SQLAlchemy URL, e.g. postgresql://
+    retention_days: int = Field(default=180, ge=0)  # conversations older than this are deleted; 0 keeps them
 
     # Telegram (see README "Telegram").
     telegram_bot_token: str | None = Field(

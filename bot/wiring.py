@@ -67,4 +67,4 @@ def build_engine(settings: Settings, *, embeddings: ModelEmbeddings | None = Non
 
 def open_store(settings: Settings) -> Store:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Store(settings.database)
+    return Store(settings.database, settings.retention_days)

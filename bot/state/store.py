@@ -1,14 +1,17 @@
 """Conversation data: interactions, feedback, staff actions, screener states, chat history.
 
 SQLAlchemy Core over SQLite by default; BOT_DATABASE_URL can point at PostgreSQL later.
-Question text is stored with phone and ID-card numbers masked, as in the logs.
+Every text written is masked first (phone, ID-card numbers: bot/state/privacy.py); a new SQLite
+file is readable by its owner only; rows older than the retention period are deleted on start
+and then daily.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
+import logging
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,17 +37,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-_ID_CARD = re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?![\dXx])")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+from bot.state.privacy import mask, mask_value
 
-
-def redact(text: str) -> str:
-    """Mask ID-card, mobile and landline numbers: logs and stored questions never hold them."""
-    text = _ID_CARD.sub("[身份证号]", text)
-    text = _MOBILE.sub("[手机号]", text)
-    return _LANDLINE.sub("[电话]", text)
-
+redact = mask  # the older name, kept for callers
+log = logging.getLogger(__name__)
 
 metadata = MetaData()
 interactions = Table(
@@ -110,26 +106,88 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+PURGE_EVERY = dt.timedelta(days=1)
+_SCRUBBED = "privacy:masked-v1"  # set once the rows written before masking was complete are masked
+
+
+def _sqlite_file(url: str) -> Path | None:
+    path = url.split(":///", 1)[1] if url.startswith("sqlite") and ":///" in url else ""
+    return Path(path.split("?", 1)[0]) if path and not path.startswith(":memory:") else None
+
+
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, retention_days: int = 180) -> None:
+        """`retention_days`: conversations and interactions older than this are deleted (0 keeps them)."""
         kwargs: dict[str, Any] = {}
+        path = _sqlite_file(url)
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False}
-            path = url.split(":///", 1)[1] if ":///" in url else ""
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # created owner-only, before SQLite opens it
+            if os.stat(path).st_uid == os.getuid():
+                os.chmod(path, 0o600)  # an older file made with the umask's mode
         self.engine: Engine = create_engine(url, **kwargs)
         metadata.create_all(self.engine)
         self._lock = threading.Lock()  # SQLite allows one writer at a time
+        self.retention_days = retention_days
+        self._purged_at: dt.datetime | None = None
+        self._scrub_once()
+        self.purge_if_due()
+
+    # ------------------------------------------------------------ retention
+    def purge(self, days: int | None = None) -> int:
+        """Delete interactions (with their feedback and resolutions), conversation states and staff
+        actions older than `days` (default: the retention setting); the number of rows deleted."""
+        days = self.retention_days if days is None else days
+        self._purged_at = _now()
+        if days <= 0:
+            return 0
+        cutoff = _now() - dt.timedelta(days=days)
+        old = select(interactions.c.id).where(interactions.c.at < cutoff)
+        with self._lock, self.engine.begin() as conn:
+            n = conn.execute(delete(feedback).where((feedback.c.at < cutoff)
+                                                    | feedback.c.interaction_id.in_(old))).rowcount
+            n += conn.execute(delete(resolutions).where(resolutions.c.interaction_id.in_(old))).rowcount
+            n += conn.execute(delete(interactions).where(interactions.c.at < cutoff)).rowcount
+            n += conn.execute(delete(states).where((states.c.updated < cutoff)
+                                                   & (states.c.key != _SCRUBBED))).rowcount
+            n += conn.execute(delete(staff_actions).where(staff_actions.c.at < cutoff)).rowcount
+        if n:
+            log.info("retention: deleted %d rows older than %d days", n, days)
+        return n
+
+    def purge_if_due(self) -> None:
+        """Purge on start and then at most once a day (called on every write)."""
+        if self._purged_at is None or _now() - self._purged_at >= PURGE_EVERY:
+            self.purge()
+
+    def _scrub_once(self) -> None:
+        """Mask what an earlier version stored unmasked (conversation history, answers); once per database."""
+        if self.get_state(_SCRUBBED) is not None:
+            return
+        with self._lock, self.engine.begin() as conn:
+            for key, value in conn.execute(select(states.c.key, states.c.value)).all():
+                value = json.loads(value) if isinstance(value, str) else value
+                masked = mask_value(value)
+                if masked != value:
+                    conn.execute(update(states).where(states.c.key == key).values(value=masked))
+            for iid, question, answer in conn.execute(
+                    select(interactions.c.id, interactions.c.question, interactions.c.answer)).all():
+                if (mask(question), mask(answer)) != (question, answer):
+                    conn.execute(update(interactions).where(interactions.c.id == iid)
+                                 .values(question=mask(question), answer=mask(answer)))
+            conn.execute(insert(states).values(key=_SCRUBBED, value=True, updated=_now()))
 
     # ------------------------------------------------------------ interactions
     def record(self, *, channel: str, user_id: str | None, chat_id: str | None, question: str, answer: str,
                answered: bool, kind: str, confidence: float, latency_ms: float,
                sources: list[dict[str, str]]) -> int:
+        self.purge_if_due()
         with self._lock, self.engine.begin() as conn:
             result = conn.execute(insert(interactions).values(
-                at=_now(), channel=channel, user_id=user_id, chat_id=chat_id, question=redact(question)[:4000],
-                answer=answer[:8000], answered=answered, kind=kind, confidence=confidence, latency_ms=latency_ms,
+                at=_now(), channel=channel, user_id=user_id, chat_id=chat_id, question=mask(question)[:4000],
+                answer=mask(answer)[:8000], answered=answered, kind=kind, confidence=confidence, latency_ms=latency_ms,
                 sources=sources))
             key = result.inserted_primary_key
             assert key is not None
@@ -195,7 +253,7 @@ class Store:
     def log_staff(self, user_id: str | None, action: str, allowed: bool, detail: str = "") -> None:
         with self._lock, self.engine.begin() as conn:
             conn.execute(insert(staff_actions).values(at=_now(), user_id=user_id, action=action, allowed=allowed,
-                                                      detail=redact(detail)[:2000]))
+                                                      detail=mask(detail)[:2000]))
 
     def staff_log(self, limit: int = 50) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -209,6 +267,7 @@ class Store:
             return json.loads(value) if isinstance(value, str) else value
 
     def set_state(self, key: str, value: Any) -> None:
+        value = mask_value(value)
         with self._lock, self.engine.begin() as conn:
             done = conn.execute(update(states).where(states.c.key == key).values(value=value, updated=_now()))
             if done.rowcount == 0:

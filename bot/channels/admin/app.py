@@ -50,7 +50,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     auth = Auth(settings)
     space = workspace or Workspace(settings)
-    db = store or Store(settings.database)
+    db = store or Store(settings.database, settings.retention_days)
     pages = Jinja2Templates(directory=str(HERE / "templates"))
     pages.env.filters["beijing"] = _beijing_time
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -56,7 +56,7 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, engine: Engine, texts: Texts) -> Services:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return cls(settings, engine, Store(settings.database), texts,
+        return cls(settings, engine, Store(settings.database, settings.retention_days), texts,
                    RateLimiter(settings.user_messages_per_minute))
 
     def _ask(self, question: Question, on_partial: Callable[[str], None] | None = None) -> Reply:
