@@ -8,6 +8,7 @@ from bot.answering.engine import Engine
 from bot.answering.reply import Question, Turn
 from bot.channels.render import render_text
 from bot.rules.screener import Screener
+from bot.state.privacy import mask
 
 WELCOME = """北京社会工作问答助手（终端版）。直接输入问题，例如：
   创投计划的申报条件是什么？   魏善庄镇的社工站能做什么？
@@ -42,6 +43,7 @@ def run_chat(engine: Engine, today: dt.date) -> int:
         if command.startswith("/"):
             print("未知命令。可用：/check /sources /new /quit")
             continue
+        text = mask(text)  # phone and ID numbers are neither kept in the history nor echoed
         last = engine.ask(Question(text, today, list(history)))
         print("助手> " + render_text(last))
         history += [Turn("user", text), Turn("assistant", last.answer)]

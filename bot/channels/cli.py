@@ -17,13 +17,17 @@ from bot.wiring import build_engine
 log = logging.getLogger("bot")
 
 
+class UsageError(ValueError):
+    """A bad command-line value: one line on stderr, exit code 2."""
+
+
 def _today(value: str | None) -> dt.date:
     if not value:
         return dt.date.today()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--today must be YYYY-MM-DD, not {value!r}") from None
+        raise UsageError(f"--today 日期无效：{value!r}（应为 YYYY-MM-DD，例如 2022-04-01）") from None
 
 
 def _engine(settings: Settings, quiet: bool = True):  # type: ignore[no-untyped-def]
@@ -44,20 +48,21 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.answering.reply import Question
-    from bot.channels.jsonl import run_batch
+    from bot.channels.jsonl import encode, read_lines, run_batch
     from bot.channels.render import render_text
+    from bot.state.privacy import mask
 
-    engine = _engine(settings)
     today = _today(args.today)
-    if args.jsonl:
-        for obj in run_batch(sys.stdin, engine.ask, today):
-            sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-        return 0
-    if not args.question:
+    if not args.jsonl and not args.question:
         print("give a question: python -m bot ask \"创投计划什么时候截止？\" (or --jsonl)", file=sys.stderr)
         return 2
-    question = Question(" ".join(args.question), today)
+    engine = _engine(settings)
+    if args.jsonl:  # bytes in and out: an undecodable line spoils only itself, the output is always UTF-8
+        for obj in run_batch(read_lines(sys.stdin.buffer), engine.ask, today):
+            sys.stdout.buffer.write(encode(obj))
+            sys.stdout.buffer.flush()
+        return 0
+    question = Question(mask(" ".join(args.question)), today)
     reply = engine.ask(question)
     print(render_text(reply, show_sources=args.debug))
     if args.debug:
@@ -68,7 +73,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.chat import run_chat
 
-    return run_chat(_engine(settings, quiet=False), _today(args.today))
+    today = _today(args.today)
+    return run_chat(_engine(settings, quiet=False), today)
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
@@ -314,6 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "today", None):  # checked before anything loads
+        try:
+            _today(args.today)
+        except UsageError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
