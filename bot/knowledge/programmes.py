@@ -66,6 +66,7 @@ class ProgrammeModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: NonEmpty
+    name_quote: str = ""  # where the announcement names the round (drafted rounds have it)
     year: int = Field(ge=2000, le=2100)
     aliases: list[str] = Field(default_factory=list)
     doc: NonEmpty
@@ -175,6 +176,8 @@ def parse_programme(raw: Any, docs: dict[str, Document], path: str, kinds: Kinds
         return quote
 
     _check_dates(m, path)
+    if m.name_quote:
+        quoted(m.name_quote, "name_quote")
     facts = {key: Quoted(v.label, v.value, quoted(v.quote, f"facts.{key}")) for key, v in m.facts.items()}
     w = m.window
     window = Stage("window", w.label, "", w.opens, w.closes, quoted(w.quote, "window"))
