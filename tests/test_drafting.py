@@ -4,6 +4,7 @@ and the checks that refuse saving a round whose quote or date is wrong."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,8 @@ import pytest
 import yaml
 
 from bot.knowledge.documents import Document, KnowledgeError, load_documents
-from bot.knowledge.drafting import Draft, draft_programme
+from bot.knowledge.draft_model import with_model
+from bot.knowledge.drafting import Draft, draft_programme, missing_fields
 from bot.knowledge.kinds import load_kinds
 from bot.knowledge.loaders import add_document
 from bot.knowledge.programme_files import check_programme, draft_text, programme_text
@@ -20,6 +22,7 @@ from bot.knowledge.programmes import load_programmes, squash
 from tests.helpers import round2023
 from tests.helpers.files import make_docx, make_pdf
 from tests.helpers.knowledge import copy_knowledge
+from tests.helpers.llm_server import FakeLLM, Scripted
 
 D = dt.date.fromisoformat
 
@@ -31,9 +34,9 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return settings.knowledge_dir
 
 
-def draft_of(kb: Path, doc_id: str, **kwargs: Any) -> tuple[Draft, Document]:
+def draft_of(kb: Path, doc_id: str) -> tuple[Draft, Document]:
     docs = {d.id: d for d in load_documents(kb)}
-    return draft_programme(docs[doc_id], load_kinds(kb), load_programmes(kb), **kwargs), docs[doc_id]
+    return draft_programme(docs[doc_id], load_kinds(kb), load_programmes(kb)), docs[doc_id]
 
 
 def quotes(data: dict[str, Any]) -> list[str]:
@@ -159,24 +162,58 @@ def test_saving_is_refused_with_a_clear_message(kb: Path, change: Any, message: 
         check_programme(data, docs, load_kinds(kb), load_programmes(kb))
 
 
+def _model_draft(kb: Path, answer: str) -> tuple[Draft, FakeLLM]:
+    """The draft with the model asked through the real langchain-openai client, against the local stand-in."""
+    from bot.answering.llm import LlmClient
+    from bot.settings import PROJECT_ROOT, Settings
+
+    with FakeLLM(lambda purpose, user: answer) as server:
+        client = LlmClient(Settings(llm_base_url=server.base_url, llm_model="test", llm_timeout=5))
+        draft, doc = draft_of(kb, round2023.DOC_ID)
+        draft.data["criteria"] = [c for c in draft.data["criteria"] if c["kind"] != "core_team"]
+        draft.missing = missing_fields(draft.data, load_kinds(kb))
+        return with_model(draft, doc, load_kinds(kb), client.complete, PROJECT_ROOT / "prompts"), server
+
+
 def test_the_models_proposal_counts_only_with_a_verbatim_quote_that_states_it(kb: Path) -> None:
-    asked: list[list[str]] = []
+    answer = json.dumps({
+        "facts.audience": {"value": "各区民政局、各社会服务机构", "quote": "各区民政局、各社会服务机构"},  # kept
+        "facts.funded": {"value": "30个项目", "quote": "本年度计划资助30个项目"},  # not empty: ignored
+        "criteria.core_team": {"value": 4, "quote": "项目执行团队核心成员不少于4人"},  # kept, 4 read by us
+    }, ensure_ascii=False)
+    draft, server = _model_draft(kb, answer)
+    prompt = server.requests[0]["messages"][1]["content"]
+    assert "需要补充的字段：facts.audience、criteria.core_team" in prompt and "项目征集时间为2023年5月8日" in prompt
+    assert draft.data["facts"]["audience"] == {"label": "面向对象", "value": "各区民政局、各社会服务机构",
+                                               "quote": "各区民政局、各社会服务机构"}
+    core = next(c for c in draft.data["criteria"] if c["kind"] == "core_team")
+    assert core["min"] == 4 and core["quote"] == "项目执行团队核心成员不少于4人"
+    assert draft.origin["facts.audience"] == draft.origin["criteria.core_team"] == "model"
+    assert draft.missing == [] and draft.data["facts"]["funded"]["value"] == "20个项目"
 
-    def propose(doc: Document, data: dict[str, Any], missing: list[str]) -> dict[str, tuple[str, str]]:
-        asked.append(list(missing))
-        return {"audience": ("各区民政局、各社会服务机构", "各区民政局、各社会服务机构"),  # verbatim: kept
-                "funded": ("30个项目", "本年度计划资助30个项目"),  # the rules found it already: ignored
-                "undertaker": ("北京市社会工作者协会", "北京社会工作者协会承接实施")}  # not empty: ignored
 
-    draft, _ = draft_of(kb, round2023.DOC_ID, propose=propose)
-    assert asked == [["facts.audience"]]
-    assert draft.data["facts"]["audience"]["value"] == "各区民政局、各社会服务机构"
-    assert draft.origin["facts.audience"] == "model" and draft.missing == []
-    assert draft.data["facts"]["funded"]["value"] == "20个项目"
+@pytest.mark.parametrize("answer", [
+    json.dumps({"facts.audience": {"value": "全国社会组织", "quote": "面向全国社会组织"}}),  # quote not in the notice
+    json.dumps({"facts.audience": {"value": "北京市民政局", "quote": "各区民政局、各社会服务机构"}}),  # value not in it
+    json.dumps({"criteria.core_team": {"value": 6, "quote": "项目执行团队核心成员不少于4人"}}),  # 6 is not stated
+    "我无法完成这个任务。",  # no JSON
+])
+def test_a_proposal_without_a_quote_that_states_it_is_dropped(kb: Path, answer: str) -> None:
+    draft, _ = _model_draft(kb, answer)
+    if "core_team" in answer:
+        assert next(c for c in draft.data["criteria"] if c["kind"] == "core_team")["min"] == 4  # read by us
+    else:
+        assert draft.missing == ["facts.audience", "criteria.core_team"]
+        assert "audience" not in draft.data["facts"] and "model" not in draft.origin.values()
 
-    def invent(doc: Document, data: dict[str, Any], missing: list[str]) -> dict[str, tuple[str, str]]:
-        return {"audience": ("全国社会组织", "面向全国社会组织"),  # the quote is not in the document
-                "guidance": ("北京市民政局", "各区民政局、各社会服务机构")}  # quote there, value not in it
 
-    draft, _ = draft_of(kb, round2023.DOC_ID, propose=invent)
-    assert "audience" not in draft.data["facts"] and draft.missing == ["facts.audience"]
+def test_a_failing_model_leaves_the_rules_draft(kb: Path) -> None:
+    from bot.answering.llm import LlmClient
+    from bot.settings import PROJECT_ROOT, Settings
+
+    with FakeLLM(lambda purpose, user: Scripted(status=500)) as server:
+        client = LlmClient(Settings(llm_base_url=server.base_url, llm_model="test", llm_timeout=5))
+        draft, doc = draft_of(kb, round2023.DOC_ID)
+        before = json.dumps(draft.data, default=str)
+        assert with_model(draft, doc, load_kinds(kb), client.complete, PROJECT_ROOT / "prompts") is draft
+        assert json.dumps(draft.data, default=str) == before and draft.missing == ["facts.audience"]

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.knowledge.documents import Document
 from bot.knowledge.kinds import THRESHOLDS, CriterionKind, Kinds, fmt_number
-from bot.knowledge.programmes import Programme, squash
+from bot.knowledge.programmes import Programme
 from bot.text.numbers import NUM, duration, parse_number
 from bot.text.sentences import sentences
 
@@ -54,7 +53,6 @@ _LEAD = re.compile(r"^(?:必须是|必须|须为|须|应为|应当|应|申报机
 # Spaces a conversion left inside Chinese text or a number ("202 3"); quotes are compared without them.
 _SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])|(?<=\d)\s+(?=\d)")
 _COUNT = re.compile(rf"({NUM})\s*(?:人|名|位)")
-Proposer = Callable[[Document, dict[str, Any], list[str]], dict[str, tuple[str, str]]]
 
 
 @dataclass
@@ -107,7 +105,7 @@ def _date(year: int | None, month: int | None, day: int | None) -> dt.date | Non
         return None
 
 
-def _window(cls: list[str], year: int, published: dt.date | None) -> dict[str, Any] | None:
+def read_window(cls: list[str], year: int, published: dt.date | None) -> dict[str, Any] | None:
     for c in cls:
         if not _WINDOW_WORDS.search(c):
             continue
@@ -157,7 +155,7 @@ def _stages(cls: list[str], kinds: Kinds, year: int, window_quote: str) -> list[
     return sorted(found.values(), key=lambda s: (s["start"], s["end"]))
 
 
-def _threshold(kind: CriterionKind, c: str) -> dict[str, float | None]:
+def read_threshold(kind: CriterionKind, c: str) -> dict[str, float | None]:
     """The numbers a criterion's check needs, read from its clause (None when the clause lacks one)."""
     need = THRESHOLDS.get(kind.check, ())
     out: dict[str, float | None] = dict.fromkeys(need)
@@ -175,23 +173,29 @@ def _threshold(kind: CriterionKind, c: str) -> dict[str, float | None]:
     return out
 
 
+def criterion_from(name: str, kind: CriterionKind, clause: str, thresholds: dict[str, float | None] | None = None
+                   ) -> dict[str, Any]:
+    """A drafted criterion of a kind from the clause that states it (thresholds read from it unless given)."""
+    found = {k: int(v) if v is not None and v == int(v) else v
+             for k, v in (thresholds if thresholds is not None else read_threshold(kind, clause)).items()}
+    label = _LEAD.sub("", clause).rstrip("。；;，,")
+    numbers = {"min": "?", "min_years": "?", **{k: fmt_number(v) if v else "?" for k, v in found.items()}}
+    return {"id": name + "".join(f"_{fmt_number(v)}" for v in found.values() if v), "kind": name,
+            "label": label if len(label) <= 40 else kind.label.format(label=label, **numbers),
+            "quote": clause, "ask": kind.ask.format(label=label, **numbers), **found}
+
+
+def states(kind: CriterionKind, clause: str) -> bool:
+    """Whether a clause states a criterion of this kind (its cue, and its context words when it has them)."""
+    return any(w in clause for w in kind.cues) and (not kind.context or any(w in clause for w in kind.context))
+
+
 def _criteria(cls: list[str], kinds: Kinds) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    taken: set[str] = set()
     for c in cls:
         for name, kind in kinds.criteria.items():
-            if name in taken or not any(w in c for w in kind.cues):
-                continue
-            if name == "location" and not re.search(r"机构|组织|单位|登记|注册", c):
-                continue
-            taken.add(name)
-            found = {k: int(v) if v is not None and v == int(v) else v for k, v in _threshold(kind, c).items()}
-            label = _LEAD.sub("", c).rstrip("。；;，,")
-            numbers = {k: fmt_number(v) if v else "?" for k, v in found.items()}
-            ask = kind.ask.format(label=label, **{"min": "?", "min_years": "?", **numbers})
-            cid = name + "".join(f"_{fmt_number(v)}" for v in found.values() if v)
-            out.append({"id": cid, "kind": name, "label": label if len(label) <= 40 else kind.label.format(
-                **{"min": "?", "min_years": "?", **numbers}), "quote": c, "ask": ask, **found})
+            if name not in {x["kind"] for x in out} and states(kind, c):
+                out.append(criterion_from(name, kind, c))
     return out
 
 
@@ -201,16 +205,15 @@ def _series(name: str, programmes: list[Programme]) -> Programme | None:
     return next((p for p in programmes if _SERIES_NAME.sub("", p.name) == stem), None)
 
 
-def draft_programme(doc: Document, kinds: Kinds, programmes: list[Programme],
-                    propose: Proposer | None = None) -> Draft:
-    """The round an announcement describes; `propose` (the optional model) may fill what the rules left
-    empty, and a proposal is kept only when its quote is verbatim in the document and states the value."""
+def draft_programme(doc: Document, kinds: Kinds, programmes: list[Programme]) -> Draft:
+    """The round an announcement describes, read by rules (the optional model may add to it afterwards:
+    bot/knowledge/draft_model.py)."""
     cls = clauses(doc.body)
     named = next(((m, c) for c in cls if (m := _NAME.search(c))), None)
     name, year = (named[0][0].replace(" ", ""), int(named[0][1])) if named else (None, doc.published.year)
     earlier = _series(name, programmes) if name else None
     published = _date(doc.published.year, doc.published.month, doc.published.day)
-    window = _window(cls, year, published)
+    window = read_window(cls, year, published)
     data: dict[str, Any] = {
         "id": f"{year}-{earlier.id.split('-', 1)[1]}" if earlier and "-" in earlier.id else f"{year}-{doc.id}",
         "name": name, "year": year, "aliases": list(earlier.aliases) if earlier else [], "doc": doc.id,
@@ -225,10 +228,7 @@ def draft_programme(doc: Document, kinds: Kinds, programmes: list[Programme],
             data["facts"][key] = {"label": label, "value": f"{_number(value)}个项目" if key == "funded" else value,
                                   "quote": quote}
     draft = Draft(doc.id, data, origin={k: "rules" for k in _paths(data)})
-    draft.missing = _missing(data, kinds)
-    if propose is not None and draft.missing:
-        _take_proposals(draft, doc, propose(doc, data, draft.missing))
-        draft.missing = _missing(data, kinds)
+    draft.missing = missing_fields(data, kinds)
     return draft
 
 
@@ -238,7 +238,7 @@ def _paths(data: dict[str, Any]) -> list[str]:
     return out + [f"stages.{s['id']}" for s in data["stages"]] + [f"criteria.{c['kind']}" for c in data["criteria"]]
 
 
-def _missing(data: dict[str, Any], kinds: Kinds) -> list[str]:
+def missing_fields(data: dict[str, Any], kinds: Kinds) -> list[str]:
     out = [k for k in ("name", "window") if not data.get(k)]
     if data.get("window"):
         out += [f"window.{k}" for k in ("opens", "closes") if data["window"].get(k) is None]
@@ -248,13 +248,3 @@ def _missing(data: dict[str, Any], kinds: Kinds) -> list[str]:
         out += [f"criteria.{c['kind']}.{k}" for k in THRESHOLDS.get(kinds.criteria[c["kind"]].check, ()) if not c[k]]
     return out + [f"criteria.{k}" for k in kinds.criteria if k not in {c["kind"] for c in data["criteria"]}]
 
-
-def _take_proposals(draft: Draft, doc: Document, proposals: dict[str, tuple[str, str]]) -> None:
-    """A model's facts, kept only for empty fields, with a verbatim quote that contains the value."""
-    body = squash(doc.body)
-    for key, (value, quote) in proposals.items():
-        if key not in FACTS or key in draft.data["facts"] or not value or not quote:
-            continue
-        if squash(quote) in body and squash(value).rstrip("个项目") in squash(quote):
-            draft.data["facts"][key] = {"label": FACTS[key][0], "value": value, "quote": quote}
-            draft.origin[f"facts.{key}"] = "model"

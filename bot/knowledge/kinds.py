@@ -56,6 +56,7 @@ class CriterionKind(BaseModel):
     answer: Answer
     words: list[str] = Field(default_factory=list)
     cues: list[str] = Field(default_factory=list)
+    context: list[str] = Field(default_factory=list)  # a cue counts only in a clause with one of these too
     label: str = Field(min_length=1)
     ask: str = Field(min_length=1)
     reasons: dict[str, str]
