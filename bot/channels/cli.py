@@ -10,6 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.channels.programme_cli import add_commands as programme_commands
 from bot.index.storage import IndexUnavailable
 from bot.settings import Settings, load_settings
 from bot.wiring import build_engine
@@ -314,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_kb_remove)
     s = kb.add_parser("check", help="validate every knowledge file, quote and date")
     s.set_defaults(func=cmd_kb_check)
+    programme_commands(kb)
     return p
 
 
