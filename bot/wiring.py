@@ -14,8 +14,9 @@ from bot.answering.templates import load_templates
 from bot.index.embeddings import ModelEmbeddings, make_embeddings
 from bot.index.ingest import index_status, ingest
 from bot.index.retrieval import LoadedIndex
-from bot.index.storage import IndexUnavailable
+from bot.index.storage import IndexUnavailable, Manifest
 from bot.knowledge.catalog import Knowledge, check_knowledge
+from bot.knowledge.service import Audit, Indexed, KnowledgeService, Progress, Reindexer
 from bot.settings import Settings
 from bot.state.store import Store
 from bot.text.analyzer import TextAnalyzer
@@ -68,3 +69,27 @@ def build_engine(settings: Settings, *, embeddings: ModelEmbeddings | None = Non
 def open_store(settings: Settings) -> Store:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return Store(settings.database, settings.retention_days)
+
+
+def reindexer(settings: Settings, embeddings: ModelEmbeddings | None = None,
+              analyzer: TextAnalyzer | None = None) -> Reindexer:
+    """Re-indexing for the knowledge service: an incremental ingest (the model is loaded on first use)."""
+    loaded: list[tuple[ModelEmbeddings, TextAnalyzer]] = []
+
+    def run(progress: Progress | None = None) -> Indexed:
+        if not loaded:
+            loaded.append((embeddings or make_embeddings(settings),
+                           analyzer or TextAnalyzer(settings.knowledge_dir / "lexicon")))
+        report = ingest(settings, *loaded[0], quiet=True, progress=progress)
+        manifest = Manifest.read(settings.data_dir)
+        return Indexed(report.summary(), {k: len(v.chunks) for k, v in manifest.docs.items()} if manifest else {})
+
+    return run
+
+
+def knowledge_service(settings: Settings, *, embeddings: ModelEmbeddings | None = None,
+                      analyzer: TextAnalyzer | None = None, audit: Audit | None = None,
+                      reindex: bool = True) -> KnowledgeService:
+    """The knowledge-editing service every channel uses; `reindex` False only writes knowledge/."""
+    return KnowledgeService(settings, reindex=reindexer(settings, embeddings, analyzer) if reindex else None,
+                            audit=audit)

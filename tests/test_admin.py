@@ -130,6 +130,26 @@ def test_a_later_round_uploaded_answers_and_removing_it_removes_it(admin: tuple[
     assert "20个项目" not in after and "15个项目" in after
 
 
+def test_document_ids_are_checked_against_the_known_documents(admin: tuple[TestClient, Settings, Store]) -> None:
+    """Issue 10 item 9: superseded_by=../../README made every page fail; supersedes=../../README reached a
+    file outside articles/ and showed the server path."""
+    client, settings, _ = admin
+    token = sign_in(client)
+    readme = settings.knowledge_dir.parent / "README.md"
+    readme.write_text("---\nid: readme\n---\n", encoding="utf-8")
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in (settings.knowledge_dir / "articles").iterdir())
+    edit = client.post("/documents/2020-kentanhui/edit", data={
+        "csrf": token, "title": "t", "published": "2020", "publication": "公益时报", "superseded_by": "../../README"})
+    assert "没有编号为 ../../README 的文档" in edit.text
+    upload = client.post("/documents/upload", files={"file": ("n.txt", "正文。".encode(), "text/plain")}, data={
+        "csrf": token, "title": "t", "published": "2023", "supersedes": "../../README"})
+    assert "没有编号为 ../../README 的文档" in upload.text and str(settings.knowledge_dir) not in upload.text
+    assert str(settings.knowledge_dir.parent) not in upload.text
+    assert readme.read_text(encoding="utf-8") == "---\nid: readme\n---\n"
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in (settings.knowledge_dir / "articles").iterdir()) == before
+    assert client.get("/documents").status_code == 200
+
+
 def test_upload_without_a_date_is_refused_with_the_reason(admin: tuple[TestClient, Settings, Store]) -> None:
     client, _, _ = admin
     token = sign_in(client)

@@ -10,7 +10,8 @@ from bot.answering.engine import Engine
 from bot.answering.reply import Question
 from bot.index.embeddings import E5Embeddings
 from bot.knowledge.documents import KnowledgeError, load_documents
-from bot.knowledge.faq import FaqSource, add_entry, load_faq, new_entry, remove_entry
+from bot.knowledge.faq import FaqEntry, FaqSource, load_faq, new_entry
+from bot.knowledge.service import EditError, KnowledgeService
 from bot.settings import Settings
 from bot.state.store import Store
 from bot.wiring import build_engine
@@ -20,6 +21,20 @@ pytestmark = pytest.mark.slow
 
 QUOTE = "社工站成立以来"
 TODAY = dt.date(2026, 11, 22)
+
+
+def put(kb: Settings, entry: FaqEntry) -> None:
+    service = KnowledgeService(kb)
+    service.apply(service.plan_faq(entry), user="test")
+
+
+def drop(kb: Settings, entry_id: str) -> bool:
+    service = KnowledgeService(kb)
+    try:
+        service.apply(service.plan_faq_remove(entry_id), user="test")
+    except EditError:
+        return False
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +49,7 @@ def faq_engine(kb: Settings, e5: E5Embeddings) -> Engine:
     quote = next(s for s in body.split("。") if "魏善庄" in s and len(s) > 10).strip()
     entry = new_entry(["魏善庄镇社工站的电话是多少？"], "魏善庄镇社工站的电话请拨打 010-0000-0000（测试用号码）。",
                       [FaqSource("2022-03-wushe-liandong", quote)], "测试员", TODAY)
-    add_entry(kb.knowledge_dir, docs, entry)
+    put(kb, entry)
     return build_engine(kb, embeddings=e5)
 
 
@@ -63,8 +78,8 @@ def test_broken_entries_are_refused_before_the_file_changes(kb: Settings) -> Non
     unquoted = FaqSource("2022-03-wushe-liandong", "文章里没有的引文")
     for entry in (new_entry(["问题？"], "答复。", [FaqSource("no-such-doc")], "x", TODAY),
                   new_entry(["问题？"], "答复。", [unquoted], "x", TODAY)):
-        with pytest.raises(KnowledgeError):
-            add_entry(kb.knowledge_dir, docs, entry)
+        with pytest.raises(EditError):
+            put(kb, entry)
     with pytest.raises(KnowledgeError, match="至少一个问题"):
         new_entry(["  "], "答复。", [], "x", TODAY)
     assert (kb.knowledge_dir / "faq.yaml").read_text(encoding="utf-8") == before
@@ -90,8 +105,8 @@ def test_an_unanswered_question_becomes_an_entry_and_leaves_the_queue(kb: Settin
     docs = load_documents(kb.knowledge_dir)
     answer = "各社工站开放时间不同，请先电话咨询所在街道（乡镇）社工站。"
     entry = new_entry(["社工站周末开门吗？"], answer, [], "测试员", TODAY)
-    add_entry(kb.knowledge_dir, docs, entry)
+    put(kb, entry)
     store.resolve(iid, entry.id, "测试员")
     assert store.unanswered() == []
     assert [e.id for e in load_faq(kb.knowledge_dir, docs)][-1] == entry.id
-    assert remove_entry(kb.knowledge_dir, docs, entry.id) and not remove_entry(kb.knowledge_dir, docs, entry.id)
+    assert drop(kb, entry.id) and not drop(kb, entry.id)

@@ -61,7 +61,7 @@ def test_bad_input_is_refused_with_a_message(small_kb: Settings) -> None:
     assert missing.returncode == 2 and "请给出标题和发布日期" in missing.stderr
     assert kb(small_kb, "kb", "show", "nope").returncode == 2
     unknown = kb(small_kb, "kb", "remove", "nope")
-    assert unknown.returncode == 2 and "no document" in unknown.stderr
+    assert unknown.returncode == 2 and "没有编号为 nope 的文档" in unknown.stderr
 
 
 def test_an_article_a_programme_quotes_cannot_be_removed() -> None:

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.documents import load_documents, parse_document, validity_label
-from bot.knowledge.loaders import DocumentError, add_document, extract_text, parse_caption, read_sidecar, set_metadata
+from bot.knowledge.loaders import DocumentError, extract_text
+from bot.knowledge.metadata import parse_caption, read_sidecar
+from bot.knowledge.service import EditError, KnowledgeService, NeedTitleAndDate, Outcome
+from bot.settings import Settings
 from tests.helpers.articles import write_article
 from tests.helpers.files import make_docx, make_pdf
 
@@ -31,6 +34,19 @@ def kb(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def files_only(kb: Path) -> KnowledgeService:
+    """The knowledge service without an index (these tests are about the files)."""
+    return KnowledgeService(Settings(knowledge_dir=kb, data_dir=kb.parent / f"{kb.name}-data"))
+
+
+def add_document(kb: Path, data: bytes, name: str, meta: dict[str, str]) -> Outcome:
+    return files_only(kb).add(data, name, meta, user="test")
+
+
+def set_metadata(kb: Path, doc_id: str, changes: dict[str, str]) -> Outcome:
+    return files_only(kb).edit(doc_id, changes, user="test")
+
+
 def test_pdf_and_docx_text_in_reading_order() -> None:
     for data, name in ((make_pdf(NOTICE), "n.pdf"), (make_docx(NOTICE), "n.docx")):
         text = extract_text(data, name)
@@ -47,8 +63,8 @@ def test_html_keeps_the_article_and_drops_page_furniture() -> None:
 
 def test_html_title_is_offered_when_none_is_given(kb: Path) -> None:
     added = add_document(kb, PAGE.encode(), "notice.html", {"published": "2023-08-15"})
-    assert added.title == "银河街道社工站招募志愿者"
-    doc = parse_document(added.path.read_text(encoding="utf-8"))
+    assert added.edit.title == "银河街道社工站招募志愿者"
+    doc = parse_document((kb / "articles" / f"{added.edit.target}.md").read_text(encoding="utf-8"))
     assert "京ICP备" not in doc.body and "招募20名助老志愿者" in doc.body
     assert doc.publication == "未注明出处"  # defaulted visibly, not invented
 
@@ -62,11 +78,11 @@ def test_text_in_gbk_and_unreadable_files() -> None:
 
 
 def test_missing_title_or_date_is_asked_for_not_invented(kb: Path) -> None:
-    with pytest.raises(DocumentError, match="请给出标题和发布日期"):
+    with pytest.raises(NeedTitleAndDate, match="缺少发布日期"):
         add_document(kb, make_docx(NOTICE), "n.docx", {"title": "招募"})
-    with pytest.raises(DocumentError, match="日期格式不对"):
+    with pytest.raises(EditError, match="日期格式不对"):
         add_document(kb, make_docx(NOTICE), "n.docx", {"title": "招募", "published": "去年秋天"})
-    with pytest.raises(DocumentError, match="不认识的字段"):
+    with pytest.raises(EditError, match="不认识的字段"):
         add_document(kb, make_docx(NOTICE), "n.docx", {"title": "招募", "published": "2023", "colour": "red"})
     assert [p.name for p in (kb / "articles").iterdir()] == ["old-round.md"]  # nothing half-written
 
@@ -86,15 +102,16 @@ def test_validity_metadata_and_supersession(kb: Path) -> None:
     assert validity_label(new, dt.date(2026, 11, 22)) == "已过期（2023-12-31）"
     assert validity_label(old, dt.date(2026, 11, 22)) == "已被 new-round 取代"
     assert new.covers_year(2023) and not new.covers_year(2022) and old.covers_year(2022)
-    assert added.published == "2023-02-20"
+    assert added.edit.published == "2023-02-20"
 
 
 def test_set_metadata_validates_before_writing(kb: Path) -> None:
     path = kb / "articles" / "old-round.md"
     before = path.read_text(encoding="utf-8")
-    for changes, message in (({"superseded_by": "nope"}, "没有可用的文档"), ({"title": ""}, "不能为空"),
-                             ({"valid_from": "2022-13"}, "格式不对"), ({"colour": "red"}, "不认识的字段")):
-        with pytest.raises(DocumentError, match=message):
+    for changes, message in (({"superseded_by": "nope"}, "没有编号为 nope 的文档"), ({"title": ""}, "不能为空"),
+                             ({"valid_from": "2022-13"}, "格式不对"), ({"colour": "red"}, "不认识的字段"),
+                             ({"superseded_by": "old-round"}, "不能取代它自己")):
+        with pytest.raises(EditError, match=message):
             set_metadata(kb, "old-round", changes)
         assert path.read_text(encoding="utf-8") == before
     set_metadata(kb, "old-round", {"valid_until": "2022-04-10", "publication": "北京市民政局"})
@@ -102,7 +119,7 @@ def test_set_metadata_validates_before_writing(kb: Path) -> None:
     assert doc.valid_until is not None and doc.valid_until.iso() == "2022-04-10" and doc.publication == "北京市民政局"
     set_metadata(kb, "old-round", {"valid_until": ""})  # a blank optional field is removed
     assert load_documents(kb)[0].valid_until is None
-    with pytest.raises(DocumentError, match="没有编号"):
+    with pytest.raises(EditError, match="没有编号"):
         set_metadata(kb, "missing", {"title": "x"})
 
 

@@ -91,11 +91,16 @@ def test_a_later_round_uploaded_then_removed_and_the_queue_links_to_the_admin(sm
                 api.send_text(USER, "2023年创投计划资助多少个项目？")
                 await bot.reply(USER, "20个项目", after=mark)
 
+                victim = small_kb.knowledge_dir.parent / "victim.md"  # issue 10 item 9: ids are not paths
+                victim.write_text("---\nid: victim\n---\n", encoding="utf-8")
                 for command, expected in (("/remove", "用法：/remove"), ("/remove nope", "没有编号为 nope"),
+                                          ("/remove ../../victim", "没有编号为 ../../victim"),
+                                          ("/remove ../victim", "没有编号为 ../victim"),
                                           (f"/remove {doc_id}", f"已删除 {doc_id}")):
                     mark = api.last_id()
                     api.send_text(ADMIN, command)
                     await bot.reply(ADMIN, expected, after=mark, timeout=60)
+                assert victim.exists()
                 mark = api.last_id()
                 api.send_text(USER, "2023年创投计划资助多少个项目？")
                 after = await bot.reply(USER, "", after=mark)

@@ -13,7 +13,7 @@ import pytest
 from bot.answering.engine import Engine
 from bot.answering.reply import Question
 from bot.index.embeddings import E5Embeddings
-from bot.knowledge.loaders import add_document
+from bot.knowledge.service import KnowledgeService
 from bot.wiring import build_engine
 from tests.helpers.files import make_docx
 from tests.helpers.knowledge import copy_knowledge
@@ -31,9 +31,11 @@ ROUND_2023 = [
 @pytest.fixture(scope="module")
 def later_round(tmp_path_factory: pytest.TempPathFactory, e5: E5Embeddings) -> Engine:
     settings = copy_knowledge(tmp_path_factory.mktemp("validity"))
-    add_document(settings.knowledge_dir, make_docx(ROUND_2023), "2023.docx",
-                 {"id": "2023-chuangtou", "title": "2023年社会工作创投计划征集公告", "published": "2023-02-20",
-                  "publication": "北京市民政局", "valid_until": "2023-12-31", "supersedes": "2022-03-chuangtou-jihua"})
+    KnowledgeService(settings).add(
+        make_docx(ROUND_2023), "2023.docx",
+        {"id": "2023-chuangtou", "title": "2023年社会工作创投计划征集公告", "published": "2023-02-20",
+         "publication": "北京市民政局", "valid_until": "2023-12-31", "supersedes": "2022-03-chuangtou-jihua"},
+        user="test")
     return build_engine(settings, embeddings=e5)
 
 

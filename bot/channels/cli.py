@@ -1,4 +1,4 @@
-"""Command line: ingest, ask (one question or JSONL batch), chat, eval, kb import."""
+"""Command line: ingest, ask (one question or JSONL batch), chat, telegram, eval, admin; `kb` lives in kb.py."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.channels.kb import add_commands as kb_commands
 from bot.channels.programme_cli import add_commands as programme_commands
 from bot.index.storage import IndexUnavailable
 from bot.settings import Settings, load_settings
@@ -121,89 +122,6 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if res.summary()["pass"] >= args.min_pass else 1
 
 
-def cmd_kb_import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.knowledge.importer import import_raw, write_import
-
-    raw = Path(args.file).read_bytes().decode("utf-8", errors="strict")
-    text, dropped = import_raw(raw, doc_id=args.id, title=args.title, published=args.published,
-                               publication=args.publication, topics=args.topic or [],
-                               date_basis=args.date_basis)
-    path = write_import(settings.knowledge_dir / "articles", text, args.id, overwrite=args.overwrite)
-    print(f"wrote {path}; dropped as page furniture: {dropped}", file=sys.stderr)
-    return 0
-
-
-def _reindex(settings: Settings) -> str:
-    from bot.index.embeddings import make_embeddings
-    from bot.index.ingest import ingest
-    from bot.text.analyzer import TextAnalyzer
-
-    return ingest(settings, make_embeddings(settings), TextAnalyzer(settings.knowledge_dir / "lexicon"),
-                  quiet=True).summary()
-
-
-def cmd_kb_add(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.knowledge.loaders import META_FIELDS, add_document, read_sidecar
-
-    path = Path(args.file)
-    meta: dict[str, str | None] = dict(read_sidecar(path))
-    meta.update({k: getattr(args, k) for k in (*META_FIELDS, "id") if getattr(args, k)})
-    added = add_document(settings.knowledge_dir, path.read_bytes(), path.name, meta, overwrite=args.overwrite)
-    print(f"added {added.doc_id}: 《{added.title}》 {added.published} -> {added.path}")
-    if not meta.get("publication") and "publication:" not in added.path.read_text(encoding="utf-8")[:400]:
-        print("note: no publisher given; shown as 未注明出处", file=sys.stderr)
-    if not args.no_ingest:
-        print(f"ingest: {_reindex(settings)}", file=sys.stderr)
-    return 0
-
-
-def cmd_kb_list(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.knowledge.documents import load_documents, validity_label
-
-    today = _today(getattr(args, "today", None))
-    for doc in load_documents(settings.knowledge_dir):
-        print(f"{doc.id}\t{doc.published.iso()}\t{validity_label(doc, today)}\t{doc.publication}\t{doc.title}")
-    return 0
-
-
-def _article(settings: Settings, doc_id: str) -> Path | None:
-    path = settings.knowledge_dir / "articles" / f"{doc_id}.md"
-    if path.exists():
-        return path
-    print(f"error: no document {doc_id!r} (see `python -m bot kb list`)", file=sys.stderr)
-    return None
-
-
-def cmd_kb_show(args: argparse.Namespace, settings: Settings) -> int:
-    path = _article(settings, args.id)
-    if path is None:
-        return 2
-    print(path.read_text(encoding="utf-8"))
-    return 0
-
-
-def cmd_kb_remove(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.knowledge.loaders import DocumentError, remove_document
-
-    if _article(settings, args.id) is None:
-        return 2
-    try:
-        remove_document(settings.knowledge_dir, args.id)
-    except DocumentError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"removed {args.id}")
-    if not args.no_ingest:
-        print(f"ingest: {_reindex(settings)}", file=sys.stderr)
-    return 0
-
-
-def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.knowledge.catalog import check_knowledge
-
-    print(f"ok: {check_knowledge(settings.knowledge_dir).summary()}")
-    return 0
-
 def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -276,46 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("user")
     s.set_defaults(func=cmd_admin_hash)
 
-    kb = sub.add_parser("kb", help="manage knowledge files").add_subparsers(dest="kb_command", required=True)
-    s = kb.add_parser("import", help="clean a raw article into knowledge/articles/ID.md")
-    s.add_argument("file")
-    s.add_argument("--id", required=True)
-    s.add_argument("--title", required=True)
-    s.add_argument("--published", help="YYYY, YYYY-MM or YYYY-MM-DD (else the page header's date)")
-    s.add_argument("--publication", default="公益时报")
-    s.add_argument("--topic", action="append")
-    s.add_argument("--date-basis", help="how the date was established")
-    s.add_argument("--overwrite", action="store_true")
-    s.set_defaults(func=cmd_kb_import)
-
-    s = kb.add_parser("add", help="add a .md/.txt/.pdf/.docx/.html document and index it")
-    s.add_argument("file")
-    s.add_argument("--title", help="else from the file's front matter")
-    s.add_argument("--published", help="YYYY, YYYY-MM or YYYY-MM-DD (else from front matter)")
-    s.add_argument("--publication", help="publisher; shown as 未注明出处 when missing")
-    s.add_argument("--programme", help="the programme this document belongs to, e.g. 2023-shegong-chuangtou")
-    s.add_argument("--valid-from", dest="valid_from", help="first day it applies (YYYY[-MM[-DD]])")
-    s.add_argument("--valid-until", dest="valid_until",
-                   help="last day it applies; afterwards it no longer answers questions about the present")
-    s.add_argument("--superseded-by", dest="superseded_by", help="id of the document that replaces it")
-    s.add_argument("--supersedes", help="id of an older document this one replaces (marked superseded)")
-    s.add_argument("--id", help="document id (default: date and a hash of the title)")
-    s.add_argument("--overwrite", action="store_true")
-    s.add_argument("--no-ingest", action="store_true")
-    s.set_defaults(func=cmd_kb_add)
-    s = kb.add_parser("list", help="the documents in knowledge/articles, with dates and validity")
-    s.add_argument("--today", help="judge validity as of this date (YYYY-MM-DD)")
-    s.set_defaults(func=cmd_kb_list)
-    s = kb.add_parser("show", help="print one document")
-    s.add_argument("id")
-    s.set_defaults(func=cmd_kb_show)
-    s = kb.add_parser("remove", help="remove a document and drop it from the index")
-    s.add_argument("id")
-    s.add_argument("--no-ingest", action="store_true")
-    s.set_defaults(func=cmd_kb_remove)
-    s = kb.add_parser("check", help="validate every knowledge file, quote and date")
-    s.set_defaults(func=cmd_kb_check)
-    programme_commands(kb)
+    programme_commands(kb_commands(sub))
     return p
 
 

@@ -81,7 +81,7 @@ def parse_document(text: str, path: str = "") -> Document:
         raise KnowledgeError(f"{path}: front matter lacks {', '.join(missing)}")
     doc_id = str(meta["id"])
     if not _ID.match(doc_id):
-        raise KnowledgeError(f"{path}: id {doc_id!r} must be lower-case letters, digits, '-' or '_'")
+        raise KnowledgeError(f"{path}: 编号 {doc_id[:64]!r} 不可用：只能用小写字母、数字、“-”和“_”，2 到 64 个字符")
     try:
         published = PubDate.parse(meta["published"])
     except ValueError as exc:
@@ -121,23 +121,39 @@ def parse_document(text: str, path: str = "") -> Document:
     )
 
 
+def shown(knowledge_dir: Path, path: Path) -> str:
+    """How messages name a knowledge file: relative to the knowledge directory's parent, never
+    the server's absolute path (e.g. knowledge/articles/2020-kentanhui.md)."""
+    try:
+        return f"{knowledge_dir.name}/{path.relative_to(knowledge_dir).as_posix()}"
+    except ValueError:
+        return path.name
+
+
+def valid_id(doc_id: str) -> bool:
+    """Whether `doc_id` has the form of a document id (which also keeps it from naming a path)."""
+    return bool(_ID.match(doc_id))
+
+
 def load_documents(knowledge_dir: Path) -> list[Document]:
-    """Every article under knowledge/articles, sorted by id; duplicate ids are an error."""
+    """Every article under knowledge/articles, sorted by file name; duplicate ids are an error."""
     docs: list[Document] = []
     seen: dict[str, str] = {}
     for path in sorted((knowledge_dir / "articles").glob("*.md")):
+        name = shown(knowledge_dir, path)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise KnowledgeError(f"{path}: cannot read as UTF-8 text: {exc}") from exc
-        doc = parse_document(text, str(path))
+            raise KnowledgeError(f"{name}: cannot read as UTF-8 text: {exc.__class__.__name__}") from exc
+        doc = parse_document(text, name)
         if doc.id in seen:
-            raise KnowledgeError(f"{path}: id {doc.id!r} is already used by {seen[doc.id]}")
-        seen[doc.id] = str(path)
+            raise KnowledgeError(f"{name}: id {doc.id!r} is already used by {seen[doc.id]}")
+        seen[doc.id] = name
+        doc.path = str(path)
         docs.append(doc)
     for doc in docs:
         if doc.superseded_by and doc.superseded_by not in seen:
-            raise KnowledgeError(f"{doc.path}: superseded_by {doc.superseded_by!r} is not a document id "
+            raise KnowledgeError(f"{seen[doc.id]}: superseded_by {doc.superseded_by!r} is not a document id "
                                  f"(known: {', '.join(sorted(seen))})")
     return docs
 

@@ -95,15 +95,10 @@ def parse_faq(raw: Any, docs: list[Document], path: str = FAQ_FILE) -> list[FaqE
     return entries
 
 
-def save_faq(knowledge_dir: Path, entries: list[FaqEntry], docs: list[Document]) -> None:
-    """Write the FAQ atomically, after checking that it loads."""
-    path = knowledge_dir / FAQ_FILE
-    text = HEADER + yaml.safe_dump({"entries": [e.to_yaml() for e in entries]}, allow_unicode=True,
+def faq_text(entries: list[FaqEntry]) -> str:
+    """The text of faq.yaml holding `entries` (the knowledge service checks and writes it)."""
+    return HEADER + yaml.safe_dump({"entries": [e.to_yaml() for e in entries]}, allow_unicode=True,
                                    sort_keys=False, width=1000)
-    parse_faq(yaml.safe_load(text), docs, str(path))  # raises before anything is written
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def new_entry(questions: list[str], answer: str, sources: list[FaqSource], approved_by: str,
@@ -115,17 +110,8 @@ def new_entry(questions: list[str], answer: str, sources: list[FaqSource], appro
     return FaqEntry(f"faq-{digest}", questions, answer.strip(), sources, approved_by, today.isoformat())
 
 
-def add_entry(knowledge_dir: Path, docs: list[Document], entry: FaqEntry) -> list[FaqEntry]:
-    """Append an entry (or replace the one with its id); validated before the file changes."""
-    entries = [e for e in load_faq(knowledge_dir, docs) if e.id != entry.id] + [entry]
-    save_faq(knowledge_dir, entries, docs)
-    return entries
-
-
-def remove_entry(knowledge_dir: Path, docs: list[Document], entry_id: str) -> bool:
-    entries = load_faq(knowledge_dir, docs)
-    kept = [e for e in entries if e.id != entry_id]
-    if len(kept) == len(entries):
-        return False
-    save_faq(knowledge_dir, kept, docs)
-    return True
+def with_entry(entries: list[FaqEntry], entry: FaqEntry) -> list[FaqEntry]:
+    """Append an entry, or replace the one with its id in place."""
+    if any(e.id == entry.id for e in entries):
+        return [entry if e.id == entry.id else e for e in entries]
+    return [*entries, entry]

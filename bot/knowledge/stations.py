@@ -127,15 +127,13 @@ def _yaml_str(value: str) -> str:
     return json.dumps(value.strip(), ensure_ascii=False)  # a JSON string is a valid YAML scalar
 
 
-def set_station_contact(knowledge_dir: Path, docs: list[Document], station_id: str,
-                        contact: dict[str, str]) -> None:
-    """Fill in a station's address, hours and phone in stations.yaml, keeping its comments and layout."""
-    path = knowledge_dir / "stations.yaml"
-    lines = path.read_text(encoding="utf-8").splitlines()
+def with_contact(text: str, station_id: str, contact: dict[str, str]) -> str:
+    """stations.yaml with a station's address, hours and phone filled in, keeping comments and layout."""
+    lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if re.fullmatch(rf"\s*- id:\s*{re.escape(station_id)}\s*", line)),
                  None)
     if start is None:
-        raise KnowledgeError(f"{path}: no station {station_id!r}")
+        raise KnowledgeError(f"没有编号为 {station_id} 的站点")
     end = next((i for i in range(start + 1, len(lines)) if re.match(r"\s*- id:", lines[i])), len(lines))
     indent = re.match(r"\s*", lines[start])[0] + "  "  # type: ignore[index]
     while end > start + 1 and not lines[end - 1].strip():
@@ -150,14 +148,13 @@ def set_station_contact(knowledge_dir: Path, docs: list[Document], station_id: s
             end += 1
         else:
             lines[at] = new
-    _save_directory(path, "\n".join(lines) + "\n", docs)
+    return "\n".join(lines) + "\n"
 
 
-def add_station(knowledge_dir: Path, docs: list[Document], *, station_id: str, name: str, level: str,
-                district: str, parent: str = "", address: str = "", hours: str = "", phone: str = "",
-                added_by: str = "") -> None:
-    """Append a station staff know of; it carries no services until an article says what it offers."""
-    path = knowledge_dir / "stations.yaml"
+def with_station(text: str, *, station_id: str, name: str, level: str, district: str, parent: str = "",
+                 address: str = "", hours: str = "", phone: str = "", added_by: str = "") -> str:
+    """stations.yaml with a station staff know of appended; it carries no services until an article
+    says what it offers."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,40}", station_id):
         raise KnowledgeError("编号只能用小写字母、数字和短横线，例如 yinhe-jiedao")
     if not name.strip() or not district.strip():
@@ -167,16 +164,6 @@ def add_station(knowledge_dir: Path, docs: list[Document], *, station_id: str, n
              f"    parent: {_yaml_str(parent)}", "    services: []", "    groups: []", "    programmes: []",
              f"    address: {_yaml_str(address)}", f"    hours: {_yaml_str(hours)}", f"    phone: {_yaml_str(phone)}",
              f"    added_by: {_yaml_str(added_by or 'staff')}  # entered by staff, not from an article"]
-    current = path.read_text(encoding="utf-8")
-    if re.search(rf"^\s*- id:\s*{re.escape(station_id)}\s*$", current, re.M):
+    if re.search(rf"^\s*- id:\s*{re.escape(station_id)}\s*$", text, re.M):
         raise KnowledgeError(f"已有编号为 {station_id} 的站点")
-    text = current.rstrip("\n") + "\n\n" + "\n".join(block) + "\n"
-    _save_directory(path, text, docs)
-
-
-def _save_directory(path: Path, text: str, docs: list[Document]) -> None:
-    """Validate the new text as a directory, then replace the file atomically."""
-    parse_directory(text, docs, path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    return text.rstrip("\n") + "\n\n" + "\n".join(block) + "\n"

@@ -23,9 +23,10 @@ from bot.answering.reply import Question
 from bot.channels.admin.auth import Auth, Session
 from bot.channels.admin.jobs import Workspace
 from bot.knowledge.documents import KnowledgeError, load_documents, validity_label
-from bot.knowledge.faq import FaqSource, add_entry, load_faq, new_entry, remove_entry
-from bot.knowledge.loaders import SUPPORTED, DocumentError, add_document, remove_document, set_metadata
-from bot.knowledge.stations import CONTACT_FIELDS, add_station, load_directory, set_station_contact
+from bot.knowledge.faq import FaqSource, load_faq, new_entry
+from bot.knowledge.loaders import SUPPORTED
+from bot.knowledge.service import EditError, NeedTitleAndDate
+from bot.knowledge.stations import CONTACT_FIELDS, load_directory
 from bot.settings import Settings
 from bot.state.store import Store
 
@@ -51,6 +52,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
     auth = Auth(settings)
     space = workspace or Workspace(settings)
     db = store or Store(settings.database, settings.retention_days)
+    space.audited_by(db)
     pages = Jinja2Templates(directory=str(HERE / "templates"))
     pages.env.filters["beijing"] = _beijing_time
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -173,12 +175,13 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
         meta = {"title": title, "published": published, "publication": publication, "programme": programme,
                 "valid_from": valid_from, "valid_until": valid_until, "supersedes": supersedes}
         try:
-            added = await run_in_threadpool(add_document, settings.knowledge_dir, data, name, meta)
-        except DocumentError as exc:
-            db.log_staff(f"web:{s.user}", "upload", allowed=True, detail=f"{name}: {exc}")
+            edit = await run_in_threadpool(space.knowledge.attempt, f"web:{s.user}", "upload", name,
+                                           lambda: space.knowledge.plan_add(data, name, meta))
+        except NeedTitleAndDate:
+            return back("/documents", err=f"{name}：请给出标题和发布日期（填在上传表单里）")
+        except EditError as exc:
             return back("/documents", err=f"{name}：{exc}")
-        db.log_staff(f"web:{s.user}", "upload", allowed=True, detail=f"{added.doc_id} ({name})")
-        job = space.submit(f"上传 {added.doc_id}", s.user)
+        job = space.submit(f"上传 {edit.target}", s.user, edit)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     @app.get("/documents/{doc_id}", response_class=HTMLResponse)
@@ -199,11 +202,11 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
         check_csrf(request, s, str(form.get("csrf") or ""))
         changes = {k: str(form.get(k) or "") for k in META_FORM if k in form}
         try:
-            set_metadata(settings.knowledge_dir, doc_id, changes)
-        except DocumentError as exc:
+            edit = await run_in_threadpool(space.knowledge.attempt, f"web:{s.user}", "edit", doc_id,
+                                           lambda: space.knowledge.plan_edit(doc_id, changes))
+        except EditError as exc:
             return back(f"/documents/{doc_id}", err=str(exc))
-        db.log_staff(f"web:{s.user}", "edit", allowed=True, detail=f"{doc_id}: {sorted(changes)}")
-        job = space.submit(f"修改 {doc_id}", s.user)
+        job = space.submit(f"修改 {doc_id}", s.user, edit)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     @app.post("/documents/{doc_id}/remove")
@@ -211,11 +214,11 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
         s = session_of(request)
         check_csrf(request, s, csrf)
         try:
-            remove_document(settings.knowledge_dir, doc_id)
-        except DocumentError as exc:
+            edit = await run_in_threadpool(space.knowledge.attempt, f"web:{s.user}", "remove", doc_id,
+                                           lambda: space.knowledge.plan_remove(doc_id))
+        except EditError as exc:
             return back("/documents", err=str(exc))
-        db.log_staff(f"web:{s.user}", "remove", allowed=True, detail=doc_id)
-        job = space.submit(f"删除 {doc_id}", s.user)
+        job = space.submit(f"删除 {doc_id}", s.user, edit)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     @app.post("/reindex")
@@ -281,13 +284,13 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
             entry = new_entry(questions, str(form.get("answer") or ""), sources, s.user, today())
             if editing:  # a corrected answer keeps its id and replaces the old one
                 entry.id = editing
-            add_entry(settings.knowledge_dir, docs(), entry)
-        except KnowledgeError as exc:
+            edit = await run_in_threadpool(space.knowledge.attempt, f"web:{s.user}", "faq-add", entry.id,
+                                           lambda: space.knowledge.plan_faq(entry))
+            await run_in_threadpool(space.apply, edit, s.user)
+        except (KnowledgeError, EditError) as exc:
             return back("/faq/new" + (f"?from={origin}" if origin.isdigit() else ""), err=str(exc))
         if origin.isdigit():
             db.resolve(int(origin), entry.id, s.user)
-        db.log_staff(f"web:{s.user}", "faq-add", allowed=True, detail=entry.id)
-        space.reload()
         done = "已修改常见问答" if editing else "已加入常见问答"
         return back("/faq", msg=f"{done}：{entry.questions[0]}")
 
@@ -295,10 +298,12 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
     async def faq_remove(request: Request, entry_id: str, csrf: str = Form("")) -> Response:
         s = session_of(request)
         check_csrf(request, s, csrf)
-        if not remove_entry(settings.knowledge_dir, docs(), entry_id):
-            return back("/faq", err=f"没有 {entry_id}")
-        db.log_staff(f"web:{s.user}", "faq-remove", allowed=True, detail=entry_id)
-        space.reload()
+        try:
+            edit = await run_in_threadpool(space.knowledge.attempt, f"web:{s.user}", "faq-remove", entry_id,
+                                           lambda: space.knowledge.plan_faq_remove(entry_id))
+            await run_in_threadpool(space.apply, edit, s.user)
+        except EditError as exc:
+            return back("/faq", err=str(exc))
         return back("/faq", msg="已删除")
 
     # ------------------------------------------------------------------ stations
@@ -313,13 +318,13 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
         s = session_of(request)
         form = await request.form()
         check_csrf(request, s, str(form.get("csrf") or ""))
+        contact = {k: str(form.get(k) or "") for k in CONTACT_FIELDS}
         try:
-            set_station_contact(settings.knowledge_dir, docs(), station_id,
-                                {k: str(form.get(k) or "") for k in CONTACT_FIELDS})
-        except KnowledgeError as exc:
+            edit = await run_in_threadpool(space.knowledge.attempt, f"web:{s.user}", "station-edit", station_id,
+                                           lambda: space.knowledge.plan_station_contact(station_id, contact))
+            await run_in_threadpool(space.apply, edit, s.user)
+        except EditError as exc:
             return back("/stations", err=str(exc))
-        db.log_staff(f"web:{s.user}", "station-edit", allowed=True, detail=station_id)
-        space.reload()
         return back("/stations", msg="已保存")
 
     @app.post("/stations")
@@ -330,11 +335,12 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
         fields = {k: str(form.get(k) or "").strip() for k in ("station_id", "name", "level", "district", "parent",
                                                               *CONTACT_FIELDS)}
         try:
-            add_station(settings.knowledge_dir, docs(), added_by=s.user, **fields)
-        except KnowledgeError as exc:
+            edit = await run_in_threadpool(space.knowledge.attempt, f"web:{s.user}", "station-add",
+                                           fields["station_id"],
+                                           lambda: space.knowledge.plan_station_add(added_by=s.user, **fields))
+            await run_in_threadpool(space.apply, edit, s.user)
+        except EditError as exc:
             return back("/stations", err=str(exc))
-        db.log_staff(f"web:{s.user}", "station-add", allowed=True, detail=fields["station_id"])
-        space.reload()
         return back("/stations", msg=f"已添加 {fields['name']}")
 
     # ------------------------------------------------------------------ search

@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
@@ -14,9 +13,10 @@ from typing import Literal
 from bot.answering.engine import Engine
 from bot.answering.reply import Question, Reply
 from bot.index.embeddings import ModelEmbeddings, make_embeddings
-from bot.index.ingest import ingest
+from bot.knowledge.changes import Edit
+from bot.knowledge.service import Audit, EditError, KnowledgeService
 from bot.settings import Settings
-from bot.wiring import build_engine
+from bot.wiring import build_engine, knowledge_service
 
 log = logging.getLogger(__name__)
 JobState = Literal["queued", "running", "done", "failed"]
@@ -40,13 +40,16 @@ class Job:
 
 
 class Workspace:
-    """The engine the admin searches with, swapped whole after each re-index; jobs run on one thread."""
+    """The engine the admin searches with, swapped whole after each change; the knowledge service;
+    changes that re-index run as jobs on one thread."""
 
     def __init__(self, settings: Settings, embeddings: ModelEmbeddings | None = None,
-                 engine: Engine | None = None) -> None:
+                 engine: Engine | None = None, audit: Audit | None = None) -> None:
         self.settings = settings
         self.embeddings = embeddings or (engine.embeddings if engine else make_embeddings(settings))
         self._engine = engine or build_engine(settings, embeddings=self.embeddings)
+        self.knowledge: KnowledgeService = knowledge_service(settings, embeddings=self.embeddings,
+                                                             analyzer=self._engine.analyzer, audit=audit)
         self._lock = threading.Lock()
         self._ask_lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="admin-job")
@@ -72,29 +75,43 @@ class Workspace:
         with self._lock:
             self._engine = engine
 
-    def submit(self, label: str, user: str, before: Callable[[], None] | None = None) -> Job:
-        """Queue a re-index (after `before`, e.g. writing the uploaded file) and return its job."""
+    def audited_by(self, audit: Audit) -> None:
+        """Where the knowledge service writes its audit records (the admin's store)."""
+        self.knowledge = knowledge_service(self.settings, embeddings=self.embeddings, analyzer=self.engine.analyzer,
+                                           audit=audit)
+
+    def apply(self, edit: Edit, user: str) -> None:
+        """A change that needs no re-index (FAQ, stations), applied now; the engine follows."""
+        self.knowledge.apply(edit, user=f"web:{user}")
+        self.reload()
+
+    def submit(self, label: str, user: str, edit: Edit | None = None) -> Job:
+        """Queue a change (or, without one, a re-index of knowledge/ as it is) and return its job."""
         job = Job(uuid.uuid4().hex[:12], label, user)
         self.jobs[job.id] = job
-        self._worker.submit(self._run, job, before)
+        self._worker.submit(self._run, job, edit)
         return job
 
-    def _run(self, job: Job, before: Callable[[], None] | None) -> None:
+    def _run(self, job: Job, edit: Edit | None) -> None:
         job.state = "running"
+
+        def progress(done: int, total: int) -> None:
+            job.done, job.total = done, total
+
         try:
-            if before:
-                before()
-
-            def progress(done: int, total: int) -> None:
-                job.done, job.total = done, total
-
-            report = ingest(self.settings, self.embeddings, self.engine.analyzer, quiet=True, progress=progress)
+            if edit is not None:
+                outcome = self.knowledge.apply(edit, user=f"web:{job.user}", progress=progress)
+                job.message = outcome.indexed.summary if outcome.indexed else "已保存"
+            else:
+                job.message = self.knowledge.reindex(user=f"web:{job.user}", progress=progress).summary
             self.reload()
-            job.message = report.summary()
             job.state = "done"
-        except Exception as exc:  # shown to staff on the job page; the previous index keeps answering
-            log.exception("admin job %s failed", job.id)
+        except EditError as exc:  # shown to staff on the job page; the previous index keeps answering
             job.message = str(exc)
+            job.state = "failed"
+        except Exception as exc:
+            log.exception("admin job %s failed", job.id)
+            job.message = f"出错了：{exc.__class__.__name__}"
             job.state = "failed"
         finally:
             job.finished = time.time()

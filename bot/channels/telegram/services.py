@@ -10,14 +10,16 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from bot.answering.engine import Engine
 from bot.answering.reply import Question, Reply
 from bot.channels.telegram.texts import Texts
-from bot.index.ingest import IngestReport, ingest
 from bot.settings import Settings
 from bot.state.store import Store
 from bot.wiring import build_engine
+
+T = TypeVar("T")
 
 
 class RateLimiter:
@@ -70,11 +72,10 @@ class Services:
     def streams(self) -> bool:
         return self.engine.llm is not None and self.settings.llm_stream
 
-    def _reload(self) -> IngestReport:
-        report = ingest(self.settings, self.engine.embeddings, self.engine.analyzer, quiet=True)
-        self.engine = build_engine(self.settings, embeddings=self.engine.embeddings, auto_ingest=False)
-        return report
+    async def on_engine_thread(self, work: Callable[[], T]) -> T:
+        """Run `work` on the engine's thread: no question is answered meanwhile (re-indexing uses the model)."""
+        return await asyncio.get_running_loop().run_in_executor(self._engine_thread, work)
 
-    async def reload(self) -> IngestReport:
-        """Re-ingest knowledge/ and answer from the new index from the next question on."""
-        return await asyncio.get_running_loop().run_in_executor(self._engine_thread, self._reload)
+    def refresh(self) -> None:
+        """Answer from the committed index from the next question on (after a knowledge change)."""
+        self.engine = build_engine(self.settings, embeddings=self.engine.embeddings, auto_ingest=False)

@@ -1,4 +1,5 @@
-"""Staff features: add a document, re-index, the unanswered questions and statistics.
+"""Staff features: add or remove a document, re-index (all through the knowledge service), the
+unanswered questions and statistics.
 
 Gatekeeping happens once: `gate` runs in an earlier handler group and stops any staff
 command or document from a user not in TELEGRAM_ADMIN_IDS, logging the attempt.
@@ -6,14 +7,16 @@ command or document from a user not in TELEGRAM_ADMIN_IDS, logging the attempt.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot.channels.telegram.handlers import send, services
-from bot.knowledge.loaders import DocumentError, add_document, parse_caption, remove_document
+from bot.channels.telegram.services import Services
+from bot.knowledge.metadata import parse_caption
+from bot.knowledge.service import EditError, KnowledgeService, NeedTitleAndDate
+from bot.wiring import knowledge_service
 
 log = logging.getLogger(__name__)
 STAFF_COMMANDS = ("unanswered", "stats", "reload", "remove")
@@ -22,6 +25,14 @@ STAFF_UPDATES = filters.Regex(rf"^/({'|'.join(STAFF_COMMANDS)})(@\w+)?(\s|$)") |
 
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
+
+
+def _knowledge(s: Services) -> KnowledgeService:
+    return knowledge_service(s.settings, embeddings=s.engine.embeddings, analyzer=s.engine.analyzer, audit=s.store)
+
+
+def _staff(update: Update) -> str | None:
+    return str(update.effective_user.id) if update.effective_user else None
 
 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -58,30 +69,41 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     await context.bot.send_chat_action(chat.id, "upload_document")
     data = bytes(await (await document.get_file()).download_as_bytearray())
+    service = _knowledge(s)
+
+    def add() -> tuple[str, str, int, str]:
+        outcome = service.add(data, name, dict(meta), user=str(user.id))
+        s.refresh()
+        return outcome.edit.title, outcome.edit.published, outcome.chunks, \
+            outcome.indexed.summary if outcome.indexed else ""
+
     try:
-        added = await asyncio.to_thread(add_document, s.settings.knowledge_dir, data, name, dict(meta))
-    except DocumentError as exc:
-        s.store.log_staff(str(user.id), "upload", allowed=True, detail=f"{name}: {exc}")
+        title, date, chunks, summary = await s.on_engine_thread(add)
+    except NeedTitleAndDate:
+        await send(context, chat.id, s.texts["upload_need_caption"])
+        return
+    except EditError as exc:
         await send(context, chat.id, s.texts.fmt("upload_failed", reason=str(exc)))
         return
-    try:
-        report = await s.reload()
-    except ValueError as exc:  # the new file broke the knowledge base: take it out again
-        added.path.unlink(missing_ok=True)
-        await send(context, chat.id, s.texts.fmt("upload_failed", reason=str(exc)))
-        return
-    chunks = sum(1 for c in s.engine.index.chunks if c.doc_id == added.doc_id)
-    s.store.log_staff(str(user.id), "upload", allowed=True, detail=f"{added.doc_id} ({name})")
-    await send(context, chat.id, s.texts.fmt("upload_done", title=added.title, date=added.published,
-                                             chunks=chunks, summary=report.summary()))
+    await send(context, chat.id, s.texts.fmt("upload_done", title=title, date=date, chunks=chunks, summary=summary))
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload: re-index knowledge/ as it is (e.g. after a hand edit) and answer from the new index."""
     s = services(context)
-    report = await s.reload()
-    s.store.log_staff(str(update.effective_user.id) if update.effective_user else None, "/reload", allowed=True,
-                      detail=report.summary())
-    await send(context, update.effective_chat.id, s.texts.fmt("reload_done", summary=report.summary()))  # type: ignore[union-attr]
+    service = _knowledge(s)
+
+    def reindex() -> str:
+        indexed = service.reindex(user=_staff(update), action="/reload")
+        s.refresh()
+        return indexed.summary
+
+    try:
+        summary = await s.on_engine_thread(reindex)
+    except EditError as exc:
+        await send(context, update.effective_chat.id, s.texts.fmt("upload_failed", reason=str(exc)))  # type: ignore[union-attr]
+        return
+    await send(context, update.effective_chat.id, s.texts.fmt("reload_done", summary=summary))  # type: ignore[union-attr]
 
 
 async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -122,19 +144,23 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/remove ID: take a document out of the knowledge base and the index."""
     s = services(context)
-    chat, user = update.effective_chat, update.effective_user
+    chat = update.effective_chat
     doc_id = (context.args or [""])[0].strip()
     if chat is None:
         return
     if not doc_id:
         await send(context, chat.id, s.texts["remove_usage"])
         return
+    service = _knowledge(s)
+
+    def remove() -> str:
+        outcome = service.remove(doc_id, user=_staff(update))
+        s.refresh()
+        return outcome.indexed.summary if outcome.indexed else ""
+
     try:
-        await asyncio.to_thread(remove_document, s.settings.knowledge_dir, doc_id)
-    except DocumentError as exc:
-        s.store.log_staff(str(user.id) if user else None, "/remove", allowed=True, detail=f"{doc_id}: {exc}")
+        summary = await s.on_engine_thread(remove)
+    except EditError as exc:
         await send(context, chat.id, s.texts.fmt("remove_failed", reason=str(exc)))
         return
-    report = await s.reload()
-    s.store.log_staff(str(user.id) if user else None, "/remove", allowed=True, detail=doc_id)
-    await send(context, chat.id, s.texts.fmt("remove_done", doc_id=doc_id, summary=report.summary()))
+    await send(context, chat.id, s.texts.fmt("remove_done", doc_id=doc_id, summary=summary))

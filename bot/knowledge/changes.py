@@ -1,0 +1,126 @@
+"""A change to knowledge/ as data: the files it writes or deletes, checked on a copy before the real
+directory is touched, applied file by file and put back exactly as it was when a later step fails."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.knowledge.catalog import Knowledge, check_knowledge
+
+# What validation needs of the knowledge directory (the lexicon is not checked against anything).
+_SKIP_IN_COPY = {"lexicon"}
+
+
+@dataclass
+class Edit:
+    """One staff change, planned and checked but not yet written.
+
+    `files` maps a path relative to the knowledge directory to its new text (None: delete it);
+    `base` holds the same files' text when the change was planned, so a change planned against
+    an older state is refused rather than overwriting someone else's edit.
+    """
+
+    action: str  # the audit record's action: upload, import, edit, remove, faq-add, station-edit, …
+    target: str  # what it is about: a document, FAQ entry or station id
+    files: dict[str, str | None]
+    base: dict[str, str | None] = field(default_factory=dict)
+    reindex: bool = True  # whether the index must follow (articles changed)
+    title: str = ""
+    published: str = ""
+    detail: str = ""  # extra words for the audit record (e.g. the uploaded file's name)
+
+
+def read(knowledge_dir: Path, rel: str) -> str | None:
+    path = knowledge_dir / rel
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def base_of(knowledge_dir: Path, files: dict[str, str | None]) -> dict[str, str | None]:
+    return {rel: read(knowledge_dir, rel) for rel in files}
+
+
+def check_on_copy(knowledge_dir: Path, files: dict[str, str | None]) -> Knowledge:
+    """Load the whole knowledge base as it would be after the change, in a temporary copy."""
+    with tempfile.TemporaryDirectory(prefix="kb-check-") as tmp:
+        root = Path(tmp) / knowledge_dir.name  # same name: messages read "knowledge/…" either way
+        shutil.copytree(knowledge_dir, root,
+                        ignore=lambda d, names: [n for n in names if n.endswith(".tmp")
+                                                 or (Path(d) == knowledge_dir and n in _SKIP_IN_COPY)])
+        _write(root, files)
+        return check_knowledge(root)
+
+
+def _write(root: Path, files: dict[str, str | None]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        if text is None:
+            path.unlink(missing_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+
+
+def apply(knowledge_dir: Path, files: dict[str, str | None]) -> dict[str, str | None]:
+    """Write the change; returns what the files held before (for `restore`). A failure part-way
+    puts back what was already written before it raises."""
+    before = base_of(knowledge_dir, files)
+    try:
+        _write(knowledge_dir, files)
+    except OSError:
+        restore(knowledge_dir, before)
+        raise
+    return before
+
+
+def restore(knowledge_dir: Path, before: dict[str, str | None]) -> None:
+    _write(knowledge_dir, before)
+
+
+_THREAD_LOCKS: dict[str, threading.Lock] = {}
+_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def edit_lock(data_dir: Path, wait: float) -> Iterator[bool]:
+    """One change at a time per knowledge base: a lock for this process's threads and a file lock
+    for other processes (the bot, the admin and the command line may all edit). Yields False when
+    it could not be had within `wait` seconds."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = str(data_dir.resolve())
+    with _GUARD:
+        lock = _THREAD_LOCKS.setdefault(key, threading.Lock())
+    if not lock.acquire(timeout=wait):
+        yield False
+        return
+    try:
+        fd = os.open(data_dir / "edit.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        yield False
+                        return
+                    time.sleep(0.1)
+            try:
+                yield True
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+    finally:
+        lock.release()
