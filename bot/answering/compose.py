@@ -230,7 +230,7 @@ class Composer:
         chosen = self.select(info, cands)
         cited = list({c.source.chunk.id: c.source for c in chosen}.values())
         return Reply(answer=self.render(info, chosen, today, contact), answered=True, kind="answer",
-                     sources=sources, cited=cited, confidence=conf)
+                     sources=sources, cited=cited, confidence=conf, verbatim=[_display(c.text) for c in chosen])
 
     def off_period(self, info: QueryInfo, today: dt.date, cands: list[Candidate]) -> set[str]:
         """Documents that should not lead this answer.

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Callable
 
 import numpy as np
+import opencc
 
 from bot.answering.compose import Composer, Thresholds, contact_for
 from bot.answering.faq import FaqMatch, FaqMatcher
@@ -17,6 +18,7 @@ from bot.answering.llm import COMPOSED_KINDS, Fallback, LlmWriter
 from bot.answering.programme import Advisor, sources_first
 from bot.answering.query import analyze
 from bot.answering.reply import Question, Reply
+from bot.answering.routing import ProgrammeRouter
 from bot.answering.stations import StationGuide
 from bot.answering.templates import Templates
 from bot.index.embeddings import ModelEmbeddings
@@ -28,12 +30,12 @@ from bot.settings import Settings
 from bot.text.analyzer import TextAnalyzer
 from bot.text.cleaning import CJK
 from bot.text.numbers import Years
+from bot.text.slips import SlipReader
+from bot.understanding.intents import IntentMatcher, load_examples
+from bot.understanding.message import Message, MessageReader, domain_terms
+from bot.understanding.smalltalk import SmalltalkReader
 
 log = logging.getLogger(__name__)
-# A follow-up leans on the conversation: "那签约呢？", "她们组成了什么团队？", "它们平时做什么？".
-_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|这个|那个)|它们?|她们|他们|这些|那些|这里|那里|呢[？?]?$")
-
-
 _PLACE_SUFFIX = re.compile(r"(镇|乡|区|街道|社区|村)$")
 
 
@@ -53,6 +55,16 @@ class Engine:
         self.advisor = Advisor(knowledge.programmes, templates)
         self.stations = StationGuide(knowledge.directory) if knowledge.directory else None
         self.faq = FaqMatcher(knowledge.faq, self._embed_question, self._keywords)
+        self.router = ProgrammeRouter(self.advisor, analyzer)
+        names = [n for p in knowledge.programmes for n in (p.name, *p.aliases)]
+        if knowledge.directory:
+            names += [n for st in knowledge.directory.stations for n in (st.name, *st.aliases)]
+        self.reader = MessageReader(analyzer, SlipReader(domain_terms(analyzer, names)))
+        examples = load_examples(settings.knowledge_dir)
+        self.smalltalk = SmalltalkReader(examples.pop("greeting", []), examples.pop("thanks", []))
+        self.intents = IntentMatcher(examples, lambda texts: embeddings.embed_queries_array(
+            [analyzer.simplify(t) for t in texts]))
+        self._t2s_out = opencc.OpenCC("s2t")
         self._corpus = [f"{c.title} {c.heading} {c.text}" for c in index.chunks]
         self._passages = [Source(c, 1.0) for c in index.chunks]  # what rule and station replies quote from
 
@@ -85,37 +97,25 @@ class Engine:
             return "invalid_unreadable"
         return None
 
-    def standalone(self, question: Question) -> str:
-        """The question with enough of the conversation to stand alone for retrieval.
-
-        With a language model, it rewrites follow-ups; without one (or when its rewrite is
-        unusable), the previous question is put in front of one that leans on it.
-        """
-        text = self.analyzer.simplify(question.text)
-        earlier = [t.content for t in question.history if t.role == "user"]
-        if earlier and self.llm is not None:
-            rewritten = self.llm.rewrite(question.history, question.text)
-            if rewritten:
-                return self.analyzer.simplify(rewritten)
-        if earlier and _FOLLOW_UP.search(text):  # a short question is not a follow-up by length alone
-            return self.analyzer.simplify(earlier[-1]) + " " + text
-        return text
-
     # ------------------------------------------------------------------ answer
     def ask(self, question: Question, mode: Mode = "hybrid",
             on_partial: Callable[[str], None] | None = None) -> Reply:
         """Answer a question. With a language model, `on_partial` receives checked partial text."""
         started = time.perf_counter()
         problem = self.invalid(question.text)
-        if problem:
+        small = self.smalltalk.read(self.analyzer.simplify(question.text)) if problem != "invalid_too_long" else None
+        if small is not None:
+            reply = self._chat(small.kind, small.command)
+        elif problem:
             text = self.templates.render(problem, length=len(question.text.strip()),
                                          limit=self.settings.max_question_chars)
             reply = Reply(answer=text, answered=False, kind="invalid")
         else:
-            standalone = self.standalone(question)
-            reply = self._ask(question, mode, standalone)
+            msg = self.read(question)
+            reply = self._ask(question, mode, msg)
             if self.llm is not None and reply.answered and reply.kind in COMPOSED_KINDS:
-                self._compose(reply, standalone, question.today, on_partial)
+                self._compose(reply, msg.standalone, question.today, on_partial)
+            self._in_their_words(reply, msg)
         reply.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         return reply
 
@@ -139,11 +139,60 @@ class Engine:
         reply.cited = composed.cited
         reply.generator = "llm"
 
-    def _ask(self, question: Question, mode: Mode, text: str) -> Reply:
+    def read(self, question: Question) -> Message:
+        """The message as the engine reads it; with a language model, a follow-up is rewritten to stand alone."""
+        earlier = [t.content for t in question.history if t.role == "user"]
+        msg = self.reader.read(question.text, question.today, earlier)
+        if earlier and self.llm is not None:
+            rewritten = self.llm.rewrite(question.history, msg.ask)
+            if rewritten:
+                msg.standalone = self.analyzer.simplify(rewritten)
+        return msg
+
+    def standalone(self, question: Question) -> str:
+        return self.read(question).standalone
+
+    def _in_their_words(self, reply: Reply, msg: Message) -> None:
+        """What was understood of a slip, Traditional characters for Traditional input, an English lead."""
+        if msg.slips and reply.answered and reply.kind != "chat":
+            terms = "、".join(dict.fromkeys(s.term for s in msg.slips))
+            reply.answer = self.templates.render("understood_as", terms=terms) + "\n" + reply.answer
+        if msg.script == "traditional":
+            reply.answer = self._traditional(reply)
+        elif msg.script == "english" and reply.kind not in ("chat", "invalid"):
+            reply.answer = self.templates.render("english_lead") + reply.answer
+
+    def _traditional(self, reply: Reply) -> str:
+        """The reply in Traditional characters, except the words it quotes from a source, which stay verbatim."""
+        keep = sorted({*reply.verbatim, *re.findall(r"“[^”]*”", reply.answer)}, key=len, reverse=True)
+        if not keep:
+            return str(self._t2s_out.convert(reply.answer))
+        pattern = re.compile("|".join(re.escape(k) for k in keep))
+        out, at = [], 0
+        for m in pattern.finditer(reply.answer):
+            out += [self._t2s_out.convert(reply.answer[at:m.start()]), m[0]]
+            at = m.end()
+        out.append(self._t2s_out.convert(reply.answer[at:]))
+        return "".join(out)
+
+    def _chat(self, kind: str, command: str = "") -> Reply:
+        t = self.templates
+        if kind == "command":
+            return Reply(t.render("unknown_command", command="/" + command) + "\n" + t.render("help"), True, "chat")
+        return Reply(t.render(kind), True, "chat", confidence=1.0)
+
+    def _ask(self, question: Question, mode: Mode, msg: Message) -> Reply:
+        text = msg.standalone
         qvec = self.embeddings.embed_query_array(text)
         sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k, mode)
+        avec = qvec if msg.ask == text else self.embeddings.embed_query_array(msg.ask)
+        intent = self.intents.match(avec, msg.ask)
+        if intent.name == "help":
+            reply = self._chat("help")
+            reply.sources = sources
+            return reply
         contact = contact_for(text, self.templates)
-        ruled = self.advisor.route(self.analyzer.simplify(question.text), question.history, question.today, contact)
+        ruled = self.router.route(msg, intent, question.today, contact)
         if ruled is not None and ruled.kind == "eligibility" and self.llm is not None:
             ruled = self._facts_from_llm(question, ruled)
         passages = self._passages
@@ -161,7 +210,7 @@ class Engine:
             ruled.sources = sources_first(sources, passages, self.advisor.quotes(ruled))
             return ruled
         if self.stations is not None:
-            simple = self.analyzer.simplify(question.text)
+            simple = msg.text
             station = self.stations.answer(simple)
             if station is not None and not station.answered:
                 station.answer += self.templates.render("where_to_ask", contacts=self.templates.contacts["station"])

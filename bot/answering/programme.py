@@ -1,4 +1,4 @@
-"""Programme questions decided by data and rules, never by retrieval: eligibility, criteria, timeline.
+"""Programme replies decided by data and rules, never by retrieval: eligibility, criteria, timeline, facts.
 
 `route` recognises the question; it returns None for everything else, which the engine
 answers from retrieval.
@@ -9,27 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.answering.reply import Reply, Turn
+from bot.answering.reply import Reply
 from bot.answering.templates import Templates
 from bot.index.passages import Source
 from bot.knowledge.programmes import Programme
 from bot.rules.eligibility import Eligibility, evaluate
-from bot.rules.facts import FIRST_PERSON, OrgFacts, accumulate, extract
+from bot.rules.facts import OrgFacts
 from bot.rules.rounds import Rounds
-from bot.rules.timeline import asked_stage, md, window_state, ymd
+from bot.rules.timeline import asked_stage, current_stage, md, window_state, ymd
+from bot.text.timeexpr import TimeMention
 
-_APPLY = re.compile(r"申报|申请|报名|参加|参与|征集|资格|apply|application|eligib|qualif", re.I)
-_MAY = re.compile(r"能不能|能否|可不可以|可否|可以|能|行不行|行吗|够不够|符合|满足|有资格|够格|合格吗|"
-                  r"eligible|qualify|can we|may we|are we", re.I)
-_TIME = re.compile(r"截止|截至|什么时候|何时|几号|哪天|几月|哪个月|期限|还能|还可以|来得及|开始|结束|征集时间|"
-                   r"申报时间|报名时间|时间安排|进度|deadline|when|still|open|closed?", re.I)
-_STAGE_TIME = re.compile(r"什么时候|何时|几号|哪天|几月|哪个月|时间|安排在|when|date", re.I)
-_REQUIREMENTS = re.compile(r"条件|资质|要求|门槛|标准|硬性|requirements?|criteria|qualifications?", re.I)
-_WHICH = re.compile(r"哪些|什么|有何|是什么|哪几|怎样|如何|what|which", re.I)
-_ORG_WORDS = re.compile(r"机构|组织|单位|团队|社工师|专职|年检|处罚|注册|organi[sz]ation|staff|team", re.I)
 _PRESS = re.compile(r"报|新闻|周刊|杂志|日刊|通讯社")  # as the composer tells a newspaper from an office
-_OTHER_PROGRAMME = re.compile(r"V创投|志愿服务V|美好社区计划|大学生社工计划", re.I)
-_EN_PROGRAMME = re.compile(r"venture|programme|program", re.I)
 
 
 class Advisor:
@@ -37,35 +27,6 @@ class Advisor:
         self.programmes = programmes  # newest first
         self.rounds = Rounds(programmes)
         self.t = templates
-
-    # ------------------------------------------------------------------ routing
-    def mentions_programme(self, text: str) -> bool:
-        if _OTHER_PROGRAMME.search(text):
-            return False
-        aliases = {a for p in self.programmes for a in (p.name, *p.aliases)}
-        return any(a in text for a in aliases) or bool(_APPLY.search(text) or _EN_PROGRAMME.search(text))
-
-    def route(self, text: str, history: list[Turn], today: dt.date, contact: str) -> Reply | None:
-        if not self.programmes or _OTHER_PROGRAMME.search(text):
-            return None
-        earlier = [t.content for t in history if t.role == "user"]
-        in_context = self.mentions_programme(text) or any(self.mentions_programme(m) for m in earlier)
-        now = extract(text, today, require_first_person=not accumulate(earlier, today).known())
-        if now.about_the_organisation() or (
-                in_context and FIRST_PERSON.search(text) and _MAY.search(text) and not _TIME.search(text)):
-            return self.eligibility(accumulate([*earlier, text], today), today,
-                                    self.round_for([text, *reversed(earlier)], today))
-        if _REQUIREMENTS.search(text) and _WHICH.search(text) and in_context and not self._about_projects(text):
-            return self.criteria(text, today)
-        stage_question = bool(asked_stage(self.programmes[0], text) and _STAGE_TIME.search(text))
-        if stage_question or (self.mentions_programme(text) and _TIME.search(text)):
-            return self.timeline(text, today, contact)
-        return None
-
-    @staticmethod
-    def _about_projects(text: str) -> bool:
-        """"申报的项目本身要满足哪些条件" asks about projects, not applicant organisations."""
-        return "项目" in text and not _ORG_WORDS.search(text.replace("项目", ""))
 
     # ------------------------------------------------------------------ rounds
     def round_of(self, reply: Reply) -> Programme | None:
@@ -145,7 +106,9 @@ class Advisor:
             lines.append(line)
         return Reply("\n".join(lines), True, "criteria", confidence=1.0, programme=p.id)
 
-    def timeline(self, text: str, today: dt.date, contact: str) -> Reply:
+    def timeline(self, text: str, today: dt.date, contact: str, times: list[TimeMention] | None = None,
+                 stage_now: bool = False) -> Reply:
+        """The window (or the stage asked about) against today, and against the days the question names."""
         t = self.t
         p, unknown_year = self._programme_for(text, today)
         if p is None:
@@ -156,7 +119,9 @@ class Advisor:
         basis = {"source": self._source(p)}
         name = self._name(p, today)
         stage = asked_stage(p, text)
-        lines: list[str] = []
+        lines: list[str] = self._days(p, text, today, times or [])
+        if stage is None and stage_now:
+            lines.append(self._stage_now(p, today))
         if stage is not None:
             lines.append(t.render("timeline_stage", programme=name, label=stage.label, year=p.year,
                                   when=stage.when, quote=stage.quote, **basis))
@@ -180,6 +145,53 @@ class Advisor:
             lines.append(line)
         return Reply("\n".join(lines), True, "timeline", confidence=1.0, programme=p.id)
 
+    def _days(self, p: Programme, text: str, today: dt.date, times: list[TimeMention]) -> list[str]:
+        """"下周三还来得及吗", "这周日是最后一天吧", "上个月就截止了吗", "截止是4月20号吧": each day the question
+        names, against the window; a day claimed as the deadline is confirmed or corrected."""
+        t, w = self.t, p.window
+        lines = []
+        for m in times:
+            if (m.last - m.first).days > 31 or (m.first == m.last == today and "今天" not in m.text):
+                continue  # a whole year ("2022社会工作创投计划") or an implicit today says nothing here
+            day = m.text if m.text == m.zh() else f"{m.text}（{m.zh()}）"
+            claims_end = bool(_CLAIMS_DEADLINE.search(text[text.find(m.text):]))
+            if claims_end and _TAG_QUESTION.search(text) and m.day is not None:
+                lines.append(t.render("premise_right" if m.day == w.end else "premise_wrong", claimed=f"{m.zh()}截止"))
+            if m.last < w.start:
+                lines.append(t.render("timeline_day_before", day=day, opens=ymd(w.start)))
+            elif m.first <= w.end <= m.last and m.first != m.last:
+                lines.append(t.render("timeline_ended_in", day=day, closes=ymd(w.end)))
+            elif m.day == w.end:
+                lines.append(t.render("timeline_day_last", day=day, closes=ymd(w.end)))
+            elif m.first > w.end:
+                lines.append(t.render("timeline_day_closed", day=day, closes=ymd(w.end)))
+            else:
+                lines.append(t.render("timeline_day_open", day=day, closes=md(w.end)))
+        return lines
+
+    def _stage_now(self, p: Programme, today: dt.date) -> str:
+        t = self.t
+        if today < p.window.start:
+            return t.render("stage_before", today=ymd(today))
+        stage = current_stage(p, today)
+        if stage is None and today <= p.window.end:
+            stage = p.window
+        if stage is None:
+            return t.render("stage_after", end=ymd(max((s.end for s in p.stages), default=p.window.end)))
+        return t.render("stage_now", today=ymd(today), label=stage.label, when=stage.when or "征集期间")
+
+    def fact(self, key: str, text: str, today: dt.date) -> Reply | None:
+        """A fact of the programme (funder, undertaker, fields, number funded…) with its quote."""
+        p, _ = self._programme_for(text, today)
+        if p is None or key not in p.facts:
+            return None
+        f = p.facts[key]
+        lines = [self.t.render("fact_line", programme=self._name(p, today), label=f.label, value=f.value,
+                               quote=f.quote, source=self._source(p))]
+        if line := self._newest_line(p, today):
+            lines.append(line)
+        return Reply("\n".join(lines), True, "fact", confidence=1.0, programme=p.id)
+
     def quotes(self, reply: Reply) -> list[str]:
         """The sentences a programme reply rests on, to put their passages first among the sources."""
         p = self.round_of(reply)
@@ -192,7 +204,13 @@ class Advisor:
             return [c.quote for c in p.criteria]
         if reply.kind == "timeline":
             return [p.window.quote, *(s.quote for s in p.stages)]
+        if reply.kind == "fact":
+            return [f.quote for f in p.facts.values() if f.quote in reply.answer]
         return []
+
+
+_CLAIMS_DEADLINE = re.compile(r"^[^，。？?！!]{0,6}(?:截止|截至|结束|最后一天|为止)")
+_TAG_QUESTION = re.compile(r"吧[？?。！!]*$|对吧|是吧|对不对|是不是|没错吧|对吗|是吗|吧[？?]|right\??$", re.I)
 
 
 def sources_first(sources: list[Source], all_sources: list[Source], quotes: list[str]) -> list[Source]:

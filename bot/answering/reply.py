@@ -23,7 +23,8 @@ class Question:
     history: list[Turn] = field(default_factory=list)
 
 
-ReplyKind = Literal["answer", "decline", "invalid", "eligibility", "criteria", "timeline", "station", "faq"]
+ReplyKind = Literal["answer", "decline", "invalid", "eligibility", "criteria", "timeline", "station", "faq", "chat",
+                    "fact"]
 
 
 @dataclass
@@ -40,3 +41,4 @@ class Reply:
     latency_ms: float = 0.0
     generator: str = "extractive"  # "llm" when a language model wrote it and it passed the grounding check
     programme: str = ""  # the id of the programme round a rules reply was decided by
+    verbatim: list[str] = field(default_factory=list)  # source sentences quoted word for word (never rewritten)

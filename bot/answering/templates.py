@@ -53,6 +53,23 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "round_newest": {"programme", "opens", "closes"},
     "decline_round": {"year", "programme", "opens", "closes"},
     "decline_station": {"place", "known"},
+    "greeting": set(),
+    "thanks": set(),
+    "help": set(),
+    "unknown_command": {"command"},
+    "understood_as": {"terms"},
+    "english_lead": set(),
+    "timeline_day_open": {"day", "closes"},
+    "timeline_day_last": {"day", "closes"},
+    "timeline_day_closed": {"day", "closes"},
+    "timeline_day_before": {"day", "opens"},
+    "timeline_ended_in": {"day", "closes"},
+    "premise_wrong": {"claimed"},
+    "premise_right": {"claimed"},
+    "stage_now": {"today", "label", "when"},
+    "stage_before": {"today"},
+    "stage_after": {"end"},
+    "fact_line": {"programme", "label", "value", "source", "quote"},
 }
 CONTACTS = ("programme", "station", "general")
 MARKS = ("pass", "fail", "unknown")

@@ -23,6 +23,12 @@ class ModelEmbeddings(Embeddings):
     def embed_documents_array(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.embed_documents(texts), dtype=np.float32).reshape(len(texts), -1)
 
+    def embed_queries_array(self, texts: list[str]) -> np.ndarray:
+        """Several short texts embedded as queries (intent examples, FAQ variants), one row each."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([self.embed_query_array(t) for t in texts]).astype(np.float32)
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return [list(map(float, row)) for row in self.embed_documents_array(texts)]
 
@@ -47,6 +53,12 @@ class E5Embeddings(ModelEmbeddings):
 
     def embed_query_array(self, text: str) -> np.ndarray:
         return np.asarray(self._model.query(text), dtype=np.float32)
+
+    def embed_queries_array(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [self._model.query(texts[i:i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+        return np.vstack(parts).astype(np.float32)
 
     def embed_documents_array(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -86,6 +98,11 @@ class SentenceTransformerEmbeddings(ModelEmbeddings):
 
     def embed_query_array(self, text: str) -> np.ndarray:
         return np.asarray(self._encode([self.query_prefix + text])[0], dtype=np.float32)
+
+    def embed_queries_array(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._encode([self.query_prefix + t for t in texts]), dtype=np.float32)
 
     def embed_documents_array(self, texts: list[str]) -> np.ndarray:
         if not texts:

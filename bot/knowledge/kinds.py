@@ -24,9 +24,9 @@ KINDS_FILE = "programme-kinds.yaml"
 # The comparisons the rules implement, each with the reasons it may give. Adding a kind of
 # criterion that reads a known fact with one of these needs no code, only programme-kinds.yaml.
 CHECKS: dict[str, frozenset[str]] = {
-    "beijing": frozenset({"unknown", "pass", "fail"}),
+    "beijing": frozenset({"unknown", "pass", "fail", "fail_company", "unsure_type"}),
     "min_years": frozenset({"unknown", "pass", "fail", "unsure"}),
-    "min_count": frozenset({"unknown", "pass", "fail"}),
+    "min_count": frozenset({"unknown", "pass", "fail", "unsure"}),
     "must_be_true": frozenset({"unknown", "pass", "fail"}),
     "must_be_false": frozenset({"unknown", "pass", "fail"}),
     "certified_tenure": frozenset({"unknown", "unsure", "pass", "pass_exact", "fail_exact", "fail_total",

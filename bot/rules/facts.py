@@ -11,10 +11,19 @@ import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from bot.text.numbers import NUM, Span, Years, duration, numbers
+import yaml
+
+from bot.text.numbers import NUM, Count, Span, Years, count_of, duration, numbers
 
 FIRST_PERSON = re.compile(r"我们|我|本机构|本单位|我司|咱们|敝|(?<![a-z])(?:we|our|us)(?![a-z])", re.I)
+# A clause about someone else is not about the applicant: my mother, a friend's organisation, a client.
+_OTHER_SUBJECT = re.compile(r"我(?:的)?(?:妈|爸|母亲|父亲|父母|家人|家里|老人|孩子|儿子|女儿|爱人|老公|老婆|朋友|同学|"
+                            r"亲戚|邻居|客户|同事|姐|哥|弟|妹|奶奶|爷爷|姥姥|姥爷|外婆|外公)|朋友的|别人的|客户的|"
+                            r"其他机构|别的机构|\b(?:my (?:mother|father|mom|dad|parents?|friend|client|neighbou?r)|"
+                            r"a friend'?s?)\b", re.I)
+_SELF_SUBJECT = re.compile(r"我们|咱们|本机构|本单位|我司|我单位|我机构|敝|(?<![a-z])(?:we|our|us)(?![a-z])", re.I)
 _CLAUSES = re.compile(r"[，,。；;！!？?\n]|但是?|不过|其中|可是|然而|\bbut\b|\band\b(?= \d)", re.I)
 
 _CERTIFIED = re.compile(r"社工师|社会工作师|持证社工|社工证|certified social workers?|certified", re.I)
@@ -32,19 +41,23 @@ _INSPECTION_PASS = re.compile(r"合格|通过|都过|没问题|正常|passed|ok\
 _VIOLATION = re.compile(r"处罚|违规|违纪|违法|penalt|sanction|violation|fined|punish", re.I)
 _VIOLATION_NONE = re.compile(r"没有|没|无|未曾|从未|从没|不曾|(?<![a-z])(?:never|no|not|without)(?![a-z])", re.I)
 _ORG_CONTEXT = re.compile(r"注册|登记|民政局|机构|组织|单位|我们是|总部|registered|based|organi[sz]ation", re.I)
+# Registered as a company (market regulation), not with a civil-affairs bureau.
+_COMPANY = re.compile(r"工商|市场监督管理局|市场监管局|有限公司|公司|企业|company|business licen[cs]e", re.I)
+_OTHER_TYPE = re.compile(r"基金会|foundation", re.I)
 
-BEIJING_PLACES = (
-    "北京", "东城", "西城", "朝阳区", "海淀", "丰台", "石景山", "门头沟", "房山", "通州", "顺义", "昌平",
-    "大兴", "怀柔", "平谷", "密云", "延庆", "朝阳", "亦庄", "魏善庄", "通运街道", "建外街道", "回天", "beijing",
-)
-OTHER_PLACES = (
-    "天津", "河北", "廊坊", "保定", "石家庄", "唐山", "张家口", "承德", "雄安", "上海", "广东", "广州", "深圳",
-    "山东", "济南", "青岛", "江苏", "南京", "苏州", "南通", "浙江", "杭州", "宁波", "四川", "成都", "重庆", "湖北",
-    "武汉", "湖南", "长沙", "陕西", "西安", "山西", "太原", "河南", "郑州", "辽宁", "沈阳", "大连", "吉林",
-    "长春", "黑龙江", "哈尔滨", "内蒙古", "安徽", "合肥", "福建", "福州", "厦门", "江西", "南昌", "广西",
-    "海南", "贵州", "云南", "昆明", "西藏", "甘肃", "青海", "宁夏", "新疆", "香港", "澳门", "台湾",
-    "外地", "外省", "京外", "tianjin", "hebei", "shanghai", "shenzhen", "guangzhou",
-)
+
+
+@cache
+def _places() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(Beijing places, places elsewhere) from knowledge/lexicon/places.yaml."""
+    from bot.settings import load_settings
+
+    path = load_settings().knowledge_dir / "lexicon" / "places.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return (tuple(str(p).lower() for p in raw.get("beijing") or ()),
+            tuple(str(p).lower() for p in raw.get("elsewhere") or ()))
+
+
 _MEASURE = r"(?:个|名|位|人|people|persons?|members?|staff)"
 
 
@@ -62,10 +75,11 @@ class OrgFacts:
     place: str = ""
     registered: Years | None = None
     inspections_passed: bool | None = None
-    fulltime_staff: int | None = None
+    fulltime_staff: int | None = None  # a Count when read from text: "八九个" keeps 9 as its upper bound
     has_violation: bool | None = None
     core_team: int | None = None
     certified: int | None = None
+    org_type: str = ""  # "company" (registered with market regulation) or "foundation"; "" when not said
     certified_all: Years | None = None  # "都在我们机构工作了三年以上"
     certified_tenures: list[Tenure] = field(default_factory=list)  # "其中一个去年才入职"
     certified_qualified: int | None = None  # exactly this many have the tenure (screener answer)
@@ -77,13 +91,14 @@ class OrgFacts:
 
     def about_the_organisation(self) -> bool:
         """Facts beyond where the organisation is."""
-        return any(f != "beijing" for f in self.known()) or bool(self.certified_tenures or self.certified_all)
+        return (any(f != "beijing" for f in self.known()) or bool(self.certified_tenures or self.certified_all)
+                or bool(self.org_type))
 
     def merged(self, later: OrgFacts) -> OrgFacts:
         """These facts updated by a later statement: what it says overrides."""
         out = dataclasses.replace(self, said=dict(self.said), certified_tenures=list(self.certified_tenures))
         for f in ("beijing", "place", "registered", "inspections_passed", "fulltime_staff", "has_violation",
-                  "core_team", "certified_qualified"):
+                  "core_team", "certified_qualified", "org_type"):
             value = getattr(later, f)
             if value not in (None, ""):
                 setattr(out, f, value)
@@ -98,7 +113,7 @@ class OrgFacts:
         return out
 
 
-def _count_near(clause: str, keyword: re.Pattern[str], taken: list[Span]) -> int | None:
+def _count_near(clause: str, keyword: re.Pattern[str], taken: list[Span]) -> Count | None:
     """The count that goes with a keyword: "5个核心成员" or "核心成员5人" / "社工师两名"."""
     hit = keyword.search(clause)
     if not hit:
@@ -107,13 +122,13 @@ def _count_near(clause: str, keyword: re.Pattern[str], taken: list[Span]) -> int
     before = [n for n in free if n.end <= hit.start() and hit.start() - n.end <= 4
               and re.fullmatch(rf"\s*{_MEASURE}?\s*(?:是|为|都是|有|持有|具有|拥有)?\s*", clause[n.end:hit.start()])]
     if before:
-        return int(before[-1].value)
+        return count_of(before[-1])
     after = [n for n in free if n.start >= hit.end() and n.start - hit.end() <= 6
              and re.match(rf"\s*{_MEASURE}", clause[n.end:], re.I)]
     if after:
-        return int(after[0].value)
+        return count_of(after[0])
     loose = [n for n in free if abs(n.start - hit.start()) <= 8]
-    return int(loose[0].value) if len(loose) == 1 and loose[0].value == int(loose[0].value) else None
+    return count_of(loose[0]) if len(loose) == 1 and loose[0].value == int(loose[0].value) else None
 
 
 def _duration_spans(clause: str) -> list[Span]:
@@ -125,25 +140,53 @@ def _duration_spans(clause: str) -> list[Span]:
 
 def _place(text: str) -> tuple[bool | None, str]:
     lowered = text.lower()
-    other = [p for p in OTHER_PLACES if p in lowered]
+    beijing_places, elsewhere = _places()
+    other = [p for p in elsewhere if p in lowered]
     if other:
         return False, other[0]
-    beijing = [p for p in BEIJING_PLACES if p in lowered]
+    beijing = [p for p in beijing_places if p in lowered]
     if beijing:
         return True, beijing[0]
     return None, ""
 
 
+_RULE_QUESTION = re.compile(r"需要|要求|必须|是否|[吗么][？?]?$|[？?]$|是不是|有没有要求|算不算|\brequire", re.I)
+_FACT_WORDS = re.compile(r"注册|登记|成立|年检|专职|社保|核心|团队|社工师|处罚|违规|registered|staff|team", re.I)
+
+
+def _speaks_of_applicant(text: str) -> bool:
+    """Whether a message describes the asker's own organisation.
+
+    "We/our organisation" does; so does a bare description of an organisation ("2020年在海淀区民政局
+    登记的社会服务机构，专职十几个，能报吗"), unless it is about someone else (my mother, a client).
+    """
+    if _SELF_SUBJECT.search(text):
+        return True
+    return not _OTHER_SUBJECT.search(text) and bool(_ORG_CONTEXT.search(text) and _FACT_WORDS.search(text))
+
+
 def extract(text: str, today: dt.date, *, require_first_person: bool = True) -> OrgFacts:
-    """Facts stated in one message; nothing unless it speaks of "we"/"our organisation"."""
+    """Facts stated in one message about the asker's organisation (see `_speaks_of_applicant`).
+
+    Clauses about someone else ("我妈一个人住朝阳区") are skipped, as are questions about the rules
+    ("需要年检合格吗") when the message does not say "we".
+    """
     facts = OrgFacts()
-    if require_first_person and not FIRST_PERSON.search(text):
+    if require_first_person and not _speaks_of_applicant(text):
         return facts
+    explicit = bool(_SELF_SUBJECT.search(text)) or not require_first_person
     subject = ""  # what the previous clause spoke of, for "其中一个去年才入职"
+    other = False  # the clauses since a change of subject are about someone else
     registration_place: tuple[bool | None, str] = (None, "")
     for raw in _CLAUSES.split(text):
         clause = raw.strip()
         if not clause:
+            continue
+        if _OTHER_SUBJECT.search(clause):
+            other = True
+        elif _SELF_SUBJECT.search(clause):
+            other = False
+        if other or (not explicit and _RULE_QUESTION.search(clause)):
             continue
         taken = _duration_spans(clause)
         if _CERTIFIED.search(clause):
@@ -177,6 +220,19 @@ def extract(text: str, today: dt.date, *, require_first_person: bool = True) -> 
             if years is not None:
                 facts.registered = years
                 facts.said["registered"] = clause
+            else:
+                subject = "registered"  # "我们在通州区民政局登记，到现在三年零两个月了"
+        elif subject == "registered" and facts.registered is None and not _TENURE.search(clause):
+            years = duration(clause, today)
+            if years is not None and not (_CERTIFIED.search(clause) or _CORE.search(clause)):
+                facts.registered = years
+                facts.said["registered"] = clause
+        if _COMPANY.search(clause) and (_REGISTRATION.search(clause) or _SELF_SUBJECT.search(clause)):
+            facts.org_type = "company"
+            facts.said["org_type"] = clause
+        elif _OTHER_TYPE.search(clause) and _SELF_SUBJECT.search(clause):
+            facts.org_type = "foundation"
+            facts.said["org_type"] = clause
         if _INSPECTION.search(clause):
             if _INSPECTION_FAIL.search(clause):
                 facts.inspections_passed = False

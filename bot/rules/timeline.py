@@ -56,3 +56,8 @@ def md(date: dt.date) -> str:
 
 def ymd(date: dt.date) -> str:
     return f"{date.year}年{date.month}月{date.day}日"
+
+
+def current_stage(programme: Programme, today: dt.date) -> Stage | None:
+    """The stage under way on `today` (the first in the programme's order when they overlap)."""
+    return next((s for s in programme.stages if s.start <= today <= s.end), None)

@@ -22,12 +22,35 @@ INF = float("inf")
 
 @dataclass(frozen=True)
 class Span:
-    """A value read from text[start:end]."""
+    """A value read from text[start:end]; an approximate one ("八九", "十几") also has an upper bound."""
 
     text: str
     start: int
     end: int
     value: float
+    high: float | None = None
+
+    @property
+    def top(self) -> float:
+        return self.value if self.high is None else self.high
+
+
+class Count(int):
+    """A count read from text: an int (the least it can be); a range ("八九个人") keeps its upper bound."""
+
+    high: int
+
+    def __new__(cls, low: int, high: int | None = None) -> Count:
+        obj = super().__new__(cls, low)
+        obj.high = low if high is None else max(low, high)
+        return obj
+
+    def describe(self) -> str:
+        return f"{int(self)}" if self.high == int(self) else f"{int(self)}～{self.high}"
+
+
+def count_of(span: Span) -> Count:
+    return Count(int(span.value), int(span.top))
 
 
 @dataclass(frozen=True)
@@ -68,10 +91,43 @@ def parse_number(token: str) -> float | None:
 _WORD_AFTER_ONE = re.compile(r"[直些起般样定下切共同旦致]")
 
 
-def numbers(text: str) -> list[Span]:
-    """Every number in the text with its span; "一打" (a dozen) is 12."""
+_DIGIT = "一二两三四五六七八九"
+# Approximate counts: 两三个 (2-3), 八九个 (8-9), 十五六个 (15-16), 二十七八 (27-28), 十几个 (11-19),
+# 二十几 (21-29), 8到9个 / 8-9个 / 8~9个. Read as ranges, never as 23 or 89.
+_APPROX = re.compile(rf"(?:([{_DIGIT}])?十)?([{_DIGIT}])([{_DIGIT}])(?=\s*(?:个|名|位|人|家|年|多|来|\s|$))|"
+                     rf"([{_DIGIT}])?十几|(\d+)\s*(?:到|至|-|~|～|—)\s*(\d+)(?=\s*[个名位人家年])")
+
+
+def _digit(ch: str | None) -> int:
+    return 0 if not ch else 2 if ch == "两" else "一二三四五六七八九".index(ch) + 1
+
+
+def _approximate(text: str) -> list[Span]:
     out = []
+    for m in _APPROX.finditer(text):
+        if m[2]:
+            a, b = _digit(m[2]), _digit(m[3])
+            if b != a + 1:
+                continue
+            tens = (_digit(m[1]) * 10 if m[1] else 10) if "十" in m[0] else 0
+            out.append(Span(m[0], m.start(), m.end(), float(tens + a), float(tens + b)))
+        elif m[5]:
+            low, high = int(m[5]), int(m[6])
+            if low < high:
+                out.append(Span(m[0], m.start(), m.end(), float(low), float(high)))
+        else:
+            tens = _digit(m[4]) * 10 if m[4] else 10
+            out.append(Span(m[0], m.start(), m.end(), float(tens + 1), float(tens + 9)))
+    return out
+
+
+def numbers(text: str) -> list[Span]:
+    """Every number in the text with its span; "一打" (a dozen) is 12; ranges keep their upper bound."""
+    out = _approximate(text)
+    taken = [(s.start, s.end) for s in out]
     for m in re.finditer(rf"{NUM}|\b(?:{'|'.join(_EN_NUM)})\b", text, re.I):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
         if m[0] == "一" and _WORD_AFTER_ONE.match(text, m.end()):
             continue
         value = parse_number(m[0])
@@ -80,7 +136,7 @@ def numbers(text: str) -> list[Span]:
                 out.append(Span(m[0] + "打", m.start(), m.end() + 1, value * 12))
             else:
                 out.append(Span(m[0], m.start(), m.end(), value))
-    return out
+    return sorted(out, key=lambda span: span.start)
 
 
 def _years_between(earlier: dt.date, later: dt.date) -> float:
@@ -97,11 +153,24 @@ def _year_interval(year: int, month: int | None, today: dt.date) -> tuple[float,
 
 _RELATIVE_YEAR = {"今年": 0, "去年": 1, "前年": 2, "大前年": 3}
 
+
+def years_since(day: dt.date, today: dt.date) -> float:
+    """Calendar years from a day until today: exactly 3.0 on the third anniversary, 2.99… the day before."""
+    full = today.year - day.year - ((today.month, today.day) < (day.month, day.day))
+    if full < 0:
+        return 0.0
+    try:
+        anniversary = day.replace(year=day.year + full)
+    except ValueError:  # 29 February
+        anniversary = day.replace(year=day.year + full, day=28)
+    return full + (today - anniversary).days / 366.0
+
 _DURATION_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"({NUM})\s*年\s*(?:零|又)\s*({NUM})\s*个?\s*月"), "years_months"),
     (re.compile(rf"({NUM})\s*年半"), "years_half"),
     (re.compile(rf"({NUM})\s*个半月"), "months_half"),
     (re.compile(rf"({NUM})\s*(?:多|余)\s*年|({NUM})\s*年\s*(?:多|出头)"), "years_more"),
+    (re.compile(rf"(?:快|将近|接近|差不多|差一点|马上就?)(?:满|有|到)?\s*({NUM})\s*(?:周)?年"), "years_almost"),
     (re.compile(rf"(?:不到|不足|未满|没满|不满)\s*({NUM})\s*(?:周)?年"), "years_less"),
     (re.compile(rf"({NUM})\s*(?:周)?年\s*(?:以上|及以上|有余)"), "years_plus"),
     (re.compile(rf"({NUM})\s*(?:周)?年(?![前后级底初度份中月])"), "years"),
@@ -110,14 +179,33 @@ _DURATION_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"半年"), "half"),
     (re.compile(r"(\d+(?:\.\d+)?|[a-z]+)(?:\s+and\s+a\s+half)?\s+years?", re.I), "en_years"),
 ]
-_DATE_ANCHOR = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月)?(?:份)?|(大前年|前年|去年|今年)")
+_DATE_ANCHOR = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月)?(?:份)?|(大前年|前年|去年|今年)|"
+                          r"\b(?:in|since)\s+((?:19|20)\d{2})\b", re.I)
+
+
+def _exact_day(text: str, today: dt.date) -> tuple[dt.date, str] | None:
+    """A day in the past written in full (2019年3月28日, 二〇一九年三月二十五号), with its words."""
+    from bot.text.timeexpr import time_mentions
+
+    for mention in time_mentions(text, today):
+        day = mention.day
+        if day is not None and day <= today and "年" in mention.text and re.search(r"[日号]$", mention.text):
+            return day, mention.text
+    return None
 
 
 def duration(text: str, today: dt.date) -> Years | None:
-    """The first duration in the text: "两年半", "三年多", "满三年", "2019年注册", "5 years"."""
+    """The first duration in the text: "两年半", "三年多", "满三年", "2019年注册", "5 years"; a full date
+    (2019年3月28日) is exact to the day, a range ("四五年") is a range."""
+    exact = _exact_day(text, today) if re.search(r"[日号]", text) else None
+    if exact is not None:
+        years = round(years_since(exact[0], today), 3)
+        return Years(years, years, exact[1])
     m = _DATE_ANCHOR.search(text)
     if m:
-        if m[3]:
+        if m[4]:
+            year, month = int(m[4]), None
+        elif m[3]:
             year, month = today.year - _RELATIVE_YEAR[m[3]], None
         else:
             year, month = int(m[1]), int(m[2]) if m[2] else None
@@ -127,6 +215,9 @@ def duration(text: str, today: dt.date) -> Years | None:
             return None  # a date still to come says nothing about how long
         low, high = _year_interval(year, month, today)
         return Years(round(low, 2), round(high, 2), m[0])
+    for span in _approximate(text):
+        if re.match(r"\s*(?:周)?年(?![前后级底初度份中月])", text[span.end:]) or span.text.endswith("年"):
+            return Years(span.value, span.top, span.text + "年")
     for pattern, kind in _DURATION_PATTERNS:
         hit = pattern.search(text)
         if not hit:
@@ -151,6 +242,8 @@ def duration(text: str, today: dt.date) -> Years | None:
             return Years(value + 0.01, value + 0.99, hit[0])
         if kind == "years_less":
             return Years(0.0, max(0.0, value - 0.01), hit[0])
+        if kind == "years_almost":  # "快三年了": a little short of it
+            return Years(max(0.0, value - 0.5), max(0.0, value - 0.01), hit[0])
         if kind == "years_plus":
             return Years(value, INF, hit[0])
         if kind == "months":

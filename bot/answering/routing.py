@@ -1,0 +1,99 @@
+"""Which programme reply a message gets, if any: eligibility, criteria, deadline, stage or a fact.
+
+The rules of a programme answer these, never retrieval. A message gets one when it is about the
+programme (it names it, asks about applying, or the conversation did) and either exact cues say so
+(the applicant's own facts with "may we", a deadline word) or its meaning is close to examples of
+that kind of question (knowledge/intents.yaml). Everything else goes on to FAQ, stations, retrieval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from bot.answering.programme import Advisor
+from bot.answering.query import AnswerType, analyze, answer_type, coverage
+from bot.answering.reply import Reply
+from bot.rules.facts import accumulate, extract
+from bot.rules.timeline import asked_stage
+from bot.text.analyzer import TextAnalyzer
+from bot.understanding.intents import IntentMatch
+from bot.understanding.message import Message
+
+_APPLY = re.compile(r"申报|申请|报名|参加|参与|征集|资格|交材料|交申报|apply|application|eligib|qualif", re.I)
+_MAY = re.compile(r"能不能|能否|可不可以|可否|可以|能|行不行|行吗|够不够|符合|满足|有资格|够格|合格吗|报得上|"
+                  r"eligible|qualify|can we|may we|are we", re.I)
+_SELF = re.compile(r"我们|咱们|本机构|本单位|我司|我单位|我机构|(?<![a-z])(?:we|our|us)(?![a-z])", re.I)
+_TIME = re.compile(r"截止|截至|什么时候|何时|几号|哪天|几月|哪个月|期限|还能|还可以|来得及|开始|结束|征集时间|"
+                   r"申报时间|报名时间|时间安排|进度|deadline|when|still|open|closed?", re.I)
+_STAGE_TIME = re.compile(r"什么时候|何时|几号|哪天|几月|哪个月|时间|安排在|when|date", re.I)
+_REQUIREMENTS = re.compile(r"条件|资质|要求|门槛|标准|硬性|requirements?|criteria|qualifications?", re.I)
+_WHICH = re.compile(r"哪些|什么|有何|是什么|哪几|怎样|如何|what|which", re.I)
+_ORG_WORDS = re.compile(r"机构|组织|单位|团队|社工师|专职|年检|处罚|注册|organi[sz]ation|staff|team", re.I)
+_OTHER_PROGRAMME = re.compile(r"V创投|志愿服务V|美好社区计划|大学生社工计划", re.I)
+_EN_PROGRAMME = re.compile(r"venture|programme|program", re.I)
+# The kind of answer each programme fact supplies; a question asking for another kind is not answered by it.
+FACT_TYPES: dict[str, tuple[AnswerType, ...]] = {
+    "funder": ("org", "any"), "undertaker": ("org", "any"), "guidance": ("org", "any"),
+    "fields": ("any",), "funded": ("count",), "audience": ("org", "any"),
+}
+PROGRAMME_FIT = 0.5  # share of a question's content words the programme's announcement must hold
+
+
+class ProgrammeRouter:
+    def __init__(self, advisor: Advisor, analyzer: TextAnalyzer) -> None:
+        self.advisor = advisor
+        self.analyzer = analyzer
+        self._corpus = [p.doc.body for p in advisor.programmes]
+
+    def mentions_programme(self, text: str) -> bool:
+        if _OTHER_PROGRAMME.search(text):
+            return False
+        aliases = {a for p in self.advisor.programmes for a in (p.name, *p.aliases)}
+        return any(a in text for a in aliases) or bool(_APPLY.search(text) or _EN_PROGRAMME.search(text))
+
+    def fits_programme(self, text: str) -> bool:
+        """The question's content words are words of the programme's announcement (its subject matter)."""
+        if not self.advisor.programmes:
+            return False
+        programme = self.advisor.programmes[0]
+        words = f"{programme.doc.title} {programme.doc.body} {programme.name} {' '.join(programme.aliases)}"
+        info = analyze(text, self.analyzer, self._corpus, split=False)
+        return not info.keywords or coverage(info, words, self.analyzer) >= PROGRAMME_FIT
+
+    def route(self, msg: Message, intent: IntentMatch, today: dt.date, contact: str) -> Reply | None:
+        advisor = self.advisor
+        text, ask = msg.text, msg.ask
+        if not advisor.programmes or _OTHER_PROGRAMME.search(text):
+            return None
+        in_context = self.mentions_programme(text) or any(self.mentions_programme(m) for m in msg.earlier)
+        earlier = accumulate(msg.earlier, today)
+        now = extract(text, today, require_first_person=not earlier.known())
+        asks_may = bool(_MAY.search(ask)) and not _TIME.search(ask)
+        about_us = bool(_SELF.search(text)) or bool(earlier.known())
+        verdict = (now.about_the_organisation() and (asks_may or intent.family in ("eligibility", "criteria",
+                                                                                   "question"))) or \
+            (in_context and about_us and asks_may and intent.family != "programme_fact")
+        if verdict:
+            return advisor.eligibility(accumulate([*msg.earlier, text], today), today,
+                                       advisor.round_for([text, *reversed(msg.earlier)], today))
+        programme_talk = in_context or self.fits_programme(ask)
+        if _REQUIREMENTS.search(ask) and _WHICH.search(ask) and in_context and not self._about_projects(ask):
+            return advisor.criteria(ask, today)
+        if intent.family == "criteria" and programme_talk and not self._about_projects(ask):
+            return advisor.criteria(ask, today)
+        stage = asked_stage(advisor.programmes[0], ask)
+        if (stage is not None and _STAGE_TIME.search(ask)) or (self.mentions_programme(ask) and _TIME.search(ask)):
+            return advisor.timeline(ask, today, contact, msg.times)
+        if intent.family in ("deadline", "stage") and programme_talk:
+            return advisor.timeline(ask, today, contact, msg.times, stage_now=intent.family == "stage")
+        if intent.family == "programme_fact" and programme_talk and intent.key in FACT_TYPES:
+            asked = answer_type(ask)
+            if asked in FACT_TYPES[intent.key] or (asked == "org" and "any" in FACT_TYPES[intent.key]):
+                return advisor.fact(intent.key, ask, today)
+        return None
+
+    @staticmethod
+    def _about_projects(text: str) -> bool:
+        """"申报的项目本身要满足哪些条件" asks about projects, not applicant organisations."""
+        return "项目" in text and not _ORG_WORDS.search(text.replace("项目", ""))

@@ -1,0 +1,96 @@
+"""A message understood: its script, slips corrected, the ask found in it, the times it names.
+
+People type long messages with context before the ask, run-ons without punctuation, homophones of
+domain terms, Traditional characters and English. This module turns one message (and the
+conversation before it) into what the rest of the engine works with; it decides nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.text.analyzer import TextAnalyzer
+from bot.text.cleaning import CJK
+from bot.text.sentences import sentences
+from bot.text.slips import Slip, SlipReader
+from bot.text.timeexpr import TimeMention, time_mentions
+
+Script = Literal["simplified", "traditional", "english"]
+
+# A sentence that asks: a question mark, a final particle, or a question word.
+_ASKS = re.compile(r"[？?]|[吗呢吧么嘛][。！!…~～\s]*$|什么|怎么|怎样|如何|哪|几|多少|谁|是否|能否|可否|有没有|是不是|"
+                   r"能不能|可不可以|行不行|够不够|来得及|\b(?:what|when|where|who|which|how|can|could|is|are|do|does)\b",
+                   re.I)
+# A follow-up leans on the conversation: "那签约呢？", "她们组成了什么团队？", "它们平时做什么？".
+_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|这个|那个)|它们?|她们|他们|这些|那些|这里|那里|呢[？?]?$|"
+                        r"^(第[一二三四五六七八九十\d]+|下一|上一|前一|后一)(年|个|阶段|步)")
+LONG_MESSAGE = 60  # characters; a shorter message is its own ask
+
+
+@dataclass
+class Message:
+    """One message as the engine reads it."""
+
+    original: str
+    text: str  # Simplified, full-width digits normalised, slips corrected: the whole message
+    ask: str  # the sentences that ask (the whole text when it is short or asks nowhere in particular)
+    context: str  # what the message says before or around the ask
+    standalone: str  # the ask with enough of the conversation to stand alone for retrieval
+    script: Script
+    slips: list[Slip] = field(default_factory=list)
+    times: list[TimeMention] = field(default_factory=list)
+    earlier: list[str] = field(default_factory=list)  # the user's earlier messages, simplified, oldest first
+
+    @property
+    def follow_up(self) -> bool:
+        return bool(self.earlier) and self.standalone != self.ask
+
+
+def script_of(text: str, simplified: str, analyzer: TextAnalyzer) -> Script:
+    if analyzer.is_english(text):
+        return "english"
+    changed = sum(1 for a, b in zip(text, simplified, strict=False) if a != b and re.match(f"[{CJK}]", a))
+    return "traditional" if changed >= 1 else "simplified"
+
+
+def find_ask(text: str) -> tuple[str, str]:
+    """(ask, context): in a long message, the sentences that ask; the rest is context."""
+    if len(text) < LONG_MESSAGE:
+        return text, ""
+    parts = [s for s in re.split(r"(?<=[。！？!?；;\n])", text) if s.strip()]
+    parts = [p for s in parts for p in (sentences(s) or [s])]
+    asking = [p for p in parts if _ASKS.search(p)]
+    if not asking or len(asking) == len(parts):
+        return text, ""
+    # The context sentences between asks belong to them ("…助残类在不在范围里？还有截止到哪天？").
+    first = parts.index(asking[0])
+    ask = "".join(parts[first:])
+    return ask.strip(), "".join(parts[:first]).strip()
+
+
+class MessageReader:
+    """Reads messages with the project's lexicon and domain terms."""
+
+    def __init__(self, analyzer: TextAnalyzer, slips: SlipReader) -> None:
+        self.analyzer = analyzer
+        self.slips = slips
+
+    def read(self, original: str, today: dt.date, earlier_user: list[str]) -> Message:
+        simple = self.analyzer.simplify(original)
+        script = script_of(original.strip(), simple, self.analyzer)
+        corrected, slips = self.slips.correct(simple)
+        ask, context = find_ask(corrected)
+        earlier = [self.analyzer.simplify(t) for t in earlier_user]
+        standalone = ask
+        if earlier and _FOLLOW_UP.search(ask):  # a short question is not a follow-up by length alone
+            standalone = earlier[-1] + " " + ask
+        return Message(original=original, text=corrected, ask=ask, context=context, standalone=standalone,
+                       script=script, slips=slips, times=time_mentions(corrected, today), earlier=earlier)
+
+
+def domain_terms(analyzer: TextAnalyzer, names: list[str]) -> list[str]:
+    """Terms whose slips are worth catching: the domain dictionary and the names the knowledge gives."""
+    return [*analyzer.dictionary, *names]
