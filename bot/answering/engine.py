@@ -55,17 +55,17 @@ class Engine:
         self.advisor = Advisor(knowledge.programmes, templates)
         self.stations = StationGuide(knowledge.directory) if knowledge.directory else None
         self.faq = FaqMatcher(knowledge.faq, self._embed_question, self._keywords)
-        self.router = ProgrammeRouter(self.advisor, analyzer)
         names = [n for p in knowledge.programmes for n in (p.name, *p.aliases)]
         if knowledge.directory:
             names += [n for st in knowledge.directory.stations for n in (st.name, *st.aliases)]
         self.reader = MessageReader(analyzer, SlipReader(domain_terms(analyzer, names)))
         examples = load_examples(settings.knowledge_dir)
         self.smalltalk = SmalltalkReader(examples.pop("greeting", []), examples.pop("thanks", []))
+        self._corpus = [f"{c.title} {c.heading} {c.text}" for c in index.chunks]
+        self.router = ProgrammeRouter(self.advisor, analyzer, examples, self._corpus)
         self.intents = IntentMatcher(examples, lambda texts: embeddings.embed_queries_array(
             [analyzer.simplify(t) for t in texts]))
         self._t2s_out = opencc.OpenCC("s2t")
-        self._corpus = [f"{c.title} {c.heading} {c.text}" for c in index.chunks]
         self._passages = [Source(c, 1.0) for c in index.chunks]  # what rule and station replies quote from
 
     def _embed_question(self, text: str) -> np.ndarray:
@@ -186,7 +186,8 @@ class Engine:
         qvec = self.embeddings.embed_query_array(text)
         sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k, mode)
         avec = qvec if msg.ask == text else self.embeddings.embed_query_array(msg.ask)
-        intent = self.intents.match(avec, msg.ask)
+        about_us = bool(self.router.speaks_of_applicant(msg))
+        intent = self.intents.match(avec, msg.ask, allowed=lambda name: about_us or name != "eligibility")
         if intent.name == "help":
             reply = self._chat("help")
             reply.sources = sources

@@ -153,7 +153,7 @@ class Advisor:
         for m in times:
             if (m.last - m.first).days > 31 or (m.first == m.last == today and "今天" not in m.text):
                 continue  # a whole year ("2022社会工作创投计划") or an implicit today says nothing here
-            day = m.text if m.text == m.zh() else f"{m.text}（{m.zh()}）"
+            day = m.zh() if re.search(r"\d+\s*月\s*\d+\s*[日号]", m.text) else f"{m.text}（{m.zh()}）"
             claims_end = bool(_CLAIMS_DEADLINE.search(text[text.find(m.text):]))
             if claims_end and _TAG_QUESTION.search(text) and m.day is not None:
                 lines.append(t.render("premise_right" if m.day == w.end else "premise_wrong", claimed=f"{m.zh()}截止"))

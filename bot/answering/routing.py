@@ -41,10 +41,13 @@ PROGRAMME_FIT = 0.5  # share of a question's content words the programme's annou
 
 
 class ProgrammeRouter:
-    def __init__(self, advisor: Advisor, analyzer: TextAnalyzer) -> None:
+    def __init__(self, advisor: Advisor, analyzer: TextAnalyzer, examples: dict[str, list[str]],
+                 corpus: list[str]) -> None:
+        """`corpus`: the indexed passages, which tell how rare (how telling) a word of a question is."""
         self.advisor = advisor
         self.analyzer = analyzer
-        self._corpus = [p.doc.body for p in advisor.programmes]
+        self.examples = examples
+        self._corpus = corpus
 
     def mentions_programme(self, text: str) -> bool:
         if _OTHER_PROGRAMME.search(text):
@@ -52,14 +55,35 @@ class ProgrammeRouter:
         aliases = {a for p in self.advisor.programmes for a in (p.name, *p.aliases)}
         return any(a in text for a in aliases) or bool(_APPLY.search(text) or _EN_PROGRAMME.search(text))
 
-    def fits_programme(self, text: str) -> bool:
-        """The question's content words are words of the programme's announcement (its subject matter)."""
-        if not self.advisor.programmes:
-            return False
-        programme = self.advisor.programmes[0]
-        words = f"{programme.doc.title} {programme.doc.body} {programme.name} {' '.join(programme.aliases)}"
+    def _fits(self, text: str, words: str) -> bool:
         info = analyze(text, self.analyzer, self._corpus, split=False)
         return not info.keywords or coverage(info, words, self.analyzer) >= PROGRAMME_FIT
+
+    def foreign(self, text: str) -> list[str]:
+        """Things the question names that the programme's announcement does not ("考试", "上海", "模板"):
+        a question about them is not about this programme, whatever else it shares with it."""
+        if not self.advisor.programmes:
+            return []
+        p = self.advisor.programmes[0]
+        words = f"{p.doc.title} {p.doc.body} {p.name} {' '.join(p.aliases)}".lower()
+        return [n for n in self.analyzer.nouns(text)
+                if not any(v.lower() in words for v in self.analyzer.variants(n.lower()))]
+
+    def fits_fact(self, text: str, key: str) -> bool:
+        """The question asks about this fact and nothing else it names: "银杏家园是做什么的" is not about
+        the programme's fields, though both are in one article."""
+        p = self.advisor.programmes[0]
+        fact = p.facts.get(key)
+        if fact is None:
+            return False
+        words = " ".join([fact.label, fact.value, fact.quote, p.name, *p.aliases,
+                          *self.examples.get(f"programme_fact.{key}", [])])
+        return self._fits(text, words)
+
+    @staticmethod
+    def speaks_of_applicant(msg: Message) -> bool:
+        """"We" speak, or the conversation already told the organisation's facts."""
+        return bool(_SELF.search(msg.text)) or any(_SELF.search(m) for m in msg.earlier)
 
     def route(self, msg: Message, intent: IntentMatch, today: dt.date, contact: str) -> Reply | None:
         advisor = self.advisor
@@ -77,17 +101,18 @@ class ProgrammeRouter:
         if verdict:
             return advisor.eligibility(accumulate([*msg.earlier, text], today), today,
                                        advisor.round_for([text, *reversed(msg.earlier)], today))
-        programme_talk = in_context or self.fits_programme(ask)
+        if self.foreign(ask):
+            return None  # it names something the programme's announcement does not speak of
         if _REQUIREMENTS.search(ask) and _WHICH.search(ask) and in_context and not self._about_projects(ask):
             return advisor.criteria(ask, today)
-        if intent.family == "criteria" and programme_talk and not self._about_projects(ask):
+        if intent.family == "criteria" and not self._about_projects(ask):
             return advisor.criteria(ask, today)
         stage = asked_stage(advisor.programmes[0], ask)
         if (stage is not None and _STAGE_TIME.search(ask)) or (self.mentions_programme(ask) and _TIME.search(ask)):
             return advisor.timeline(ask, today, contact, msg.times)
-        if intent.family in ("deadline", "stage") and programme_talk:
+        if intent.family in ("deadline", "stage"):
             return advisor.timeline(ask, today, contact, msg.times, stage_now=intent.family == "stage")
-        if intent.family == "programme_fact" and programme_talk and intent.key in FACT_TYPES:
+        if intent.family == "programme_fact" and intent.key in FACT_TYPES and self.fits_fact(ask, intent.key):
             asked = answer_type(ask)
             if asked in FACT_TYPES[intent.key] or (asked == "org" and "any" in FACT_TYPES[intent.key]):
                 return advisor.fact(intent.key, ask, today)

@@ -17,6 +17,9 @@ from bot.text.cleaning import CJK, normalize_text
 _WORD = re.compile(rf"[{CJK}]|[a-z0-9]", re.I)
 _LATIN_WORD = re.compile(r"[a-z][a-z'-]*", re.I)
 LEXICON_FILES = ("dictionary.txt", "stopwords.txt", "synonyms.yaml", "english.yaml")
+# Tags of words that name things: n, ns (place), nr (person), nt (organisation), nz, j (abbreviation),
+# l (set phrase), eng (Latin word); "vn" (a verb used as a noun, 考试) is added by its full tag below.
+_NOUN_TAGS = ("n", "j", "l", "e")
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,10 @@ class TextAnalyzer:
             digest.update(name.encode() + b"\0" + self._read(name).encode())
         return digest.hexdigest()[:16]
 
+    def to_simplified(self, text: str) -> str:
+        """Traditional characters to Simplified, nothing else."""
+        return str(self._t2s.convert(text))
+
     def simplify(self, text: str) -> str:
         """Traditional to Simplified Chinese, full-width digits to ASCII."""
         return normalize_text(self._t2s.convert(text))
@@ -78,6 +85,16 @@ class TextAnalyzer:
             t.lower() for t in self._jieba.cut_for_search(text, True)
             if _WORD.search(t) and t not in self.stopwords
         ]
+
+    def nouns(self, text: str) -> list[str]:
+        """The things a text names (nouns, names of people, places and organisations, abbreviations, Latin
+        words), as the tagger reads them; two characters or more, no stopwords."""
+        return [w for w, tag in self._jieba.tag(text)
+                if (tag[:1] in _NOUN_TAGS or tag == "vn") and len(w) >= 2 and w not in self.stopwords and not w.isdigit()]
+
+    def is_word(self, text: str) -> bool:
+        """Whether the segmenter's dictionary (with the domain terms) holds this word."""
+        return bool(self._jieba.has_word(text))
 
     def words(self, text: str) -> list[str]:
         return [t for t in self._jieba.cut(text, True) if _WORD.search(t)]

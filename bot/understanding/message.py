@@ -49,10 +49,13 @@ class Message:
         return bool(self.earlier) and self.standalone != self.ask
 
 
-def script_of(text: str, simplified: str, analyzer: TextAnalyzer) -> Script:
+def script_of(text: str, analyzer: TextAnalyzer) -> Script:
+    """English, or Chinese written in Traditional characters (some character changes from Traditional to
+    Simplified), or Simplified."""
     if analyzer.is_english(text):
         return "english"
-    changed = sum(1 for a, b in zip(text, simplified, strict=False) if a != b and re.match(f"[{CJK}]", a))
+    converted = analyzer.to_simplified(text)
+    changed = sum(1 for a, b in zip(text, converted, strict=False) if a != b and re.match(f"[{CJK}]", a))
     return "traditional" if changed >= 1 else "simplified"
 
 
@@ -80,7 +83,7 @@ class MessageReader:
 
     def read(self, original: str, today: dt.date, earlier_user: list[str]) -> Message:
         simple = self.analyzer.simplify(original)
-        script = script_of(original.strip(), simple, self.analyzer)
+        script = script_of(original.strip(), self.analyzer)
         corrected, slips = self.slips.correct(simple)
         ask, context = find_ask(corrected)
         earlier = [self.analyzer.simplify(t) for t in earlier_user]
