@@ -43,7 +43,19 @@ CHINESE = st.text(alphabet=st.sampled_from(list(ALPHABET)), max_size=30)
 def test_numbers_are_justified_by_their_span(text: str) -> None:
     for span in numbers(text):
         assert text[span.start:span.end] == span.text
-        assert parse_number(span.text) == span.value
+        if span.high is None:
+            assert parse_number(span.text) == span.value
+        else:  # an approximate count ("六七个", "十几个") is a range, never one number read from its digits
+            assert span.value < span.high and parse_number(span.text) not in (span.value, span.high)
+
+
+def test_approximate_counts_are_ranges() -> None:
+    cases = {"专职八九个人": (8, 9), "执行团队就两三个人": (2, 3), "十五六个人": (15, 16), "专职十几个": (11, 19),
+             "二十七八人": (27, 28), "8到9个人": (8, 9)}
+    for text, (low, high) in cases.items():
+        (span,) = numbers(text)
+        assert (span.value, span.high) == (low, high), text
+    assert numbers("十二个专职")[0].high is None and numbers("十二个专职")[0].value == 12
 
 
 @settings(max_examples=300)

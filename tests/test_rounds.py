@@ -23,6 +23,7 @@ from bot.text.analyzer import TextAnalyzer
 from bot.wiring import build_engine
 from tests.helpers import round2023
 from tests.helpers.knowledge import copy_knowledge
+from tests.helpers.routing import route
 
 D = dt.date.fromisoformat
 NOW = "现在还能申报吗？"
@@ -41,7 +42,7 @@ def advisor(kb: Path) -> Advisor:
 
 
 def ask(advisor: Advisor, text: str, today: str, history: list[Turn] | None = None):  # type: ignore[no-untyped-def]
-    reply = advisor.route(text, history or [], D(today), "北京社会工作者协会")
+    reply = route(advisor, text, history or [], D(today), "北京社会工作者协会")
     assert reply is not None, text
     return reply
 

@@ -185,9 +185,10 @@ class Engine:
         text = msg.standalone
         qvec = self.embeddings.embed_query_array(text)
         sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k, mode)
-        avec = qvec if msg.ask == text else self.embeddings.embed_query_array(msg.ask)
+        asked = msg.standalone if msg.follow_up else msg.ask  # a follow-up means what it means after its question
+        avec = qvec if asked == text else self.embeddings.embed_query_array(asked)
         about_us = bool(self.router.speaks_of_applicant(msg))
-        intent = self.intents.match(avec, msg.ask, allowed=lambda name: about_us or name != "eligibility")
+        intent = self.intents.match(avec, asked, allowed=lambda name: about_us or name != "eligibility")
         if intent.name == "help":
             reply = self._chat("help")
             reply.sources = sources

@@ -101,7 +101,7 @@ class ProgrammeRouter:
         if verdict:
             return advisor.eligibility(accumulate([*msg.earlier, text], today), today,
                                        advisor.round_for([text, *reversed(msg.earlier)], today))
-        if self.foreign(ask):
+        if self.foreign(msg.standalone if msg.follow_up else ask):
             return None  # it names something the programme's announcement does not speak of
         if _REQUIREMENTS.search(ask) and _WHICH.search(ask) and in_context and not self._about_projects(ask):
             return advisor.criteria(ask, today)

@@ -1,7 +1,8 @@
-"""Hard eligibility criteria as rules: one small check per kind, thresholds from the programme YAML.
+"""Hard eligibility criteria as rules: one small comparison per check, thresholds from the round's YAML.
 
-Each criterion is pass, fail or unknown with a reason; the verdict is ineligible when any
-fails, eligible when all pass, else unknown. "以上" includes the number itself.
+Each criterion is pass, fail or unknown with a reason worded in knowledge/programme-kinds.yaml;
+the verdict is ineligible when any fails, eligible when all pass, else unknown. "以上" includes
+the number itself.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.knowledge.kinds import PLACEHOLDERS
 from bot.knowledge.programmes import CriterionSpec, Programme
 from bot.rules.facts import OrgFacts
 from bot.text.numbers import Years
@@ -33,9 +35,11 @@ class Eligibility:
     verdict: Verdict
     criteria: list[CriterionResult]
     missing: list[str] = field(default_factory=list)
+    programme: str = ""  # the id of the round whose criteria decided
 
 
-Check = Callable[[CriterionSpec, OrgFacts], tuple[CriterionStatus, str]]
+Outcome = tuple[CriterionStatus, str, dict[str, object]]  # status, reason key, values for the reason text
+Check = Callable[[CriterionSpec, OrgFacts], Outcome]
 
 
 def _said(facts: OrgFacts, key: str) -> str:
@@ -43,19 +47,15 @@ def _said(facts: OrgFacts, key: str) -> str:
     return f"（您说“{words}”）" if words else ""
 
 
-def check_beijing(spec: CriterionSpec, facts: OrgFacts) -> tuple[CriterionStatus, str]:
-    if facts.org_type == "company":
-        return "fail", f"在工商（市场监管）部门注册的企业，不是在民政局注册的社会服务机构{_said(facts, 'org_type')}"
-    if facts.beijing is False:
-        return "fail", f"机构在{facts.place}，不在北京市范围内{_said(facts, 'beijing')}"
-    if facts.org_type == "foundation":  # the clause says 社会服务机构; whether a foundation counts, it does not say
-        said = _said(facts, "org_type")
-        return "unknown", f"原文写的是“社会服务机构”，基金会能否申报，原文没有写明，请向主办方确认{said}"
-    if facts.beijing is None:
-        return "unknown", "还不知道机构是否在北京市或区民政局注册"
-    if facts.beijing:
-        return "pass", f"机构在北京（{facts.place}）{_said(facts, 'beijing')}"
-    return "fail", f"机构在{facts.place}，不在北京市范围内{_said(facts, 'beijing')}"
+def check_beijing(spec: CriterionSpec, facts: OrgFacts) -> Outcome:
+    value = getattr(facts, spec.fact)
+    if facts.org_type == "company":  # registered with market regulation, not a civil-affairs bureau
+        return "fail", "fail_company", {}
+    if value is not False and facts.org_type == "foundation":  # the clause says 社会服务机构, not 基金会
+        return "unknown", "unsure_type", {}
+    if value is None:
+        return "unknown", "unknown", {}
+    return ("pass" if value else "fail"), ("pass" if value else "fail"), {"place": facts.place}
 
 
 def _years(y: Years, minimum: float) -> CriterionStatus:
@@ -66,57 +66,47 @@ def _years(y: Years, minimum: float) -> CriterionStatus:
     return "unknown"
 
 
-def check_min_years(spec: CriterionSpec, facts: OrgFacts) -> tuple[CriterionStatus, str]:
-    y = facts.registered
+def check_min_years(spec: CriterionSpec, facts: OrgFacts) -> Outcome:
+    y: Years | None = getattr(facts, spec.fact)
     if y is None:
-        return "unknown", "还不知道机构注册成立了多久"
+        return "unknown", "unknown", {}
     status = _years(y, spec.min)
-    said = _said(facts, "registered")
-    if status == "pass":
-        return status, f"已注册约{y.describe()}，达到{spec.min:g}年{said}"
-    if status == "fail":
-        return status, f"注册约{y.describe()}，不满{spec.min:g}年{said}"
-    return status, f"注册时长在{y.describe()}之间，需确认是否已满{spec.min:g}年{said}"
+    return status, "unsure" if status == "unknown" else status, {"value": y.describe()}
 
 
-def check_min_count(spec: CriterionSpec, facts: OrgFacts) -> tuple[CriterionStatus, str]:
-    value = getattr(facts, spec.fact, None)
+def check_min_count(spec: CriterionSpec, facts: OrgFacts) -> Outcome:
+    value = getattr(facts, spec.fact)
     if value is None:
-        return "unknown", f"还不知道{spec.label.split('（')[0].rstrip('以上0123456789五十人')}的人数"
-    said = _said(facts, spec.fact)
+        return "unknown", "unknown", {}
     high = getattr(value, "high", value)  # "八九个人" is 8 to 9
     shown = f"{int(value)}～{high}" if high != value else f"{int(value)}"
     if value >= spec.min:
-        return "pass", f"{shown}人，达到{spec.min:g}人{said}"
+        return "pass", "pass", {"value": shown}
     if high < spec.min:
-        return "fail", f"{shown}人，少于{spec.min:g}人{said}"
-    return "unknown", f"{shown}人，需确认是否达到{spec.min:g}人{said}"
+        return "fail", "fail", {"value": shown}
+    return "unknown", "unsure", {"value": shown}
 
 
-def check_must_be_true(spec: CriterionSpec, facts: OrgFacts) -> tuple[CriterionStatus, str]:
-    value = getattr(facts, spec.fact, None)
+def check_must_be_true(spec: CriterionSpec, facts: OrgFacts) -> Outcome:
+    value = getattr(facts, spec.fact)
     if value is None:
-        return "unknown", f"还不知道是否{spec.label}"
-    return ("pass", f"符合{_said(facts, spec.fact)}") if value else ("fail", f"不符合{_said(facts, spec.fact)}")
+        return "unknown", "unknown", {}
+    return ("pass", "pass", {}) if value else ("fail", "fail", {})
 
 
-def check_must_be_false(spec: CriterionSpec, facts: OrgFacts) -> tuple[CriterionStatus, str]:
-    value = getattr(facts, spec.fact, None)
+def check_must_be_false(spec: CriterionSpec, facts: OrgFacts) -> Outcome:
+    value = getattr(facts, spec.fact)
     if value is None:
-        return "unknown", "还不知道是否有违规违纪处罚记录"
-    said = _said(facts, spec.fact)
-    return ("fail", f"有处罚记录{said}") if value else ("pass", f"没有处罚记录{said}")
+        return "unknown", "unknown", {}
+    return ("fail", "fail", {}) if value else ("pass", "pass", {})
 
 
-def check_certified_tenure(spec: CriterionSpec, facts: OrgFacts) -> tuple[CriterionStatus, str]:
+def check_certified_tenure(spec: CriterionSpec, facts: OrgFacts) -> Outcome:
     """At least `min` certified social workers with `min_years` or more in the organisation."""
     need, years = int(spec.min), spec.min_years
-    said = _said(facts, "certified_tenure") or _said(facts, "certified")
     if facts.certified_qualified is not None:  # an exact count, as the screener asks it
         n = facts.certified_qualified
-        if n >= need:
-            return "pass", f"{n}名社工师在本机构工作满{years:g}年"
-        return "fail", f"只有{n}名社工师在本机构工作满{years:g}年，少于{need}名"
+        return ("pass", "pass_exact", {"value": n}) if n >= need else ("fail", "fail_exact", {"value": n})
     total = facts.certified
     if facts.certified_all is not None and total is not None:
         long_ = total if facts.certified_all.low >= years else 0
@@ -124,15 +114,16 @@ def check_certified_tenure(spec: CriterionSpec, facts: OrgFacts) -> tuple[Criter
     else:
         long_ = sum(t.count for t in facts.certified_tenures if t.years.low >= years)
         short = sum(t.count for t in facts.certified_tenures if t.years.high < years)
+    counts: dict[str, object] = {"total": total, "long": long_, "short": short}
     if total is not None and total < need:
-        return "fail", f"只有{total}名社工师，少于{need}名{said}"
+        return "fail", "fail_total", counts
     if long_ >= need:
-        return "pass", f"{long_}名社工师在本机构工作{years:g}年以上{said}"
+        return "pass", "pass", counts
     if total is not None and total - short < need:
-        return "fail", f"{total}名社工师中有{short}名在本机构工作不满{years:g}年{said}"
+        return "fail", "fail_short", counts
     if total is None:
-        return "unknown", "还不知道有几名社工师、在本机构工作了多久"
-    return "unknown", f"有{total}名社工师，还需确认其中至少{need}名在本机构工作满{years:g}年{said}"
+        return "unknown", "unknown", counts
+    return "unknown", "unsure", counts
 
 
 CHECKS: dict[str, Check] = {
@@ -145,12 +136,29 @@ CHECKS: dict[str, Check] = {
 }
 
 
+def said_for(spec: CriterionSpec, facts: OrgFacts) -> str:
+    """The applicant's own words the verdict on this criterion rests on."""
+    if spec.check == "beijing" and facts.org_type:
+        return _said(facts, "org_type")
+    if spec.check == "certified_tenure":
+        return _said(facts, "certified_tenure") or _said(facts, spec.fact)
+    return _said(facts, spec.fact)
+
+
+def judge(spec: CriterionSpec, facts: OrgFacts) -> tuple[CriterionStatus, str]:
+    """One criterion: its status and the reason, worded by programme-kinds.yaml."""
+    status, key, values = CHECKS[spec.check](spec, facts)
+    context = dict.fromkeys(PLACEHOLDERS, "") | spec.thresholds() | {"said": said_for(spec, facts)}
+    context.update({k: "" if v is None else str(v) for k, v in values.items()})
+    return status, spec.rule.reasons[key].format(**context)
+
+
 def evaluate(programme: Programme, facts: OrgFacts) -> Eligibility:
     results = []
     for spec in programme.criteria:
-        status, reason = CHECKS[spec.check](spec, facts)
+        status, reason = judge(spec, facts)
         results.append(CriterionResult(spec.id, spec.label, status, reason, spec.quote, programme.doc.id))
     statuses = {r.status for r in results}
     verdict = "ineligible" if "fail" in statuses else "eligible" if statuses == {"pass"} else "unknown"
     missing = [spec.ask for spec, r in zip(programme.criteria, results, strict=True) if r.status == "unknown"]
-    return Eligibility(verdict, results, missing)  # type: ignore[arg-type]
+    return Eligibility(verdict, results, missing, programme.id)  # type: ignore[arg-type]

@@ -13,7 +13,8 @@ WindowStatus = Literal["not_open", "open", "closed"]
 
 _RELATIVE = {"今年": 0, "明年": 1, "去年": -1, "前年": -2, "后年": 2}
 # A year followed by a month is a date ("去年6月就启动了"), not the round asked about.
-_YEAR = re.compile(r"(?:(?<!\d)(20\d{2})(?!\d)|(今年|明年|去年|前年|后年))(?!\s*年?\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月)")
+_YEAR = re.compile(r"(?:(?<!\d)(20\d{2})(?!\d)|(今年|明年|去年|前年|后年))"
+                   r"(?!\s*年?\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月)")
 
 
 @dataclass(frozen=True)

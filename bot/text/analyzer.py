@@ -89,8 +89,8 @@ class TextAnalyzer:
     def nouns(self, text: str) -> list[str]:
         """The things a text names (nouns, names of people, places and organisations, abbreviations, Latin
         words), as the tagger reads them; two characters or more, no stopwords."""
-        return [w for w, tag in self._jieba.tag(text)
-                if (tag[:1] in _NOUN_TAGS or tag == "vn") and len(w) >= 2 and w not in self.stopwords and not w.isdigit()]
+        return [w for w, tag in self._jieba.tag(text) if (tag[:1] in _NOUN_TAGS or tag == "vn")
+                and len(w) >= 2 and w not in self.stopwords and not w.isdigit()]
 
     def is_word(self, text: str) -> bool:
         """Whether the segmenter's dictionary (with the domain terms) holds this word."""
