@@ -270,7 +270,7 @@ class Engine:
     def _newer_than_rules(self, ruled: Reply, question: Question) -> bool:
         """A timeline or criteria reply from a round that no longer applies, or for a year the rules lack
         but a document covers, gives way to retrieval. Eligibility verdicts always stay with the rules."""
-        if ruled.kind not in ("timeline", "criteria", "decline"):
+        if ruled.kind not in ("timeline", "criteria", "fact", "decline"):
             return False
         years = [int(y) for y in re.findall(r"(20\d\d)\s*年", question.text)]
         if ruled.kind == "decline":  # a round the programme data does not know

@@ -188,6 +188,10 @@ class Advisor:
         f = p.facts[key]
         lines = [self.t.render("fact_line", programme=self._name(p, today), label=f.label, value=f.value,
                                quote=f.quote, source=self._source(p))]
+        claimed = claimed_value(text)
+        if claimed:  # "资助20个项目是吧", "承接单位是惠泽人对吧": confirmed or corrected before the fact
+            right = _same_claim(claimed, f.value)
+            lines.insert(0, self.t.render("premise_right" if right else "premise_wrong", claimed=claimed))
         if line := self._newest_line(p, today):
             lines.append(line)
         return Reply("\n".join(lines), True, "fact", confidence=1.0, programme=p.id)
@@ -211,6 +215,32 @@ class Advisor:
 
 _CLAIMS_DEADLINE = re.compile(r"^[^，。？?！!]{0,6}(?:截止|截至|结束|最后一天|为止)")
 _TAG_QUESTION = re.compile(r"吧[？?。！!]*$|对吧|是吧|对不对|是不是|没错吧|对吗|是吗|吧[？?]|right\??$", re.I)
+
+
+_CLAIM = re.compile(r"(?:是|有|为|就是)?([^，。？?！!\s]{1,16}?)(?:对吧|是吧|没错吧|对吗|是吗|对不对|是不是|吧)[？?。！!]*$")
+_NUMBER_IN = re.compile(r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+(?=[个名家项份位万元])")
+
+
+def claimed_value(text: str) -> str:
+    """What a tag question asserts ("资助20个项目是吧" -> "资助20个项目", "承接单位是惠泽人对吧" -> "惠泽人")."""
+    first = re.split(r"[，,。！!\s]", text.strip())[0] if _TAG_QUESTION.search(text) else ""
+    m = _CLAIM.search(first)
+    if not m:
+        return ""
+    claim = m[1]
+    if "是" in claim:  # "承接单位是惠泽人" -> the part after 是 is what is claimed
+        claim = claim.rsplit("是", 1)[1]
+    return claim if len(claim) >= 2 else ""
+
+
+def _same_claim(claimed: str, value: str) -> bool:
+    numbers = _NUMBER_IN.findall(claimed)
+    if numbers:
+        from bot.text.numbers import parse_number
+
+        got = {parse_number(n) for n in _NUMBER_IN.findall(value)}
+        return all(parse_number(n) in got for n in numbers)
+    return claimed in value or value in claimed
 
 
 def sources_first(sources: list[Source], all_sources: list[Source], quotes: list[str]) -> list[Source]:

@@ -33,10 +33,8 @@ _ORG_WORDS = re.compile(r"机构|组织|单位|团队|社工师|专职|年检|�
 _OTHER_PROGRAMME = re.compile(r"V创投|志愿服务V|美好社区计划|大学生社工计划", re.I)
 _EN_PROGRAMME = re.compile(r"venture|programme|program", re.I)
 # The kind of answer each programme fact supplies; a question asking for another kind is not answered by it.
-FACT_TYPES: dict[str, tuple[AnswerType, ...]] = {
-    "funder": ("org", "any"), "undertaker": ("org", "any"), "guidance": ("org", "any"),
-    "fields": ("any",), "funded": ("count",), "audience": ("org", "any"),
-}
+FACT_TYPES: dict[str, AnswerType] = {"funder": "org", "undertaker": "org", "guidance": "org", "fields": "any",
+                                     "funded": "count", "audience": "org"}
 PROGRAMME_FIT = 0.5  # share of a question's content words the programme's announcement must hold
 
 
@@ -66,8 +64,8 @@ class ProgrammeRouter:
             return []
         p = self.advisor.programmes[0]
         words = f"{p.doc.title} {p.doc.body} {p.name} {' '.join(p.aliases)}".lower()
-        return [n for n in self.analyzer.nouns(text)
-                if not any(v.lower() in words for v in self.analyzer.variants(n.lower()))]
+        return [n for n in self.analyzer.nouns(text) if n not in self.analyzer.generic
+                and not any(v.lower() in words for v in self.analyzer.variants(n.lower()))]
 
     def fits_fact(self, text: str, key: str) -> bool:
         """The question asks about this fact and nothing else it names: "银杏家园是做什么的" is not about
@@ -112,10 +110,9 @@ class ProgrammeRouter:
             return advisor.timeline(ask, today, contact, msg.times)
         if intent.family in ("deadline", "stage"):
             return advisor.timeline(ask, today, contact, msg.times, stage_now=intent.family == "stage")
-        if intent.family == "programme_fact" and intent.key in FACT_TYPES and self.fits_fact(ask, intent.key):
-            asked = answer_type(ask)
-            if asked in FACT_TYPES[intent.key] or (asked == "org" and "any" in FACT_TYPES[intent.key]):
-                return advisor.fact(intent.key, ask, today)
+        if intent.family == "programme_fact" and intent.key in FACT_TYPES and self.fits_fact(ask, intent.key) \
+                and answer_type(ask) in ("any", FACT_TYPES[intent.key]):
+            return advisor.fact(intent.key, ask, today)
         return None
 
     @staticmethod

@@ -28,8 +28,8 @@ _CLAUSES = re.compile(r"[，,。；;！!？?\n]|但是?|不过|其中|可是|然
 
 _CERTIFIED = re.compile(r"社工师|社会工作师|持证社工|社工证|certified social workers?|certified", re.I)
 _TENURE = re.compile(r"入职|工作了|工作满|工作不到|工作(?:了)?[^，。]{0,4}年|"
-                     r"在(?:本|我们|我)?(?:机构|单位|这里|这儿|组织)(?:工作|干|待)|干了|任职|joined|worked|been with",
-                     re.I)
+                     r"在(?:本|我们|我)?(?:机构|单位|这里|这儿|组织)[^，。]{0,4}(?:工作|干|待|做)|"
+                     r"(?:干|做|待|呆)(?:了|满|够)|任职|joined|worked|been with", re.I)
 _ALL = re.compile(r"都|均|全部|全都|每个|每位|(?<![a-z])(?:all|both|each)(?![a-z])", re.I)
 _CORE = re.compile(r"核心成员|核心团队|执行团队|项目团队|团队核心|core team|core members?", re.I)
 _FULLTIME = re.compile(r"专职|全职(?!妈妈)|交社保|社保|full[- ]?time", re.I)

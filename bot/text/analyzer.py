@@ -16,7 +16,7 @@ from bot.text.cleaning import CJK, normalize_text
 
 _WORD = re.compile(rf"[{CJK}]|[a-z0-9]", re.I)
 _LATIN_WORD = re.compile(r"[a-z][a-z'-]*", re.I)
-LEXICON_FILES = ("dictionary.txt", "stopwords.txt", "synonyms.yaml", "english.yaml")
+LEXICON_FILES = ("dictionary.txt", "stopwords.txt", "synonyms.yaml", "english.yaml", "generic.txt")
 # Tags of words that name things: n, ns (place), nr (person), nt (organisation), nz, j (abbreviation),
 # l (set phrase), eng (Latin word); "vn" (a verb used as a noun, 考试) is added by its full tag below.
 _NOUN_TAGS = ("n", "j", "l", "e")
@@ -43,6 +43,8 @@ class TextAnalyzer:
                 self.dictionary.append(parts[0])
                 freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
                 self._jieba.add_word(parts[0], freq, None)
+        self.generic = frozenset(w.strip() for w in self._read("generic.txt").splitlines()
+                                 if w.strip() and not w.startswith("#"))
         self.stopwords = frozenset(
             w for line in self._read("stopwords.txt").splitlines()
             if not line.startswith("#") for w in line.split()

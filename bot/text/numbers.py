@@ -63,7 +63,10 @@ class Years:
 
     def describe(self) -> str:
         if self.low == self.high:
-            return f"{self.low:g}年"
+            years, months = int(self.low), round((self.low - int(self.low)) * 12)
+            if months == 12:
+                years, months = years + 1, 0
+            return f"{years}年{months}个月" if months else f"{years}年"
         if self.high == INF:
             return f"{self.low:g}年以上"
         return f"{self.low:.1f}～{self.high:.1f}年"
@@ -194,9 +197,23 @@ def _exact_day(text: str, today: dt.date) -> tuple[dt.date, str] | None:
     return None
 
 
+_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})\s*年(?:\s*([一二三四五六七八九十]{1,3})\s*月)?")
+
+
+def _digit_dates(text: str) -> str:
+    """"二〇二〇年五月" -> "2020年5月": a year written digit by digit in Chinese numerals."""
+    def convert(m: re.Match[str]) -> str:
+        year = "".join(str("〇一二三四五六七八九".index(c)) if c != "零" else "0" for c in m[1])
+        month = parse_number(m[2]) if m[2] else None
+        return f"{year}年" + (f"{int(month)}月" if month else "")
+
+    return _CN_YEAR.sub(convert, text)
+
+
 def duration(text: str, today: dt.date) -> Years | None:
     """The first duration in the text: "两年半", "三年多", "满三年", "2019年注册", "5 years"; a full date
     (2019年3月28日) is exact to the day, a range ("四五年") is a range."""
+    text = _digit_dates(text)
     exact = _exact_day(text, today) if re.search(r"[日号]", text) else None
     if exact is not None:
         years = round(years_since(exact[0], today), 3)

@@ -27,6 +27,7 @@ _ASKS = re.compile(r"[？?]|[吗呢吧么嘛][。！!…~～\s]*$|什么|怎么|
 # A follow-up leans on the conversation: "那签约呢？", "她们组成了什么团队？", "它们平时做什么？".
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|这个|那个)|它们?|她们|他们|这些|那些|这里|那里|呢[？?]?$|"
                         r"^(第[一二三四五六七八九十\d]+|下一|上一|前一|后一)(年|个|阶段|步)")
+_SPACE_BETWEEN = re.compile(rf"(?<=[{CJK}])[ \t\u3000]+(?=[{CJK}])")
 LONG_MESSAGE = 60  # characters; a shorter message is its own ask
 
 
@@ -82,7 +83,8 @@ class MessageReader:
         self.slips = slips
 
     def read(self, original: str, today: dt.date, earlier_user: list[str]) -> Message:
-        simple = self.analyzer.simplify(original)
+        # Spaces between Chinese words are where a hurried or voice-typed message puts its commas.
+        simple = self.analyzer.simplify(_SPACE_BETWEEN.sub("，", original.strip()))
         script = script_of(original.strip(), self.analyzer)
         corrected, slips = self.slips.correct(simple)
         ask, context = find_ask(corrected)
