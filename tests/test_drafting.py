@@ -16,7 +16,7 @@ from bot.knowledge.documents import Document, KnowledgeError, load_documents
 from bot.knowledge.draft_model import with_model
 from bot.knowledge.drafting import Draft, draft_programme, missing_fields
 from bot.knowledge.kinds import load_kinds
-from bot.knowledge.loaders import add_document
+from bot.knowledge.service import KnowledgeService
 from bot.knowledge.programme_files import check_programme, draft_text, programme_text
 from bot.knowledge.programmes import load_programmes, squash
 from tests.helpers import round2023
@@ -112,10 +112,10 @@ def test_an_article_that_is_no_announcement_leaves_the_fields_empty(kb: Path) ->
 def test_every_upload_format_gives_the_same_draft(tmp_path: Path, name: str, make: Any) -> None:
     settings = copy_knowledge(tmp_path)
     text = re.sub(r"^## ", "", round2023.ANNOUNCEMENT, flags=re.M)
-    added = add_document(settings.knowledge_dir, make(text), name,
-                         {"title": round2023.TITLE, "published": round2023.PUBLISHED,
-                          "publication": round2023.PUBLICATION})
-    draft, doc = draft_of(settings.knowledge_dir, added.doc_id)
+    added = KnowledgeService(settings).add(make(text), name, {"title": round2023.TITLE,
+                                                              "published": round2023.PUBLISHED,
+                                                              "publication": round2023.PUBLICATION}, user="test")
+    draft, doc = draft_of(settings.knowledge_dir, added.edit.target)
     d = draft.data
     assert (d["window"]["opens"], d["window"]["closes"]) == (D("2023-05-08"), D("2023-06-09"))
     assert {c["kind"]: c.get("min") for c in d["criteria"]} == {
