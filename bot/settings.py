@@ -79,6 +79,26 @@ class Settings(BaseSettings):
     admin_lockout_minutes: float = 15.0
     admin_url: str | None = None  # public address of the web admin, linked from Telegram /unanswered
 
+    # Public web chat (python -m bot web; see README "Web chat").
+    web_host: str = "127.0.0.1"
+    web_port: int = 8081
+    web_url: str | None = None  # its public address, e.g. https://ask.example.org/ (linked from WeChat)
+    web_messages_per_minute: int = 30  # per address; many phones share one carrier address
+    web_secure_cookie: bool = False  # set true behind HTTPS
+    web_secret: str | None = None  # signs form tokens; default: a random key kept in data_dir
+
+    # WeChat Official Account (served by `python -m bot web` at /wechat; see README "WeChat").
+    wechat_token: str | None = Field(default=None, validation_alias=AliasChoices("WECHAT_TOKEN", "BOT_WECHAT_TOKEN"))
+    wechat_app_id: str | None = Field(default=None,
+                                      validation_alias=AliasChoices("WECHAT_APP_ID", "BOT_WECHAT_APP_ID"))
+    wechat_app_secret: str | None = Field(
+        default=None, validation_alias=AliasChoices("WECHAT_APP_SECRET", "BOT_WECHAT_APP_SECRET"))
+    wechat_encoding_aes_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("WECHAT_ENCODING_AES_KEY", "BOT_WECHAT_ENCODING_AES_KEY"))
+    wechat_api_base_url: str = Field(default="https://api.weixin.qq.com/cgi-bin/",
+                                     validation_alias=AliasChoices("WECHAT_API_BASE_URL", "BOT_WECHAT_API_BASE_URL"))
+    wechat_reply_seconds: float = Field(default=4.0, gt=0, le=4.5)  # WeChat waits 5 s for the passive reply
+
     user_messages_per_minute: int = 10
     max_upload_bytes: int = 10 * 1024 * 1024
 

@@ -50,9 +50,11 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.answering.reply import Question
+    from bot.channels.conversation import Conversations
     from bot.channels.jsonl import encode, read_lines, run_batch
     from bot.channels.render import render_text
     from bot.state.privacy import mask
+    from bot.wiring import open_store
 
     today = _today(args.today)
     if not args.jsonl and not args.question:
@@ -66,6 +68,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     question = Question(mask(" ".join(args.question)), today)
     reply = engine.ask(question)
+    if not args.debug:  # staff trying things out with --debug are not residents' questions
+        Conversations(open_store(settings), "cli").record("cli", None, question.text, reply)
     print(render_text(reply, show_sources=args.debug))
     if args.debug:
         print(engine.explain(question), file=sys.stderr)
@@ -74,9 +78,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.chat import run_chat
+    from bot.wiring import open_store
 
     today = _today(args.today)
-    return run_chat(_engine(settings, quiet=False), today)
+    return run_chat(_engine(settings, quiet=False), open_store(settings), today)
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
@@ -137,6 +142,20 @@ def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from bot.channels.web.app import create_app
+    from bot.wiring import open_store
+
+    host, port = args.host or settings.web_host, args.port or settings.web_port
+    app = create_app(settings, _engine(settings, quiet=False), open_store(settings))
+    print(f"web chat on http://{host}:{port}/" + ("（微信公众号接口：/wechat）" if settings.wechat_token else "")
+          + " (Ctrl+C to stop)", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+    return 0
+
+
 def cmd_admin_hash(args: argparse.Namespace, settings: Settings) -> int:
     import getpass
 
@@ -190,6 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", help="default BOT_ADMIN_HOST or 127.0.0.1")
     s.add_argument("--port", type=int, help="default BOT_ADMIN_PORT or 8080")
     s.set_defaults(func=cmd_admin)
+    s = sub.add_parser("web", help="run the public web chat (and the WeChat endpoint when configured)")
+    s.add_argument("--host", help="default BOT_WEB_HOST or 127.0.0.1")
+    s.add_argument("--port", type=int, help="default BOT_WEB_PORT or 8081")
+    s.set_defaults(func=cmd_web)
     s = sub.add_parser("admin-hash", help="hash a staff password for BOT_ADMIN_USERS (reads it from stdin)")
     s.add_argument("user")
     s.set_defaults(func=cmd_admin_hash)

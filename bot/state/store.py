@@ -249,6 +249,15 @@ class Store:
                 days=days,
             )
 
+    def by_channel(self, days: int = 7) -> dict[str, int]:
+        """Questions per channel (telegram, web, wechat, chat, cli) over the last `days`."""
+        since = _now() - dt.timedelta(days=days)
+        q = (select(interactions.c.channel, func.count()).where(interactions.c.at >= since,
+                                                                  interactions.c.kind != "invalid")
+             .group_by(interactions.c.channel).order_by(func.count().desc()))
+        with self.engine.connect() as conn:
+            return {str(channel): int(n) for channel, n in conn.execute(q)}
+
     # ------------------------------------------------------------ staff actions
     def log_staff(self, user_id: str | None, action: str, allowed: bool, detail: str = "") -> None:
         with self._lock, self.engine.begin() as conn:

@@ -32,6 +32,7 @@ from bot.state.store import Store
 
 HERE = Path(__file__).parent
 COOKIE = "sw_admin"
+CHANNELS = {"telegram": "Telegram", "web": "网页", "wechat": "微信", "chat": "终端", "cli": "命令行"}
 META_FORM = ("title", "published", "publication", "programme", "valid_from", "valid_until", "superseded_by")
 
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
     space.audited_by(db)
     pages = Jinja2Templates(directory=str(HERE / "templates"))
     pages.env.filters["beijing"] = _beijing_time
+    pages.env.filters["channel"] = lambda name: CHANNELS.get(name, name)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.state.auth, app.state.workspace, app.state.store = auth, space, db
 
@@ -146,7 +148,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
         s = session_of(request)
         stats = db.stats(7)
         known = docs()
-        return render(request, "home.html", s, stats=stats, documents=len(known),
+        return render(request, "home.html", s, stats=stats, channels=db.by_channel(7), documents=len(known),
                       faq=len(load_faq(settings.knowledge_dir, known)), queue=len(db.unanswered(200, disliked=True)))
 
     # ------------------------------------------------------------------ documents

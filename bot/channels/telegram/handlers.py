@@ -15,9 +15,10 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.answering.reply import Question, Reply, Turn
-from bot.channels.telegram.render import answer_keyboard, choices_keyboard, cited_passages, escaped_parts, menu_keyboard
+from bot.channels.render import cited_passages
+from bot.channels.screening import ScreenerFlow, Step, screener_texts
+from bot.channels.telegram.render import answer_keyboard, choices_keyboard, escaped_parts, menu_keyboard
 from bot.channels.telegram.services import Services
-from bot.rules.screener import Screener, ScreenerState
 from bot.state.store import redact
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not s.limiter.allow(user.id):
         await send(context, chat.id, s.texts["rate_limited"])
         return
-    if s.store.get_state(f"screener:{chat.id}") is not None:
+    if screening(s).active(str(chat.id)):
         await screener_answer(update, context, text)
         return
     await answer(context, chat.id, user.id, text)
@@ -226,71 +227,40 @@ async def on_station(context: ContextTypes.DEFAULT_TYPE, chat_id: int, item: str
 
 
 # ---------------------------------------------------------------------- the screener
-def _screener(s: Services, saved: dict[str, Any] | None = None) -> Screener | None:
-    """The current round's screener, or the round a saved screening started with."""
-    advisor = s.engine.advisor
-    if not advisor.programmes:
-        return None
-    started = advisor.rounds.by_id(str(saved.get("programme", ""))) if saved else None
-    return Screener(started or advisor.rounds.current(s.today()))
+def screening(s: Services) -> ScreenerFlow:
+    """The shared self-check conversation (bot/channels/screening.py), keyed by chat."""
+    return ScreenerFlow(s.engine.advisor, s.store, screener_texts(s.settings.prompts_dir))
 
 
 async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    saved = s.store.get_state(f"screener:{chat_id}")
-    screener = _screener(s, saved)
-    if screener is None:
-        await send(context, chat_id, s.texts["check_none"])
-        return
-    if saved is not None:
-        state = ScreenerState.from_json(saved)
-        await send(context, chat_id, s.texts["check_resume"])
-    else:
-        said = [t["content"] for t in s.store.get_state(f"history:{chat_id}") or [] if t["role"] == "user"]
-        state = screener.start(s.today(), said)
-        await send(context, chat_id, s.texts.fmt("check_start", programme=screener.programme.name))
-    await _next_step(context, chat_id, screener, state)
+    said = [t["content"] for t in s.store.get_state(f"history:{chat_id}") or [] if t["role"] == "user"]
+    await _send_step(context, chat_id, screening(s).start(str(chat_id), s.today(), said))
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    s = services(context)
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    s.store.drop_state(f"screener:{chat_id}")
-    await send(context, chat_id, s.texts["check_cancelled"])
+    await _send_step(context, chat_id, screening(services(context)).cancel(str(chat_id)))
 
 
 async def screener_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    s = services(context)
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    saved = s.store.get_state(f"screener:{chat_id}")
-    screener = _screener(s, saved)
-    if screener is None or saved is None:
-        return
-    if text == "/cancel":
-        await cancel(update, context)
-        return
-    state = ScreenerState.from_json(saved)
-    if not screener.answer(state, text):
-        await send(context, chat_id, s.texts["check_unreadable"])
-    await _next_step(context, chat_id, screener, state)
+    flow = screening(services(context))
+    if flow.active(str(chat_id)) or text == "/cancel":
+        await _send_step(context, chat_id, flow.answer(str(chat_id), text))
 
 
-async def _next_step(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screener: Screener,
-                     state: ScreenerState) -> None:
-    s = services(context)
-    prompt = screener.next_prompt(state)
-    if prompt is None:
-        s.store.drop_state(f"screener:{chat_id}")
-        reply = s.engine.advisor.eligibility(screener.facts(state), s.today(), screener.programme)
-        await send(context, chat_id, reply.answer)
-        return
-    s.store.set_state(f"screener:{chat_id}", state.to_json())
-    ids = [c.id for c in screener.programme.criteria]
-    text = s.texts.fmt("check_progress", n=ids.index(prompt.criterion) + 1, total=len(ids),
-                       question=prompt.text)
-    markup = choices_keyboard(prompt.options, "chk:", extra=[(s.texts["check_cancel_button"], "chk:/cancel")])
-    await send(context, chat_id, text, markup)
+async def _send_step(context: ContextTypes.DEFAULT_TYPE, chat_id: int, step: Step) -> None:
+    """A notice on its own; the question with its answer buttons; or the verdict."""
+    if step.notice:
+        await send(context, chat_id, step.notice)
+    if step.question:
+        cancel_label = screener_texts(services(context).settings.prompts_dir)["cancel_button"]
+        await send(context, chat_id, step.question,
+                   choices_keyboard(step.options, "chk:", extra=[(cancel_label, "chk:/cancel")]))
+    if step.verdict is not None:
+        await send(context, chat_id, step.verdict.answer)
 
 
 # ---------------------------------------------------------------------- errors

@@ -6,7 +6,6 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.answering.reply import Reply
 from bot.channels.telegram.texts import Texts
 
 LIMIT = 4096
@@ -37,14 +36,6 @@ def split_text(text: str, limit: int = LIMIT) -> list[str]:
 
 def escaped_parts(text: str) -> list[str]:
     return [html.escape(p) for p in split_text(text)]
-
-
-def cited_passages(reply: Reply) -> list[dict[str, str]]:
-    """The passages a reply rests on, for the "原文" buttons (at most three)."""
-    if not reply.answered:
-        return []
-    sources = reply.cited or reply.sources[:2]
-    return [{"title": s.chunk.title, "published": s.published.zh(), "text": s.chunk.text} for s in sources[:3]]
 
 
 def answer_keyboard(interaction_id: int, passages: int, texts: Texts) -> InlineKeyboardMarkup:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import threading
-import time
-from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -14,33 +11,13 @@ from typing import TypeVar
 
 from bot.answering.engine import Engine
 from bot.answering.reply import Question, Reply
+from bot.channels.ratelimit import RateLimiter
 from bot.channels.telegram.texts import Texts
 from bot.settings import Settings
 from bot.state.store import Store
 from bot.wiring import build_engine
 
 T = TypeVar("T")
-
-
-class RateLimiter:
-    """At most `limit` messages per user in any `window` seconds."""
-
-    def __init__(self, limit: int, window: float = 60.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._seen: dict[int, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def allow(self, user_id: int, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            seen = self._seen[user_id]
-            while seen and now - seen[0] > self.window:
-                seen.popleft()
-            if len(seen) >= self.limit:
-                return False
-            seen.append(now)
-            return True
 
 
 @dataclass

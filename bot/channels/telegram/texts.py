@@ -11,8 +11,7 @@ from bot.answering.templates import TemplateError
 
 REQUIRED = (
     "welcome", "help", "menu_check", "menu_deadline", "menu_stations", "menu_faq", "deadline_question", "faq_intro",
-    "show_passage", "passage", "passage_missing", "feedback_thanks", "rate_limited", "error", "check_start",
-    "check_resume", "check_progress", "check_unreadable", "check_cancelled", "check_cancel_button", "check_none",
+    "show_passage", "passage", "passage_missing", "feedback_thanks", "rate_limited", "error",
     "stations_districts", "stations_in_district", "stations_back", "staff_refused", "upload_need_caption",
     "upload_too_large", "upload_failed", "upload_done", "reload_done", "unanswered_none", "unanswered_head",
     "unanswered_line", "unanswered_link", "stats", "remove_usage", "remove_failed", "remove_done",

@@ -1,0 +1,41 @@
+"""Texts of the public channels (web chat, WeChat) from prompts/channels.yaml, checked when loaded."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.answering.templates import TemplateError
+
+REQUIRED = ("welcome", "suggestions", "check_label", "rate_limited", "error", "wechat_feedback_hint",
+            "wechat_feedback_thanks", "wechat_working", "wechat_more", "wechat_cut", "wechat_not_text")
+
+
+class ChannelTexts:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self._raw = raw
+        self.suggestions: list[str] = [str(q) for q in raw["suggestions"]]
+
+    def __getitem__(self, key: str) -> str:
+        return str(self._raw[key])
+
+    def fmt(self, key: str, **values: object) -> str:
+        return str(self._raw[key]).format(**values)
+
+
+@lru_cache(maxsize=4)
+def channel_texts(prompts_dir: Path) -> ChannelTexts:
+    path = prompts_dir / "channels.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise TemplateError(f"{path}: cannot load the channel texts: {exc}") from exc
+    missing = [k for k in REQUIRED if not isinstance(raw, dict) or not raw.get(k)]
+    if missing:
+        raise TemplateError(f"{path}: missing texts: {', '.join(missing)}")
+    if not isinstance(raw["suggestions"], list):
+        raise TemplateError(f"{path}: suggestions must be a list of questions")
+    return ChannelTexts(raw)
