@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Literal
 
@@ -36,6 +37,7 @@ class Settings(BaseSettings):
     top_k: int = Field(default=8, ge=1, le=50)
     rrf_k: int = 60
     max_question_chars: int = 2000
+    max_embedded_chars: int = Field(default=256, ge=16)  # of a longer question, its start and end are embedded
 
     # Conversation data (feedback, unanswered questions, staff actions, chat state).
     database_url: str | None = None  # default: sqlite in data_dir; any SQLAlchemy URL, e.g. postgresql://
@@ -114,6 +116,16 @@ class Settings(BaseSettings):
             return self.telegram_base_file_url
         base = self.telegram_base_url.rstrip("/")
         return base[:-len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log: tokens, keys, passwords."""
+        from sqlalchemy.engine import make_url
+
+        found = [self.telegram_bot_token, self.llm_api_key, self.admin_token, self.telegram_webhook_secret]
+        if self.database_url:
+            with contextlib.suppress(Exception):  # not a URL SQLAlchemy can read: the store will say so
+                found.append(str(make_url(self.database_url).password or ""))
+        return [s for s in found if s]
 
     @property
     def database(self) -> str:

@@ -57,7 +57,15 @@ class Engine:
         self._passages = [Source(c, 1.0) for c in index.chunks]  # what rule and station replies quote from
 
     def _embed_question(self, text: str) -> np.ndarray:
-        return self.embeddings.embed_query_array(self.analyzer.simplify(text))
+        return self._query_vector(self.analyzer.simplify(text))
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        """The embedded question, bounded: a long message costs no more than a short one (its start and its
+        end, where the ask usually is, are embedded)."""
+        limit = self.settings.max_embedded_chars
+        if len(text) > limit:
+            text = text[:limit // 2] + " " + text[-(limit - limit // 2):]
+        return self.embeddings.embed_query_array(text)
 
     def _keywords(self, text: str) -> list[tuple[str, ...]]:
         """Content words with their variants; a place also without its 镇/街道/社区 ("魏善庄镇" ~ "魏善庄")."""
@@ -140,7 +148,7 @@ class Engine:
         reply.generator = "llm"
 
     def _ask(self, question: Question, mode: Mode, text: str) -> Reply:
-        qvec = self.embeddings.embed_query_array(text)
+        qvec = self._query_vector(text)
         sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k, mode)
         contact = contact_for(text, self.templates)
         ruled = self.advisor.route(self.analyzer.simplify(question.text), question.history, question.today, contact)
@@ -234,7 +242,7 @@ class Engine:
     def explain(self, question: Question) -> str:
         """Why the engine answers as it does: keywords, confidence and the scored sentences."""
         text = self.standalone(question)
-        qvec = self.embeddings.embed_query_array(text)
+        qvec = self._query_vector(text)
         sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k)
         info = analyze(text, self.analyzer, self._corpus)
         lines = [f"keywords: {[(k.term, round(info.weights[k.term], 2)) for k in info.keywords]}",

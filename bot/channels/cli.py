@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.channels.kb import add_commands as kb_commands
 from bot.channels.programme_cli import add_commands as programme_commands
 from bot.index.storage import IndexUnavailable
+from bot.logs import install_redaction, setup_logging
 from bot.settings import Settings, load_settings
 from bot.wiring import build_engine
 
@@ -230,11 +231,11 @@ def main(argv: list[str] | None = None) -> int:
         except UsageError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    setup_logging(args.verbose)
     try:
-        return int(args.func(args, load_settings()))
+        settings = load_settings()
+        install_redaction(settings.secrets())  # the bot token is in every Telegram request URL httpx logs
+        return int(args.func(args, settings))
     except IndexUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3

@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from bot.channels.telegram import handlers, staff
+from bot.channels.telegram.retry import RetryingLimiter
 from bot.channels.telegram.services import Services
 from bot.channels.telegram.texts import load_texts
 from bot.settings import Settings
@@ -36,8 +37,10 @@ def build_application(services: Services, *, rate_limiter: bool = True) -> Appli
     builder = (ApplicationBuilder().token(settings.telegram_bot_token)
                .base_url(settings.telegram_base_url).base_file_url(settings.file_base_url)
                .concurrent_updates(True).post_init(_post_init))
-    if rate_limiter:  # Telegram's own flood limits; retries after a RetryAfter
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
+    # Every call: transient errors (502, a dropped connection, a timeout, 429) retried with backoff;
+    # with `rate_limiter`, also kept within Telegram's flood limits.
+    throttle = AIORateLimiter() if rate_limiter else None
+    builder = builder.rate_limiter(RetryingLimiter(throttle))  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["services"] = services
 
