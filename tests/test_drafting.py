@@ -146,7 +146,7 @@ def test_a_confirmed_draft_is_saved_as_a_file_that_loads(kb: Path, tmp_path: Pat
 @pytest.mark.parametrize("change, message", [
     (lambda d: d["criteria"][3].update(quote="专职工作人员6人以上"), "条件 fulltime_staff_8 的原文不在文档"),
     (lambda d: d["window"].update(quote="征集时间为5月1日至6月30日"), "window 的原文不在文档"),
-    (lambda d: d["window"].update(opens="2023-02-30"), r"window → opens：不是日期"),
+    (lambda d: d["window"].update(opens="2023-02-30"), r"征集时间（window） → 开始日期（opens）：不是日期"),
     (lambda d: d["window"].update(closes=D("2023-05-01")), "征集截止日期（2023年5月1日）早于开始日期（2023年5月8日）"),
     (lambda d: d["stages"][0].update(end=D("2023-04-01")), "阶段“项目初选”的结束日期（2023年4月1日）早于开始日期"),
     (lambda d: d["criteria"][1].update(min=None), r"需要数字门槛 min"),

@@ -76,6 +76,14 @@ class ProgrammeModel(BaseModel):
     criteria: list[CriterionModel] = Field(min_length=1)
 
 
+# The Chinese names of the file's fields, for messages staff read.
+FIELD_NAMES = {"id": "编号", "name": "名称", "name_quote": "名称的原文", "year": "年份", "aliases": "别名",
+               "doc": "文档", "facts": "项目信息", "value": "内容", "window": "征集时间", "opens": "开始日期",
+               "closes": "截止日期",
+               "stages": "阶段", "when": "时间", "start": "开始日期", "end": "结束日期", "criteria": "申报条件",
+               "kind": "种类", "label": "名称", "min": "门槛", "min_years": "年限", "quote": "原文", "ask": "提问"}
+
+
 @dataclass(frozen=True)
 class Quoted:
     label: str
@@ -164,7 +172,7 @@ def _check_dates(m: ProgrammeModel, where: str) -> None:
 
 def parse_programme(raw: Any, docs: dict[str, Document], path: str, kinds: Kinds) -> Programme:
     """A validated round; KnowledgeError (Chinese) names the file and field when anything is wrong."""
-    m = validate(ProgrammeModel, raw, path)
+    m = validate(ProgrammeModel, raw, path, FIELD_NAMES)
     if m.doc not in docs:
         raise KnowledgeError(f"{path}：doc {m.doc!r} 不是 knowledge/articles 里的文档编号")
     doc = docs[m.doc]

@@ -1,6 +1,7 @@
 """Validating a knowledge YAML mapping against its pydantic model, with messages staff can act on.
 
-A message names the file, the entry and the field, in Chinese: "…/2023.yaml：criteria → 第3项 → min：应为数字".
+A message names the file, the entry and the field, in Chinese:
+"…/2023.yaml：申报条件（criteria） → 第3项 → 门槛（min）：应为数字".
 """
 
 from __future__ import annotations
@@ -36,12 +37,13 @@ _MESSAGES = {
 }
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
-    return " → ".join(f"第{p + 1}项" if isinstance(p, int) else str(p) for p in loc) or "整个文件"
+def _where(loc: tuple[int | str, ...], names: dict[str, str]) -> str:
+    return " → ".join(f"第{p + 1}项" if isinstance(p, int) else f"{names[p]}（{p}）" if p in names else str(p)
+                      for p in loc) or "整个文件"
 
 
-def describe(exc: ValidationError) -> str:
-    """Every problem pydantic found, one per line, in Chinese."""
+def describe(exc: ValidationError, names: dict[str, str] | None = None) -> str:
+    """Every problem pydantic found, one per line, in Chinese; `names` gives fields their Chinese names."""
     lines = []
     for err in exc.errors():
         text = _MESSAGES.get(err["type"])
@@ -49,13 +51,13 @@ def describe(exc: ValidationError) -> str:
             text = str(err.get("ctx", {}).get("error") or err["msg"]).removeprefix("Value error, ")
         if err["type"] == "literal_error" and err.get("ctx", {}).get("expected"):
             text += f"：{err['ctx']['expected']}"
-        lines.append(f"{_where(tuple(err['loc']))}：{text}")
+        lines.append(f"{_where(tuple(err['loc']), names or {})}：{text}")
     return "；".join(lines)
 
 
-def validate(model: type[M], raw: Any, where: str) -> M:
+def validate(model: type[M], raw: Any, where: str, names: dict[str, str] | None = None) -> M:
     """The mapping as `model`, or KnowledgeError naming the file, entry and field."""
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise KnowledgeError(f"{where}：{describe(exc)}") from exc
+        raise KnowledgeError(f"{where}：{describe(exc, names)}") from exc

@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from bot.answering.reply import Question
+from bot.channels.admin import programmes
 from bot.channels.admin.auth import Auth, Session
 from bot.channels.admin.jobs import Workspace
 from bot.knowledge.documents import KnowledgeError, load_documents, validity_label
@@ -357,4 +358,18 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
             explain = await run_in_threadpool(space.explain, question)
         return render(request, "search.html", s, q=q, reply=reply, explain=explain)
 
+    # what routers in their own modules use (bot/channels/admin/programmes.py)
+    app.state.settings, app.state.render, app.state.today, app.state.complete = settings, render, today, \
+        _model(settings)
+    app.state.session_of, app.state.check_csrf = session_of, check_csrf
+    app.include_router(programmes.router)
     return app
+
+
+def _model(settings: Settings) -> Any:
+    """The optional model's `complete`, for drafting rounds; None without LLM_BASE_URL."""
+    if not settings.llm_base_url:
+        return None
+    from bot.answering.llm import LlmClient
+
+    return LlmClient(settings).complete
