@@ -129,7 +129,7 @@ def test_refusals_say_why_and_keep_what_was_typed(admin: tuple[TestClient, Setti
         kept = fields(r.text)
         assert all(kept[k] == v for k, v in change.items()), change
     assert not (settings.knowledge_dir / "programmes" / "2023-shegong-chuangtou.yaml").exists()
-    refused = [row for row in store.staff_log(50) if row["action"] == "programme-save"]
+    refused = [row for row in store.staff_log(50) if row["action"] == "programme-add"]
     assert len(refused) == 8 and all("refused" in row["detail"] for row in refused)
 
 
@@ -137,7 +137,7 @@ def test_a_confirmed_round_is_saved_reindexed_and_answered(admin: tuple[TestClie
                                                            ) -> None:
     from bot.answering.reply import Question
 
-    client, _, space, _ = admin
+    client, _, space, store = admin
     form = fields(client.get(DRAFT).text)
     r = client.post(DRAFT, data=form, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
@@ -148,6 +148,9 @@ def test_a_confirmed_round_is_saved_reindexed_and_answered(admin: tuple[TestClie
             break
         time.sleep(0.1)
     assert job["state"] == "done", job
+    saved = [r for r in store.staff_log(50) if r["action"] == "programme-add" and "refused" not in r["detail"]]
+    assert saved and saved[0]["user_id"] == "web:zhang"
+    assert saved[0]["detail"].startswith(f"2023-shegong-chuangtou (from {round2023.DOC_ID})")
     listing = client.get("/programmes").text
     assert "2023社会工作创投计划</a> <strong class=\"tag\">现在</strong>" in listing
     assert "专职工作人员8人以上" in client.get("/programmes/2023-shegong-chuangtou").text

@@ -165,6 +165,17 @@ class KnowledgeService:
         return self._planned(Edit("station-add", fields.get("station_id", ""), {STATIONS_FILE: text},
                                   reindex=False, title=fields.get("name", "")))
 
+    def plan_programme(self, programme_id: str, text: str, *, name: str = "", source: str = "") -> Edit:
+        """A new programme round's YAML (bot/knowledge/programme_files.py wrote and checked it); it goes
+        through the same re-index job as a document, so the bot answers with it when the job ends."""
+        rel = f"programmes/{programme_id}.yaml"
+        if not valid_id(programme_id):
+            raise EditError(f"项目编号 {_short(programme_id)} 不可用：只能用小写字母、数字、“-”和“_”")
+        if (self.root / rel).exists():
+            raise EditError(f"knowledge/{rel} 已存在，请换一个编号")
+        return self._planned(Edit("programme-add", programme_id, {rel: text}, title=name,
+                                  detail=f"from {source}" if source else ""))
+
     def _stations_text(self) -> str:
         path = self.root / STATIONS_FILE
         if not path.exists():

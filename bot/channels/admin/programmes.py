@@ -2,8 +2,8 @@
 confirmed field by field beside the highlighted quotes, then saved as the next programme YAML.
 
 Saving is refused, with the form kept as typed, when a quote is not in the document or a date is
-impossible; a saved round goes through the same re-index job as a document, and the bot answers
-with it as soon as the job ends.
+impossible; a saved round goes through the knowledge service and the same re-index job as a document
+(checked, written, re-indexed, audited), and the bot answers with it as soon as the job ends.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from bot.knowledge.documents import Document, KnowledgeError, load_documents
 from bot.knowledge.draft_model import with_model
 from bot.knowledge.drafting import FACTS, Draft, draft_programme
 from bot.knowledge.kinds import Kinds, load_kinds
-from bot.knowledge.programme_files import check_programme, programme_path, programme_text
+from bot.knowledge.programme_files import check_programme, programme_text
 from bot.knowledge.programmes import load_programmes
+from bot.knowledge.service import EditError
 from bot.rules.rounds import Rounds
 from bot.rules.timeline import window_state
 from bot.settings import Settings
@@ -138,20 +139,16 @@ async def save(request: Request, doc_id: str, a: Ctx, s: Staff) -> Response:
     data, shown = from_form(form, doc.id)
     try:
         programme = check_programme(data, docs, kinds, load_programmes(root, docs))
-        path = programme_path(root, programme.id)
-        if path.exists():
-            raise KnowledgeError(f"knowledge/programmes/{path.name} 已存在，请换一个编号")
+        text = programme_text(data, doc, user=s.user, today=a.today())
+        edit = a.space.knowledge.attempt(
+            f"web:{s.user}", "programme-add", programme.id,
+            lambda: a.space.knowledge.plan_programme(programme.id, text, name=programme.name, source=doc.id))
     except KnowledgeError as exc:
-        a.db.log_staff(f"web:{s.user}", "programme-save", allowed=True, detail=f"{doc.id}: refused: {exc}")
+        a.db.log_staff(f"web:{s.user}", "programme-add", allowed=True, detail=f"{doc.id}: refused: {exc}")
         return _page(request, a, s, doc, shown, kinds, status=422, error=f"没有保存：{exc}")
-    text = programme_text(data, doc, user=s.user, today=a.today())
-
-    def write() -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-    a.db.log_staff(f"web:{s.user}", "programme-save", allowed=True, detail=f"{programme.id} from {doc.id}")
-    job = a.space.submit(f"保存项目轮次 {programme.name}", s.user, before=write)
+    except EditError as exc:  # the service audited the refusal
+        return _page(request, a, s, doc, shown, kinds, status=422, error=f"没有保存：{exc}")
+    job = a.space.submit(f"保存项目轮次 {programme.name}", s.user, edit)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
