@@ -19,7 +19,7 @@ from bot.state.privacy import mask
 
 SECRET = "[redacted]"
 # Any Telegram bot token ("123456789:AA…"), also one that is not configured here.
-_BOT_TOKEN = re.compile(r"(?<![\w])\d{5,12}:[A-Za-z0-9_-]{30,}")
+_BOT_TOKEN = re.compile(r"(?<!\d)\d{5,12}:[A-Za-z0-9_-]{30,}")  # also in .../bot<token>/...
 
 
 class Redactor:
