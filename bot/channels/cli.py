@@ -157,6 +157,27 @@ def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_wechat_menu(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.texts import channel_texts
+    from bot.channels.wechat.api import api_client, menu
+
+    client = api_client(settings)
+    if client is None:
+        print("error: set WECHAT_APP_ID and WECHAT_APP_SECRET (see README, WeChat)", file=sys.stderr)
+        return 2
+    buttons = menu(channel_texts(settings.prompts_dir), settings.web_url)
+    if args.dry_run:
+        print(json.dumps(buttons, ensure_ascii=False, indent=2))
+        return 0
+    try:
+        client.menu.create(buttons)
+    except Exception as exc:  # wechatpy's API errors and requests' connection errors
+        print(f"error: the WeChat API refused or could not be reached: {exc}", file=sys.stderr)
+        return 2
+    print("微信公众号菜单已更新（几分钟内对用户生效）。", file=sys.stderr)
+    return 0
+
+
 def cmd_admin_hash(args: argparse.Namespace, settings: Settings) -> int:
     import getpass
 
@@ -214,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", help="default BOT_WEB_HOST or 127.0.0.1")
     s.add_argument("--port", type=int, help="default BOT_WEB_PORT or 8081")
     s.set_defaults(func=cmd_web)
+    s = sub.add_parser("wechat-menu", help="set the WeChat account's menu (self-check, common questions, web chat)")
+    s.add_argument("--dry-run", action="store_true", help="print the menu instead of sending it")
+    s.set_defaults(func=cmd_wechat_menu)
     s = sub.add_parser("admin-hash", help="hash a staff password for BOT_ADMIN_USERS (reads it from stdin)")
     s.add_argument("user")
     s.set_defaults(func=cmd_admin_hash)

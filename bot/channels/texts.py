@@ -10,7 +10,8 @@ import yaml
 
 from bot.answering.templates import TemplateError
 
-REQUIRED = ("welcome", "suggestions", "check_label", "rate_limited", "error", "wechat_feedback_hint",
+REQUIRED = ("welcome", "suggestions", "check_label", "rate_limited", "error", "menu_questions_label", "menu_labels",
+            "menu_check_label", "menu_web_label", "wechat_welcome_tail", "wechat_feedback_hint",
             "wechat_feedback_thanks", "wechat_working", "wechat_more", "wechat_cut", "wechat_not_text")
 
 
@@ -18,6 +19,7 @@ class ChannelTexts:
     def __init__(self, raw: dict[str, Any]) -> None:
         self._raw = raw
         self.suggestions: list[str] = [str(q) for q in raw["suggestions"]]
+        self.menu_labels: list[str] = [str(q) for q in raw["menu_labels"]]
 
     def __getitem__(self, key: str) -> str:
         return str(self._raw[key])
@@ -36,6 +38,8 @@ def channel_texts(prompts_dir: Path) -> ChannelTexts:
     missing = [k for k in REQUIRED if not isinstance(raw, dict) or not raw.get(k)]
     if missing:
         raise TemplateError(f"{path}: missing texts: {', '.join(missing)}")
-    if not isinstance(raw["suggestions"], list):
-        raise TemplateError(f"{path}: suggestions must be a list of questions")
+    if not isinstance(raw["suggestions"], list) or not isinstance(raw["menu_labels"], list):
+        raise TemplateError(f"{path}: suggestions and menu_labels must be lists")
+    if len(raw["menu_labels"]) != len(raw["suggestions"]) or len(raw["suggestions"]) > 5:
+        raise TemplateError(f"{path}: one menu label for each of the (at most 5) suggestions")
     return ChannelTexts(raw)

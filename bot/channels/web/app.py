@@ -32,6 +32,7 @@ from bot.channels.ratelimit import RateLimiter
 from bot.channels.screening import ScreenerFlow, screener_texts
 from bot.channels.texts import channel_texts
 from bot.channels.web.transcript import Entry, Transcripts, reply_entry, step_entry
+from bot.channels.wechat.endpoint import add_wechat
 from bot.settings import Settings
 from bot.state.privacy import mask
 from bot.state.store import Store
@@ -62,6 +63,8 @@ def create_app(settings: Settings, engine: Engine, store: Store,
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        if wechat is not None:
+            await wechat.drain()
         worker.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(title="北京社会工作问答助手", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
@@ -216,4 +219,6 @@ def create_app(settings: Settings, engine: Engine, store: Store,
         await in_worker(_forget, cid)
         return RedirectResponse("/", status_code=303)
 
+    wechat = add_wechat(app, settings, store, lambda: app.state.engine, in_worker, today) if settings.wechat_token \
+        else None
     return app
