@@ -86,14 +86,39 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    from telegram.error import NetworkError
+
     from bot.channels.telegram.app import run
 
     if not settings.telegram_bot_token:
         print("error: TELEGRAM_BOT_TOKEN is not set; see README (Telegram) for creating a bot with BotFather",
               file=sys.stderr)
         return 2
-    run(settings)
-    return 0
+    problem = _telegram_unreachable(settings)
+    if problem is None:
+        try:
+            run(settings)
+            return 0
+        except NetworkError as exc:  # lost after the check
+            problem = f"lost the connection to the Telegram Bot API ({exc})"
+    print(f"error: {problem}. Telegram is not reachable from mainland China without a VPN: run the bot where "
+          f"api.telegram.org is reachable, or set TELEGRAM_BASE_URL to a Bot API server reachable from here "
+          f"(see README, Telegram). The web chat and WeChat need no Telegram: make web.", file=sys.stderr)
+    return 3
+
+
+def _telegram_unreachable(settings: Settings) -> str | None:
+    """Why the Bot API cannot be used (one sentence), or None: checked once before anything starts."""
+    import httpx
+
+    base = settings.telegram_base_url.rstrip("/")
+    try:
+        response = httpx.get(f"{base}{settings.telegram_bot_token}/getMe", timeout=10)
+    except httpx.HTTPError as exc:
+        return f"cannot reach the Telegram Bot API at {base.rsplit('/bot', 1)[0]} ({type(exc).__name__})"
+    if response.status_code in (401, 404):
+        return "Telegram does not accept TELEGRAM_BOT_TOKEN (ask @BotFather for the token again)"
+    return None
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
