@@ -43,8 +43,15 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.index.ingest import ingest
     from bot.text.analyzer import TextAnalyzer
 
+    def announce(done: int, total: int) -> None:
+        """Before a long embedding, say so (the progress bar shows only on a terminal)."""
+        if done == 0 and total and not args.quiet:
+            print(f"indexing knowledge/: {total} passages to embed on the CPU (about a second each on 2 cores; "
+                  f"later runs embed only what changed)", file=sys.stderr, flush=True)
+
     analyzer = TextAnalyzer(settings.knowledge_dir / "lexicon")
-    report = ingest(settings, make_embeddings(settings), analyzer, rebuild=args.rebuild, quiet=args.quiet)
+    report = ingest(settings, make_embeddings(settings), analyzer, rebuild=args.rebuild, quiet=args.quiet,
+                    progress=announce)
     print(f"ingest: {report.summary()}", file=sys.stderr)
     return 0
 
