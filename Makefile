@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test browser admin admin-hash web ingest eval lint clean
+.PHONY: run test install install-test browser postgres admin admin-hash web ingest bench eval lint clean
 
 # Output of the set-up goes to stderr, so `$$(make -s admin-hash NAME=…)` captures only the hash.
 $(STAMP): pyproject.toml
@@ -43,7 +43,17 @@ AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
 $(AXE): | browser $(STAMP)
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm axe-core@4
 
-install-test: $(TEST_STAMP) browser $(AXE)
+# The production shape's tests run a real PostgreSQL server (Debian's server binaries) and
+# `docker compose config` checks deploy/compose.yaml where the plugin exists.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+		$$SUDO apt-get install -y -qq postgresql >/dev/null 2>&1 || \
+		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql >/dev/null; } || \
+		{ echo "could not install postgresql: install it, then run make test again" >&2; exit 1; }; \
+	fi
+
+install-test: $(TEST_STAMP) browser postgres $(AXE)
 
 ingest: $(STAMP)
 	$(PY) -m bot ingest
@@ -57,7 +67,7 @@ run: $(STAMP)
 		$(PY) -m bot chat; \
 	fi
 
-test: $(TEST_STAMP) browser $(AXE)
+test: $(TEST_STAMP) browser postgres $(AXE)
 	$(PY) -m bot ingest --quiet
 	$(PY) -m pytest
 
@@ -77,11 +87,16 @@ web: $(STAMP)
 	$(PY) -m bot ingest
 	$(PY) -m bot web
 
+# Speed figures, printed as a table (README, "Production" keeps the latest); never asserted.
+bench: $(TEST_STAMP) postgres
+	$(PY) -m bot ingest --quiet
+	$(PY) scripts/bench.py
+
 eval: $(STAMP)
 	$(PY) -m bot eval tests/questions.yaml
 
 lint: $(TEST_STAMP)
-	$(VENV)/bin/ruff check bot tests
+	$(VENV)/bin/ruff check bot tests scripts
 	$(VENV)/bin/mypy
 
 clean:

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     chroma_host: str | None = None
     chroma_port: int = 8000
     chroma_collection: str = "knowledge"
+    # Every channel notices a newly committed index generation by itself within this many seconds.
+    generation_poll_seconds: float = Field(default=2.0, ge=0)
 
     # Retrieval and answering.
     top_k: int = Field(default=8, ge=1, le=50)
@@ -61,6 +63,13 @@ class Settings(BaseSettings):
         default=8443, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_PORT", "BOT_TELEGRAM_WEBHOOK_PORT"))
     telegram_webhook_secret: str | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET", "BOT_TELEGRAM_WEBHOOK_SECRET"))
+    # The webhook service (python -m bot serve; see README "Production").
+    serve_workers: int = Field(default=2, ge=1)  # worker processes of this `serve`
+    serve_total_workers: int | None = None  # all workers of the bot on every machine (default: serve_workers)
+    telegram_max_rate: float = Field(default=30.0, gt=0, validation_alias=AliasChoices(
+        "TELEGRAM_MAX_RATE", "BOT_TELEGRAM_MAX_RATE"))  # messages a second for the whole bot (Telegram's limit)
+    telegram_max_connections: int = Field(default=40, ge=1, le=100, validation_alias=AliasChoices(
+        "TELEGRAM_MAX_CONNECTIONS", "BOT_TELEGRAM_MAX_CONNECTIONS"))  # parallel webhook deliveries
     # Optional language model: any OpenAI-compatible endpoint (see README "Optional language model").
     llm_base_url: str | None = Field(default=None, validation_alias=AliasChoices("LLM_BASE_URL", "BOT_LLM_BASE_URL"))
     llm_model: str | None = Field(default=None, validation_alias=AliasChoices("LLM_MODEL", "BOT_LLM_MODEL"))

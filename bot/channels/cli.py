@@ -70,7 +70,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     engine = _engine(settings)
     if args.jsonl:  # bytes in and out: an undecodable line spoils only itself, the output is always UTF-8
-        for obj in run_batch(read_lines(sys.stdin.buffer), engine.ask, today):
+        from bot.wiring import EngineHolder
+
+        holder = EngineHolder(settings, engine).start()  # a long batch follows a re-index made meanwhile
+        for obj in run_batch(read_lines(sys.stdin.buffer), lambda q: holder.engine.ask(q), today):
             sys.stdout.buffer.write(encode(obj))
             sys.stdout.buffer.flush()
         return 0
@@ -210,6 +213,38 @@ def cmd_wechat_menu(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+    import os
+
+    import uvicorn
+
+    from bot.channels.serve.app import check_config, set_webhook
+
+    check_config(settings)  # a missing token or secret stops here with one line
+    workers = args.workers or settings.serve_workers
+    os.environ["BOT_SERVE_WORKERS"] = str(workers)  # each worker sends its share of Telegram's rate
+    if settings.telegram_webhook_url and not args.no_set_webhook:
+        asyncio.run(set_webhook(settings))
+        print(f"webhook set: {settings.telegram_webhook_url}", file=sys.stderr)
+    host, port = args.host or settings.telegram_webhook_listen, args.port or settings.telegram_webhook_port
+    print(f"webhook service on http://{host}:{port}/telegram with {workers} workers", file=sys.stderr)
+    uvicorn.run("bot.channels.serve.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", proxy_headers=True, timeout_graceful_shutdown=15)
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.state.database import current_revision, head_revision, make_engine, migrate
+
+    engine = make_engine(settings.database)
+    if args.db_command == "upgrade":
+        migrate(engine)
+    with engine.connect() as conn:
+        print(f"database at revision {current_revision(conn)} (newest {head_revision()})")
+    return 0
+
+
 def cmd_admin_hash(args: argparse.Namespace, settings: Settings) -> int:
     import getpass
 
@@ -247,6 +282,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or a webhook if configured)")
     s.set_defaults(func=cmd_telegram)
+
+    s = sub.add_parser("serve", help="the production webhook service: N workers, state in BOT_DATABASE_URL")
+    s.add_argument("--workers", type=int, help="worker processes (default BOT_SERVE_WORKERS or 2)")
+    s.add_argument("--host", help="default TELEGRAM_WEBHOOK_LISTEN or 127.0.0.1")
+    s.add_argument("--port", type=int, help="default TELEGRAM_WEBHOOK_PORT or 8443")
+    s.add_argument("--no-set-webhook", action="store_true", help="do not call setWebhook at start")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("db", help="the conversation database's migrations")
+    s.add_argument("db_command", choices=["upgrade", "current"])
+    s.set_defaults(func=cmd_db)
 
     s = sub.add_parser("eval", help="score a question set (YAML, the eval format)")
     s.add_argument("file")

@@ -9,6 +9,7 @@ form post needs the session's CSRF token.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ from fastapi import FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from bot.answering.reply import Question
@@ -29,9 +31,11 @@ from bot.knowledge.loaders import SUPPORTED
 from bot.knowledge.service import EditError, NeedTitleAndDate
 from bot.knowledge.stations import CONTACT_FIELDS, load_directory
 from bot.settings import Settings
+from bot.state.sessions import SessionStore
 from bot.state.store import Store
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 COOKIE = "sw_admin"
 CHANNELS = {"telegram": "Telegram", "web": "网页", "wechat": "微信", "chat": "终端", "cli": "命令行"}
 META_FORM = ("title", "published", "publication", "programme", "valid_from", "valid_until", "superseded_by")
@@ -51,10 +55,10 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
     """`today` is a callable so tests can fix the date the validity column is judged against."""
     app = FastAPI(title="社会工作问答助手 · 管理后台", docs_url=None, redoc_url=None, openapi_url=None)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    auth = Auth(settings)
     space = workspace or Workspace(settings)
     db = store or Store(settings.database, settings.retention_days)
     space.audited_by(db)
+    auth = Auth(settings, SessionStore(db.engine))
     pages = Jinja2Templates(directory=str(HERE / "templates"))
     pages.env.filters["beijing"] = _beijing_time
     pages.env.filters["channel"] = lambda name: CHANNELS.get(name, name)
@@ -119,11 +123,16 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
         client = request.client.host if request.client else "?"
         if not auth.configured:
             return render(request, "login.html", None, status=403, configured=False)
-        if auth.locked(f"user:{username.strip()}", f"addr:{client}"):
-            db.log_staff(f"web:{username}", "login", allowed=False, detail=f"locked out ({client})")
-            return render(request, "login.html", None, status=429, configured=True, username=username,
-                          error=f"登录失败次数过多，已暂时锁定，请 {settings.admin_lockout_minutes:g} 分钟后再试。")
-        sid = auth.sign_in(username, password, client)
+        try:  # the password hash and the database off the event loop
+            if await run_in_threadpool(auth.locked, f"user:{username.strip()}", f"addr:{client}"):
+                db.log_staff(f"web:{username}", "login", allowed=False, detail=f"locked out ({client})")
+                return render(request, "login.html", None, status=429, configured=True, username=username,
+                              error=f"登录失败次数过多，已暂时锁定，请 {settings.admin_lockout_minutes:g} 分钟后再试。")
+            sid = await run_in_threadpool(auth.sign_in, username, password, client)
+        except SQLAlchemyError:
+            log.exception("sign-in could not use the database")
+            return render(request, "login.html", None, status=503, configured=True, username=username,
+                          error="数据库暂时繁忙，请稍后再试。")
         if sid is None:
             db.log_staff(f"web:{username}", "login", allowed=False, detail=f"wrong password ({client})")
             return render(request, "login.html", None, status=401, configured=True, username=username,

@@ -1,5 +1,6 @@
 """Staff sign-in for the web admin: password hashes or a token from the environment, server-side
-sessions with a CSRF token each, and a lock-out after repeated failures."""
+sessions with a CSRF token each, and a lock-out after repeated failures. Sessions and failures live
+in the conversation database, so several admin processes (and a restart) share them."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import base64
 import hashlib
 import hmac
 import secrets
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.settings import Settings
+from bot.state.sessions import SessionStore
 
 SCHEME = "pbkdf2_sha256"
 ITERATIONS = 240_000
@@ -42,20 +43,12 @@ class Session:
     expires: float
 
 
-@dataclass
-class _Failures:
-    times: list[float] = field(default_factory=list)
-
-
 class Auth:
-    """Who may sign in, the open sessions and the failed attempts (kept in memory: a restart signs
-    everyone out, which is acceptable for a handful of staff)."""
+    """Who may sign in, the open sessions and the failed attempts (kept in the database)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, store: SessionStore) -> None:
         self.settings = settings
-        self._sessions: dict[str, Session] = {}
-        self._failures: dict[str, _Failures] = {}
-        self._lock = threading.Lock()
+        self.store = store
 
     @property
     def configured(self) -> bool:
@@ -72,21 +65,14 @@ class Auth:
 
     def locked(self, *keys: str) -> bool:
         window = self.settings.admin_lockout_minutes * 60
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                f = self._failures.get(key)
-                if f:
-                    f.times = [t for t in f.times if now - t < window]
-                    limit = self.settings.admin_max_failures * (self.ADDRESS_FACTOR if key.startswith("addr:") else 1)
-                    if len(f.times) >= limit:
-                        return True
+        for key in keys:
+            limit = self.settings.admin_max_failures * (self.ADDRESS_FACTOR if key.startswith("addr:") else 1)
+            if self.store.failures(key, within=window) >= limit:
+                return True
         return False
 
     def _fail(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.setdefault(key, _Failures()).times.append(time.monotonic())
+        self.store.fail(*keys)
 
     # ------------------------------------------------------------------ sign-in
     def sign_in(self, user: str, secret: str, client: str) -> str | None:
@@ -103,27 +89,19 @@ class Auth:
             return None
         name = user if ok_user else f"token:{user or 'staff'}"
         sid = secrets.token_urlsafe(32)
-        with self._lock:
-            self._failures.pop(keys[0], None)
-            self._sessions[sid] = Session(name, secrets.token_urlsafe(24),
-                                          time.time() + self.settings.admin_session_hours * 3600)
+        self.store.clear(keys[0])
+        self.store.create(sid, name, secrets.token_urlsafe(24), time.time() + self.settings.admin_session_hours * 3600)
         return sid
 
     def session(self, sid: str | None) -> Session | None:
         if not sid:
             return None
-        with self._lock:
-            s = self._sessions.get(sid)
-            if s is None:
-                return None
-            if s.expires < time.time():
-                del self._sessions[sid]
-                return None
-            return s
+        found = self.store.get(sid)
+        return Session(found.user, found.csrf, found.expires) if found else None
 
     def sign_out(self, sid: str | None) -> None:
-        with self._lock:
-            self._sessions.pop(sid or "", None)
+        if sid:
+            self.store.delete(sid)
 
     @staticmethod
     def csrf_ok(session: Session, token: str | None) -> bool:

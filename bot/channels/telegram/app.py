@@ -11,6 +11,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -20,7 +21,7 @@ from bot.channels.telegram.retry import RetryingLimiter
 from bot.channels.telegram.services import Services
 from bot.channels.telegram.texts import load_texts
 from bot.settings import Settings
-from bot.wiring import build_engine
+from bot.wiring import EngineHolder, build_engine
 
 log = logging.getLogger(__name__)
 COMMANDS = [("start", "主菜单"), ("help", "使用说明"), ("check", "申报条件自查"), ("cancel", "退出自查")]
@@ -30,16 +31,29 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
 
 
-def build_application(services: Services, *, rate_limiter: bool = True) -> Application:  # type: ignore[type-arg]
+async def _knowledge_in_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In the webhook service the knowledge base is edited in the web admin, never in one worker."""
+    s = handlers.services(context)
+    url = f"（{s.settings.admin_url}）" if s.settings.admin_url else ""
+    if update.effective_chat is not None:
+        await handlers.send(context, update.effective_chat.id, s.texts.fmt("knowledge_in_admin", url=url))
+
+
+def build_application(services: Services, *, rate_limiter: bool = True, webhook: bool = False,
+                      overall_rate: float = 30.0) -> Application:  # type: ignore[type-arg]
+    """With `webhook`, no updater: the webhook service hands updates to `process_update` itself
+    (PTB's custom-webhook pattern), and this worker sends at most `overall_rate` messages a second."""
     settings = services.settings
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set (see README, Telegram)")
     builder = (ApplicationBuilder().token(settings.telegram_bot_token)
                .base_url(settings.telegram_base_url).base_file_url(settings.file_base_url)
                .concurrent_updates(True).post_init(_post_init))
+    if webhook:
+        builder = builder.updater(None)
     # Every call: transient errors (502, a dropped connection, a timeout, 429) retried with backoff;
-    # with `rate_limiter`, also kept within Telegram's flood limits.
-    throttle = AIORateLimiter() if rate_limiter else None
+    # with `rate_limiter`, also kept within Telegram's flood limits (this process's share of them).
+    throttle = AIORateLimiter(overall_max_rate=overall_rate) if rate_limiter else None
     builder = builder.rate_limiter(RetryingLimiter(throttle))  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["services"] = services
@@ -53,9 +67,13 @@ def build_application(services: Services, *, rate_limiter: bool = True) -> Appli
     app.add_handler(CommandHandler("cancel", handlers.cancel))
     app.add_handler(CommandHandler("unanswered", staff.unanswered_command, filters=admins))
     app.add_handler(CommandHandler("stats", staff.stats_command, filters=admins))
-    app.add_handler(CommandHandler("reload", staff.reload_command, filters=admins))
-    app.add_handler(CommandHandler("remove", staff.remove_command, filters=admins))
-    app.add_handler(MessageHandler(filters.Document.ALL & admins, staff.on_document))
+    if webhook:
+        app.add_handler(CommandHandler(("reload", "remove"), _knowledge_in_admin, filters=admins))
+        app.add_handler(MessageHandler(filters.Document.ALL & admins, _knowledge_in_admin))
+    else:
+        app.add_handler(CommandHandler("reload", staff.reload_command, filters=admins))
+        app.add_handler(CommandHandler("remove", staff.remove_command, filters=admins))
+        app.add_handler(MessageHandler(filters.Document.ALL & admins, staff.on_document))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.help_command))  # unknown
     app.add_handler(CallbackQueryHandler(handlers.on_button))
@@ -67,6 +85,8 @@ def run(settings: Settings) -> None:
     """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set."""
     engine = build_engine(settings, quiet=False)
     services = Services.build(settings, engine, load_texts(settings.prompts_dir))
+    holder = EngineHolder(settings, engine).start()  # a re-index by the admin or `ingest` is picked up by itself
+    holder.subscribe(lambda new: setattr(services, "engine", new))
     app = build_application(services)
     if settings.telegram_webhook_url:
         log.info("webhook on %s:%s", settings.telegram_webhook_listen, settings.telegram_webhook_port)

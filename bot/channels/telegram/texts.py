@@ -15,7 +15,7 @@ REQUIRED = (
     "stations_districts", "stations_in_district", "stations_back", "staff_refused", "upload_need_caption",
     "upload_too_large", "upload_failed", "upload_done", "reload_done", "unanswered_none", "unanswered_head",
     "unanswered_line", "unanswered_link", "stats", "remove_usage", "remove_failed", "remove_done",
-    "streaming", "stats_llm", "feedback_not_yours",
+    "streaming", "stats_llm", "feedback_not_yours", "knowledge_in_admin",
 )
 
 

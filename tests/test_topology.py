@@ -1,0 +1,178 @@
+"""The production shape, really running: PostgreSQL, `chroma run`, the ingest job, `python -m bot
+serve` with two workers, the web admin, and the Bot API stand-in acting as Telegram (posting updates
+to the workers, redelivering on a non-2xx). Figures go to test-artifacts/topology.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.settings import PROJECT_ROOT
+from tests.helpers.articles import write_article
+from tests.helpers.postgres import PostgresServer, new_database
+from tests.helpers.topology import Topology, admin_upload, wait_until
+from tests.helpers.webhook import WebhookBotAPI
+
+pytestmark = pytest.mark.slow
+Q1, A1 = "阳光社区社工站每周几有健康讲座？", "每周三"
+Q2, A2 = "星光街道的中心为青少年提供什么？", "课后辅导"
+Q3, A3 = "月光村社工站为留守儿童开设了什么？", "托管班"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+FIGURES: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="module")
+def shape(tmp_path_factory: pytest.TempPathFactory, pg_server: PostgresServer) -> Iterator[tuple[Topology,
+                                                                                               WebhookBotAPI]]:
+    root = tmp_path_factory.mktemp("topology")
+    api = WebhookBotAPI().__enter__()
+    topo = Topology(root, new_database(pg_server.url), api.base_url)
+    from shutil import copytree
+
+    copytree(PROJECT_ROOT / "knowledge" / "lexicon", topo.knowledge / "lexicon")
+    (topo.knowledge / "articles").mkdir()
+    write_article(topo.knowledge, "alpha", "甲文", "2021-05-06",
+                  "阳光社区社工站每周三开展老年人健康讲座。讲座由专业社工主持。")
+    write_article(topo.knowledge, "beta", "乙文", "2023-01",
+                  "星光街道新建了一个社会工作服务中心。中心为青少年提供课后辅导。")
+    topo.pg = pg_server  # type: ignore[attr-defined]
+    try:
+        topo.start_chroma()
+        topo.ingest()  # the ingest job: the first generation
+        topo.start_serve(workers=2)
+        topo.ready_workers(2)
+        topo.start_admin()
+        yield topo, api
+    finally:
+        topo.stop_all()
+        api.__exit__(None, None, None)
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "topology.json").write_text(json.dumps(FIGURES, ensure_ascii=False, indent=1))
+
+
+def _answers(api: WebhookBotAPI, chat: int) -> list[str]:
+    return [m["text"] for m in api.sent(chat) if "来源" in m.get("text", "") or "抱歉" in m.get("text", "")]
+
+
+def _check_users(api: WebhookBotAPI, users: range, timeout: float) -> dict[str, Any]:
+    """Every user got exactly two answers, the first to Q1 and the second to Q2."""
+    started = time.monotonic()
+    wait_until(lambda: all(len(_answers(api, u)) >= 2 for u in users), timeout, f"answers to {len(users)} users",
+               interval=0.5)
+    time.sleep(2)  # anything extra (a duplicate) would arrive now
+    figures = {"users": len(users), "answers": 0, "duplicates": 0, "lost": 0, "order_violations": 0,
+               "wrong": 0, "seconds": round(time.monotonic() - started, 1)}
+    for u in users:
+        got = _answers(api, u)
+        figures["answers"] += len(got)
+        figures["duplicates"] += max(0, len(got) - 2)
+        figures["lost"] += max(0, 2 - len(got))
+        if len(got) >= 2 and not (A1 in got[0] and A2 in got[1]):
+            figures["order_violations" if A2 in got[0] and A1 in got[1] else "wrong"] += 1
+    return figures
+
+
+def test_500_users_two_turns_answered_once_and_in_order(shape: tuple[Topology, WebhookBotAPI]) -> None:
+    _, api = shape
+    users = range(10_001, 10_501)
+    started = time.monotonic()
+    for u in users:
+        api.send_text(u, Q1)
+        api.send_text(u, Q2)  # the follow-up right away: it must not be answered first
+    figures = _check_users(api, users, timeout=1800)
+    figures["answers_per_second"] = round(figures["answers"] / (time.monotonic() - started), 2)
+    figures["redelivered"] = sum(1 for n in api.acks.values() if n > 1)
+    FIGURES["500_users"] = figures
+    assert figures["answers"] == 1000 and figures["duplicates"] == 0 and figures["lost"] == 0
+    assert figures["order_violations"] == 0 and figures["wrong"] == 0
+
+
+def test_a_worker_killed_mid_load_loses_and_duplicates_nothing(shape: tuple[Topology, WebhookBotAPI]) -> None:
+    topo, api = shape
+    users = range(20_001, 20_151)
+    for u in users:
+        api.send_text(u, Q1)
+        api.send_text(u, Q2)
+    wait_until(lambda: sum(len(_answers(api, u)) for u in users) >= 60, 600, "the first answers")
+    victim = topo.worker_pids()[0]
+    os.kill(victim, signal.SIGKILL)  # mid-answer: no chance to finish or give anything back
+    figures = _check_users(api, users, timeout=1800)
+    figures["killed_worker"] = victim
+    figures["failed_deliveries"] = len([f for f in api.failures if f[0] >= min(api.pushed_at)])
+    FIGURES["worker_killed"] = figures
+    assert figures["lost"] == 0 and figures["duplicates"] == 0 and figures["order_violations"] == 0
+    assert figures["wrong"] == 0
+    topo.ready_workers(2)  # uvicorn started a new worker in its place
+
+
+def test_a_document_uploaded_mid_load_is_answered_by_both_workers(shape: tuple[Topology, WebhookBotAPI]) -> None:
+    topo, api = shape
+    load = range(30_001, 30_101)
+    for u in load:  # the load the upload happens under
+        api.send_text(u, Q1)
+        api.send_text(u, Q2)
+    upload_seconds = admin_upload(topo.admin_port, "gamma.txt", "月光村社工站开设了留守儿童托管班。", "丙文", "2024-02")
+    committed = time.monotonic()
+    asked: dict[int, float] = {}
+    k = 40_000
+
+    def new_answers() -> dict[int, bool]:
+        return {u: any(A3 in t for t in _answers(api, u)) for u in asked if _answers(api, u)}
+
+    def both_workers_answered() -> bool:  # keep asking, from new people, until each worker has answered it
+        nonlocal k
+        k += 1
+        asked[k] = time.monotonic()
+        api.send_text(k, Q3)
+        right = [u for u, ok in new_answers().items() if ok]
+        return len(_workers_of(topo, api, right)) >= 2
+
+    wait_until(both_workers_answered, 60, "both workers answering the new document", interval=0.5)
+    seconds = time.monotonic() - committed
+    FIGURES["document_mid_load"] = {"upload_and_reindex_seconds": round(upload_seconds, 1),
+                                    "both_workers_within_seconds": round(seconds, 1),
+                                    "questions_asked": len(asked)}
+    assert seconds <= 30
+    FIGURES["document_mid_load"]["load"] = _check_users(api, load, timeout=1800)
+
+
+def _workers_of(topo: Topology, api: WebhookBotAPI, chats: list[int]) -> set[str]:
+    """Which workers handled these people's messages (the inbox keeps who claimed each update)."""
+    if not chats:
+        return set()
+    engine = create_engine(topo.env["BOT_DATABASE_URL"])
+    with engine.connect() as conn:
+        people = [f"u:{c}" for c in chats]
+        rows = conn.execute(text("SELECT DISTINCT claimed_by FROM inbox WHERE person = ANY(:p) AND done IS NOT NULL"),
+                            {"p": people}).scalars()
+        found = {r for r in rows if r}
+    engine.dispose()
+    return found
+
+
+def test_a_restart_of_every_process_loses_no_conversation(shape: tuple[Topology, WebhookBotAPI]) -> None:
+    topo, api = shape
+    user = 50_001
+    api.send_text(user, "/check")
+    wait_until(lambda: any("自查" in m.get("text", "") for m in api.sent(user)), 120, "the screener's first question")
+    asked_before = len(api.sent(user))
+    topo.stop_all()
+    topo.pg.restart()  # type: ignore[attr-defined]
+    api.send_text(user, "/check")  # sent while everything is down: Telegram keeps redelivering it
+    time.sleep(2)
+    assert len(api.sent(user)) == asked_before
+    topo.start_chroma()
+    topo.start_serve(workers=2)
+    topo.ready_workers(2)
+    topo.start_admin()
+    resumed = wait_until(lambda: [m for m in api.sent(user)[asked_before:] if m.get("text")], 300,
+                         "the answer to the message sent during the restart")
+    assert any("继续" in m["text"] or "上次" in m["text"] for m in resumed), [m["text"] for m in resumed]
+    FIGURES["restart"] = {"resumed_screener": True}
