@@ -3,6 +3,7 @@ answering that does not wait on a database another process has locked."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import subprocess
 import sys
@@ -26,18 +27,18 @@ CREATE TABLE staff_actions (id INTEGER NOT NULL PRIMARY KEY, at DATETIME NOT NUL
 CREATE TABLE resolutions (interaction_id INTEGER NOT NULL PRIMARY KEY, at DATETIME NOT NULL, by VARCHAR(64),
   faq_id VARCHAR(64) NOT NULL);
 CREATE TABLE states ("key" VARCHAR(128) NOT NULL PRIMARY KEY, value JSON NOT NULL, updated DATETIME NOT NULL);
-INSERT INTO interactions VALUES (1, '2026-01-05 10:00:00', 'telegram', '7', '7', '旧问题', '旧回答', 0, 'decline',
+INSERT INTO interactions VALUES (1, '{day} 10:00:00', 'telegram', '7', '7', '旧问题', '旧回答', 0, 'decline',
   0.0, 3.0, '[]');
-INSERT INTO feedback VALUES (1, '2026-01-05 10:01:00', 1, '7', 1);
-INSERT INTO feedback VALUES (2, '2026-01-05 10:02:00', 1, '7', -1);
-INSERT INTO states VALUES ('history:7', '[{"role": "user", "content": "旧问题"}]', '2026-01-05 10:00:00');
+INSERT INTO feedback VALUES (1, '{day} 10:01:00', 1, '7', 1);
+INSERT INTO feedback VALUES (2, '{day} 10:02:00', 1, '7', -1);
+INSERT INTO states VALUES ('history:7', '[{"role": "user", "content": "旧问题"}]', '{day} 10:00:00');
 """
 
 
 def test_a_database_made_before_migrations_is_migrated_in_place(tmp_path: Path) -> None:
     path = tmp_path / "bot.sqlite3"
     with sqlite3.connect(path) as conn:
-        conn.executescript(OLD_SCHEMA)
+        conn.executescript(OLD_SCHEMA.replace("{day}", dt.date.today().isoformat()))  # within the retention
     store = Store(f"sqlite:///{path}")
     with store.engine.connect() as conn:
         assert current_revision(conn) == head_revision()

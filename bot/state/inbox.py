@@ -30,6 +30,7 @@ class Claimed:
     update_id: int
     payload: dict[str, Any]
     attempts: int
+    replied: int = 0  # messages Telegram accepted for it before (by a worker that then stopped)
 
 
 def person_of(update: dict[str, Any]) -> str:
@@ -56,7 +57,7 @@ class Inbox:
     def record(self, update: dict[str, Any]) -> None:
         """Durably record an update (a second delivery of the same update_id changes nothing)."""
         values = dict(update_id=int(update["update_id"]), person=person_of(update), payload=update,
-                      received=utcnow(), attempts=0)
+                      received=utcnow(), attempts=0, replied=0)
         with self.engine.begin() as conn:
             upsert(conn, inbox, values, ["update_id"])
 
@@ -85,13 +86,13 @@ class Inbox:
                             attempts=inbox.c.attempts + 1)).rowcount
                 if won != 1:
                     continue
-                row = conn.execute(select(inbox.c.payload, inbox.c.attempts)
+                row = conn.execute(select(inbox.c.payload, inbox.c.attempts, inbox.c.replied)
                                    .where(inbox.c.update_id == update_id)).one()
             if row.attempts > MAX_ATTEMPTS:
                 log.error("update %s failed %d times; set aside", update_id, row.attempts - 1)
                 self.done(update_id)
                 continue
-            claimed.append(Claimed(update_id, row.payload, row.attempts))
+            claimed.append(Claimed(update_id, row.payload, row.attempts, row.replied))
         return claimed
 
     def renew(self, update_ids: list[int]) -> None:
@@ -102,6 +103,11 @@ class Inbox:
             conn.execute(update(inbox).where(inbox.c.update_id.in_(update_ids), inbox.c.claimed_by == self.worker,
                                              inbox.c.done.is_(None))
                          .values(lease_until=time.time() + self.lease_seconds))
+
+    def mark_replied(self, update_id: int) -> None:
+        """Telegram accepted a message answering this update."""
+        with self.engine.begin() as conn:
+            conn.execute(update(inbox).where(inbox.c.update_id == update_id).values(replied=inbox.c.replied + 1))
 
     def done(self, update_id: int) -> None:
         with self.engine.begin() as conn:

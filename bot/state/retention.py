@@ -7,8 +7,9 @@ import datetime as dt
 import json
 import logging
 
-from sqlalchemy import Engine, Table, delete, insert, select, update
+from sqlalchemy import Engine, Table, delete, select, update
 
+from bot.state.database import upsert
 from bot.state.privacy import mask, mask_value
 from bot.state.schema import Feedback, Interaction, Resolution, StaffAction, State, utcnow
 
@@ -55,4 +56,4 @@ def scrub_once(engine: Engine) -> None:
             if (mask(question), mask(answer)) != (question, answer):
                 conn.execute(update(interactions).where(interactions.c.id == iid)
                              .values(question=mask(question), answer=mask(answer)))
-        conn.execute(insert(states).values(key=SCRUBBED, value=True, updated=utcnow()))
+        upsert(conn, states, dict(key=SCRUBBED, value=True, updated=utcnow()), ["key"])  # workers start together

@@ -130,6 +130,7 @@ class InboxUpdate(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[float | None] = mapped_column(Float)  # epoch seconds
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    replied: Mapped[int] = mapped_column(Integer, default=0)  # messages Telegram accepted for it
     done: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     __table_args__ = (Index("ix_inbox_person_pending", "person", "update_id", postgresql_where=text("done IS NULL"),
                             sqlite_where=text("done IS NULL")),)

@@ -33,6 +33,7 @@ from bot.knowledge.stations import CONTACT_FIELDS, load_directory
 from bot.settings import Settings
 from bot.state.sessions import SessionStore
 from bot.state.store import Store
+from bot.wiring import EngineHolder
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -59,6 +60,9 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
     db = store or Store(settings.database, settings.retention_days)
     space.audited_by(db)
     auth = Auth(settings, SessionStore(db.engine))
+    if workspace is None:  # an ingest job or another admin may commit a new index generation
+        holder = EngineHolder(settings, space.engine).start()
+        holder.subscribe(space.adopt)
     pages = Jinja2Templates(directory=str(HERE / "templates"))
     pages.env.filters["beijing"] = _beijing_time
     pages.env.filters["channel"] = lambda name: CHANNELS.get(name, name)

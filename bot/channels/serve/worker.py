@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.answering.engine import Engine
+from bot.channels.serve.sending import NotingBot, current_update
 from bot.channels.telegram.app import build_application
 from bot.channels.telegram.services import Services
 from bot.channels.telegram.texts import load_texts
@@ -76,7 +77,10 @@ class Worker:
         self.holder = EngineHolder(self.settings, engine).start()
         self.holder.subscribe(lambda new: setattr(services, "engine", new))
         total = max(1, self.settings.serve_total_workers or self.settings.serve_workers)
-        self.app = build_application(services, webhook=True, overall_rate=self.settings.telegram_max_rate / total)
+        inbox = self.inbox
+        assert inbox is not None
+        self.app = build_application(services, webhook=True, overall_rate=self.settings.telegram_max_rate / total,
+                                     bot_class=NotingBot, on_sent=inbox.mark_replied)
         while not self._stopping:
             try:
                 await self.app.initialize()
@@ -147,8 +151,16 @@ class Worker:
     async def _handle(self, item: Claimed) -> None:
         assert self.inbox is not None
         try:
-            update = Update.de_json(item.payload, self.app.bot)
-            await self.app.process_update(update)  # handler errors are answered by the error handler
+            if item.replied:  # answered already, by a worker that stopped before noting it was done
+                log.warning("update %s was answered before (attempt %d); not answering it again", item.update_id,
+                            item.attempts)
+            else:
+                token = current_update.set(item.update_id)
+                try:
+                    update = Update.de_json(item.payload, self.app.bot)
+                    await self.app.process_update(update)  # handler errors are answered by the error handler
+                finally:
+                    current_update.reset(token)
             for attempt in range(5):
                 try:
                     await asyncio.to_thread(self.inbox.done, item.update_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -12,9 +13,11 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.channels.telegram import handlers, staff
 from bot.channels.telegram.retry import RetryingLimiter
@@ -40,21 +43,27 @@ async def _knowledge_in_admin(update: Update, context: ContextTypes.DEFAULT_TYPE
 
 
 def build_application(services: Services, *, rate_limiter: bool = True, webhook: bool = False,
-                      overall_rate: float = 30.0) -> Application:  # type: ignore[type-arg]
+                      overall_rate: float = 30.0, bot_class: type[ExtBot] | None = None,  # type: ignore[type-arg]
+                      **bot_kwargs: Any) -> Application:  # type: ignore[type-arg]
     """With `webhook`, no updater: the webhook service hands updates to `process_update` itself
-    (PTB's custom-webhook pattern), and this worker sends at most `overall_rate` messages a second."""
+    (PTB's custom-webhook pattern), and this worker sends at most `overall_rate` messages a second.
+    `bot_class` (with its extra `bot_kwargs`) replaces PTB's ExtBot."""
     settings = services.settings
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set (see README, Telegram)")
-    builder = (ApplicationBuilder().token(settings.telegram_bot_token)
-               .base_url(settings.telegram_base_url).base_file_url(settings.file_base_url)
-               .concurrent_updates(True).post_init(_post_init))
-    if webhook:
-        builder = builder.updater(None)
     # Every call: transient errors (502, a dropped connection, a timeout, 429) retried with backoff;
     # with `rate_limiter`, also kept within Telegram's flood limits (this process's share of them).
-    throttle = AIORateLimiter(overall_max_rate=overall_rate) if rate_limiter else None
-    builder = builder.rate_limiter(RetryingLimiter(throttle))  # type: ignore[arg-type]
+    limiter = RetryingLimiter(AIORateLimiter(overall_max_rate=overall_rate) if rate_limiter else None)
+    builder = ApplicationBuilder().concurrent_updates(True).post_init(_post_init)
+    if bot_class is not None:
+        builder = builder.bot(bot_class(settings.telegram_bot_token, base_url=settings.telegram_base_url,
+                                        base_file_url=settings.file_base_url, rate_limiter=limiter,
+                                        request=HTTPXRequest(connection_pool_size=64), **bot_kwargs))
+    else:
+        builder = (builder.token(settings.telegram_bot_token).base_url(settings.telegram_base_url)
+                   .base_file_url(settings.file_base_url).rate_limiter(limiter))  # type: ignore[arg-type]
+    if webhook:
+        builder = builder.updater(None)
     app = builder.build()
     app.bot_data["services"] = services
 

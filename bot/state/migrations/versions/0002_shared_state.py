@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("claimed_by", sa.String(64)),
         sa.Column("lease_until", sa.Float),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("replied", sa.Integer, nullable=False, server_default="0"),
         sa.Column("done", sa.DateTime, index=True),
     )
     op.create_index("ix_inbox_person_pending", "inbox", ["person", "update_id"],
