@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prompt_toolkit.input import create_pipe_input
@@ -44,25 +45,39 @@ def run_chat(engine: Engine, store: Store, *typed: str) -> tuple[int, str]:
     return code, "\n".join(out)
 
 
+def first(store: Store) -> dict[str, Any] | None:
+    """The first interaction recorded (ids are made by the writer, time-ordered)."""
+    from sqlalchemy import select
+
+    from bot.state.store import interactions
+
+    with store.engine.connect() as conn:
+        row = conn.execute(select(interactions).order_by(interactions.c.id)).mappings().first()
+    return dict(row) if row else None
+
+
 def questions(store: Store) -> Iterator[str]:
-    i = 1
-    while (row := store.interaction(i)) is not None:
-        yield row["question"]
-        i += 1
+    """The questions recorded, oldest first (interaction ids are made by the writer, time-ordered)."""
+    from sqlalchemy import select
+
+    from bot.state.store import interactions
+
+    with store.engine.connect() as conn:
+        yield from conn.execute(select(interactions.c.question).order_by(interactions.c.id)).scalars()
 
 
 def test_line_editing_history_and_recording(engine: Engine, store: Store) -> None:
     code, shown = run_chat(engine, store, "截止到几号？" + HOME + "创投计划申报\r", UP + "\r", CTRL_D)
     assert code == 0 and "4月10日" in shown
     assert list(questions(store)) == ["创投计划申报截止到几号？"] * 2  # the second came back with ↑
-    row = store.interaction(1)
+    row = first(store)
     assert row is not None and row["channel"] == "chat"
 
 
 def test_a_multi_line_paste_is_one_question(engine: Engine, store: Store) -> None:
     run_chat(engine, store, paste("我们机构在海淀区注册4年了，\n有12个专职人员，\n可以申报吗？") + "\r" + CTRL_D)
     assert list(questions(store)) == ["我们机构在海淀区注册4年了，\n有12个专职人员，\n可以申报吗？"]
-    assert "✅ 专职人员10人以上" in store.interaction(1)["answer"]  # type: ignore[index]
+    assert "✅ 专职人员10人以上" in first(store)["answer"]  # type: ignore[index]
 
 
 def test_help_and_unknown_commands(engine: Engine, store: Store) -> None:

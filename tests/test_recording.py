@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from bot.answering.engine import Engine
 from bot.channels import cli
@@ -15,7 +16,7 @@ from bot.channels.admin.app import create_app
 from bot.channels.admin.auth import hash_password
 from bot.channels.admin.jobs import Workspace
 from bot.settings import Settings
-from bot.state.store import Store
+from bot.state.store import Store, interactions
 
 PASSWORD = "correct horse battery"
 
@@ -31,7 +32,8 @@ def test_cli_ask_is_recorded_but_not_debug_runs(settings: Settings, engine: Engi
     capsys.readouterr()
     rows = Store(db).unanswered(10)
     assert [(r["channel"], r["question"]) for r in rows] == [("cli", "社工站的电话是多少？")]
-    assert Store(db).interaction(2) is None
+    with Store(db).engine.connect() as conn:  # the --debug question was not recorded
+        assert conn.execute(select(func.count()).select_from(interactions)).scalar_one() == 1
 
 
 def test_the_admin_shows_every_channel(settings: Settings, engine: Engine, tmp_path: Path) -> None:

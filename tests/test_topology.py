@@ -121,7 +121,7 @@ def test_a_worker_killed_mid_load_loses_and_duplicates_nothing(shape: tuple[Topo
     os.kill(victim, signal.SIGKILL)  # mid-answer: no chance to finish or give anything back
     figures = _check_users(api, users, timeout=1800)
     figures["killed_worker"] = victim
-    figures["failed_deliveries"] = len([f for f in api.failures if f[0] >= min(api.pushed_at)])
+    figures["failed_deliveries"] = len([f for f in api.delivery_failures if f[0] >= min(api.pushed_at)])
     FIGURES["worker_killed"] = figures
     assert figures["lost"] == 0 and figures["duplicates"] == 0 and figures["order_violations"] == 0
     assert figures["wrong"] == 0
@@ -187,22 +187,36 @@ def _workers_of(topo: Topology, chats: list[int]) -> set[str]:
     return found
 
 
+def _history(topo: Topology, user: int) -> list[dict[str, str]]:
+    """The person's conversation as stored in PostgreSQL."""
+    engine = create_engine(topo.env["BOT_DATABASE_URL"])
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT value FROM states WHERE key LIKE 'history:%' AND key LIKE :user"),
+                            {"user": f"%{user}%"}).scalars().all()
+    engine.dispose()
+    return list(rows[0]) if rows else []
+
+
 def test_a_restart_of_every_process_loses_no_conversation(shape: tuple[Topology, WebhookBotAPI]) -> None:
     topo, api = shape
     user = 50_001
-    api.send_text(user, "/check")
-    wait_until(lambda: any("自查" in m.get("text", "") for m in api.sent(user)), 120, "the screener's first question")
-    asked_before = len(api.sent(user))
+    api.send_text(user, Q1)
+    wait_until(lambda: _answers(api, user), 300, "the first answer")
+    before = _history(topo, user)
+    assert [t["content"] for t in before if t["role"] == "user"] == [Q1]
+    answered_before = len(api.sent(user))
     topo.stop_all()
     topo.pg.restart()  # type: ignore[attr-defined]
-    api.send_text(user, "/check")  # sent while everything is down: Telegram keeps redelivering it
+    api.send_text(user, "那讲座由谁主持呢？")  # sent while everything is down: Telegram keeps redelivering it
     time.sleep(2)
-    assert len(api.sent(user)) == asked_before
+    assert len(api.sent(user)) == answered_before
     topo.start_chroma()
     topo.start_serve(workers=2)
     topo.ready_workers(2)
     topo.start_admin()
-    resumed = wait_until(lambda: [m for m in api.sent(user)[asked_before:] if m.get("text")], 300,
-                         "the answer to the message sent during the restart")
-    assert any("继续" in m["text"] or "上次" in m["text"] for m in resumed), [m["text"] for m in resumed]
-    FIGURES["restart"] = {"resumed_screener": True}
+    wait_until(lambda: len(_answers(api, user)) >= 2, 300, "the answer to the message sent during the restart")
+    after = _history(topo, user)
+    assert [t["content"] for t in after if t["role"] == "user"] == [Q1, "那讲座由谁主持呢？"]  # one conversation
+    assert "专业社工" in _answers(api, user)[-1]
+    FIGURES["restart"] = {"conversation_turns_kept": len(before), "turns_after": len(after),
+                          "follow_up_answered": True}

@@ -225,7 +225,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     workers = args.workers or settings.serve_workers
     os.environ["BOT_SERVE_WORKERS"] = str(workers)  # each worker sends its share of Telegram's rate
     if settings.telegram_webhook_url and not args.no_set_webhook:
-        asyncio.run(set_webhook(settings))
+        from telegram.error import TelegramError
+
+        try:
+            asyncio.run(set_webhook(settings))
+        except TelegramError as exc:
+            print(f"error: setWebhook failed: {exc}", file=sys.stderr)
+            return 2
         print(f"webhook set: {settings.telegram_webhook_url}", file=sys.stderr)
     host, port = args.host or settings.telegram_webhook_listen, args.port or settings.telegram_webhook_port
     print(f"webhook service on http://{host}:{port}/telegram with {workers} workers", file=sys.stderr)

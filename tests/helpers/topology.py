@@ -175,7 +175,8 @@ def admin_upload(port: int, name: str, content: str, title: str, published: str,
 
     started = time.monotonic()
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=True, timeout=60) as client:
-        assert client.post("/login", data={"username": "staff", "password": ADMIN_TOKEN}).status_code == 200
+        signed_in = client.post("/login", data={"username": "staff", "password": ADMIN_TOKEN})
+        assert signed_in.status_code == 200, (signed_in.status_code, signed_in.text[:500])
         page = client.get("/documents").text
         csrf = re.search(r'name="csrf" value="([^"]+)"', page)
         assert csrf, "no CSRF token on the documents page"

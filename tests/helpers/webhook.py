@@ -36,7 +36,7 @@ class WebhookBotAPI(FakeBotAPI):
         super().__init__()
         self.webhook: dict[str, Any] | None = None
         self.acks: dict[int, int] = {}  # update_id -> 2xx answers received (1 each, or Telegram redelivered)
-        self.failures: list[tuple[int, str]] = []  # (update_id, why) for every failed delivery
+        self.delivery_failures: list[tuple[int, str]] = []  # (update_id, why) for every failed delivery
         self.pushed_at: dict[int, float] = {}  # update_id -> when the user sent it
         self._queues: dict[int, deque[dict[str, Any]]] = {}
         self._ready: list[tuple[float, int, int]] = []  # (wake at, tie, queue) heap of sendable queue heads
@@ -123,7 +123,7 @@ class WebhookBotAPI(FakeBotAPI):
                     else:
                         del self._queues[queue]
                 else:
-                    self.failures.append((update["update_id"], why))
+                    self.delivery_failures.append((update["update_id"], why))
                     delay = min(self._delay.get(queue, self.RETRY_FIRST / 2) * 2, self.RETRY_MAX)
                     self._delay[queue] = delay
                     heapq.heappush(self._ready, (time.monotonic() + delay, next(self._tie), queue))

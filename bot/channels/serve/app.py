@@ -106,8 +106,19 @@ async def set_webhook(settings: Settings) -> None:
     secret = check_config(settings)
     if not settings.telegram_webhook_url:
         raise ConfigError("TELEGRAM_WEBHOOK_URL is not set (the public HTTPS URL ending in /telegram)")
-    bot = Bot(settings.telegram_bot_token or "", base_url=settings.telegram_base_url,
-              base_file_url=settings.file_base_url)
-    async with bot:
-        await bot.set_webhook(settings.telegram_webhook_url, secret_token=secret,
-                              allowed_updates=Update.ALL_TYPES, max_connections=settings.telegram_max_connections)
+    from telegram.error import NetworkError
+
+    for attempt in range(6):  # a network error at start is retried, as every Bot API call is
+        bot = Bot(settings.telegram_bot_token or "", base_url=settings.telegram_base_url,
+                  base_file_url=settings.file_base_url)
+        try:
+            async with bot:
+                await bot.set_webhook(settings.telegram_webhook_url, secret_token=secret,
+                                      allowed_updates=Update.ALL_TYPES,
+                                      max_connections=settings.telegram_max_connections)
+            return
+        except NetworkError as exc:
+            if attempt == 5:
+                raise
+            log.warning("setWebhook failed (%s); trying again", exc)
+            await asyncio.sleep(2 ** attempt)
