@@ -69,11 +69,13 @@ def store(tmp_path: Path) -> Store:
 
 
 def rows(store: Store) -> list[dict[str, Any]]:
-    found, i = [], 1
-    while (row := store.interaction(i)) is not None:
-        found.append(row)
-        i += 1
-    return found
+    """Every interaction recorded, oldest first (ids are made by the writer, time-ordered)."""
+    from sqlalchemy import select
+
+    from bot.state.store import interactions
+
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(interactions).order_by(interactions.c.id)).mappings()]
 
 
 def test_the_server_check_echoes_only_with_the_right_signature(engine: Engine, store: Store, tmp_path: Path) -> None:
