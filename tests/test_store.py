@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect
 
 from bot.state.database import current_revision, head_revision
@@ -119,3 +120,32 @@ def test_a_locked_database_delays_writes_but_not_answers(tmp_path: Path) -> None
     assert store.interaction(iid)["answer"] == "回答"  # type: ignore[index]
     assert store.get_state("history:1") == ["during"] and store.feedback_for(iid) == [1]
     assert store.staff_log()[0]["action"] == "/stats"
+
+
+@pytest.mark.slow
+def test_a_locked_database_gives_staff_a_message_not_a_500(settings: object, engine: object, tmp_path: Path) -> None:
+    """The admin's sign-in writes a session: with the database locked by another process it says so."""
+    from fastapi.testclient import TestClient
+
+    from bot.channels.admin.app import create_app
+    from bot.channels.admin.jobs import Workspace
+    from bot.settings import Settings
+
+    assert isinstance(settings, Settings)
+    path = tmp_path / "admin.sqlite3"
+    staff = settings.model_copy(update={"data_dir": tmp_path, "database_url": f"sqlite:///{path}",
+                                        "admin_token": "a-long-enough-admin-token-123456"})
+    app = create_app(staff, Workspace(staff, engine=engine), Store(staff.database))  # type: ignore[arg-type]
+    locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+        with TestClient(app) as client:
+            response = client.post("/login", data={"username": "staff", "password": staff.admin_token},
+                                   follow_redirects=False)
+        assert response.status_code == 503 and "数据库暂时繁忙" in response.text
+    finally:
+        assert locker.stdin is not None
+        locker.stdin.write("\n")
+        locker.stdin.flush()
+        locker.wait(timeout=10)
