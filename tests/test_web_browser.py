@@ -7,9 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ from bot.answering.engine import Engine
 from bot.channels.web.app import create_app
 from bot.settings import PROJECT_ROOT, Settings
 from bot.state.store import Store, interactions
+from tests.helpers.serve import serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = os.environ.get("BOT_CHROMIUM", "/usr/bin/chromium")
@@ -37,34 +35,15 @@ if not Path(CHROMIUM).exists():
                 pytrace=False)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, settings: Settings, engine: Engine) -> Iterator[tuple[str, Store]]:
-    import uvicorn
-
     tmp = tmp_path_factory.mktemp("web")
     store = Store(f"sqlite:///{tmp / 'web.sqlite3'}")
     web = settings.model_copy(update={"data_dir": tmp, "web_messages_per_minute": 200})
-    app = create_app(web, engine, store, today=lambda: dt.date(2022, 4, 1))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    assert srv.started, "uvicorn did not start"
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    yield f"http://127.0.0.1:{port}", store
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(web, engine, store, today=lambda: dt.date(2022, 4, 1))) as base:
+        yield base, store
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,6 @@ the account makes (access token, customer-service messages, menu)."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +20,7 @@ from bot.channels.wechat import api as wechat_api
 from bot.channels.wechat.api import ApiClient, menu
 from bot.state.store import Store
 from tests.helpers.llm_server import FakeLLM, Scripted
+from tests.helpers.serve import serve
 from tests.helpers.wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN, FakeWeChatAPI, Platform, event_xml, text_xml
 from tests.test_llm import COUNT_Q, with_llm
 
@@ -29,38 +28,17 @@ USER = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"
 TODAY = dt.date(2022, 4, 1)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def account(engine: Engine, store: Store, tmp_path: Path, api: FakeWeChatAPI | None = None, *, aes: bool = False,
             **changes: Any) -> Iterator[Platform]:
     """The web service with the WeChat endpoint, and the platform that posts to it."""
-    import uvicorn
-
     settings = engine.settings.model_copy(update={
         "data_dir": tmp_path, "wechat_token": TOKEN, "wechat_app_id": APP_ID,
         "wechat_encoding_aes_key": AES_KEY if aes else None,
         "wechat_app_secret": APP_SECRET if api else None,
         "wechat_api_base_url": api.base_url if api else "http://127.0.0.1:9/cgi-bin/", **changes})
-    port = _free_port()
-    app = create_app(settings, engine, store, today=lambda: TODAY)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started
-    try:
-        yield Platform(f"http://127.0.0.1:{port}/wechat", aes_key=AES_KEY if aes else None)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve(create_app(settings, engine, store, today=lambda: TODAY)) as base:
+        yield Platform(f"{base}/wechat", aes_key=AES_KEY if aes else None)
 
 
 @pytest.fixture

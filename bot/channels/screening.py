@@ -13,11 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
-
 from bot.answering.programme import Advisor
 from bot.answering.reply import Reply
-from bot.answering.templates import TemplateError
+from bot.channels.texts import TextFile, read_texts
 from bot.rules.screener import Screener, ScreenerState
 
 TEXTS = ("start", "resume", "progress", "unreadable", "cancelled", "cancel_button", "none", "reply_hint")
@@ -34,29 +32,13 @@ class States(Protocol):
     def drop_state(self, key: str) -> None: ...
 
 
-class ScreenerTexts:
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self._raw = raw
-
-    def __getitem__(self, key: str) -> str:
-        return str(self._raw[key])
-
-    def fmt(self, key: str, **values: object) -> str:
-        return str(self._raw[key]).format(**values)
+ScreenerTexts = TextFile
 
 
 @lru_cache(maxsize=4)
 def screener_texts(prompts_dir: Path) -> ScreenerTexts:
     """prompts/screener.yaml, checked once per directory."""
-    path = prompts_dir / "screener.yaml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TemplateError(f"{path}: cannot load the self-check texts: {exc}") from exc
-    missing = [k for k in TEXTS if not isinstance(raw, dict) or not raw.get(k)]
-    if missing:
-        raise TemplateError(f"{path}: missing texts: {', '.join(missing)}")
-    return ScreenerTexts(raw)
+    return TextFile(read_texts(prompts_dir / "screener.yaml", TEXTS, "self-check texts"))
 
 
 @dataclass
