@@ -54,9 +54,9 @@ def test_a_drifted_quote_fails_with_a_clear_message(tmp_path: Path) -> None:
     ("opens: 2022-03-17", "opens: 2022-04-17", r"征集截止日期（2022年4月10日）早于开始日期（2022年4月17日）"),
     ("opens: 2022-03-17", "opens: 2019-03-17", "与这一轮的年份 2022 不符"),
     ("end: 2022-04-10", "end: 2022-03-10", "阶段“项目初选”的结束日期（2022年3月10日）早于开始日期"),
-    ("    min: 10\n", "    min: lots\n", r"申报条件（criteria） → 第4项 → 门槛（min）：应为数字"),
+    ("    min: 10\n", "    min: lots\n", r"申报条件（criteria） → 第4项（fulltime_staff_10） → 门槛（min）：应为数字"),
     ("    min: 5\n", "", r"条件 core_team_5（core_team）需要数字门槛 min"),
-    ("    min: 5\n", "    mini: 5\n", r"申报条件（criteria） → 第6项 → mini：不认识这一项"),
+    ("    min: 5\n", "    mini: 5\n", r"申报条件（criteria） → 第6项（core_team_5） → mini：不认识这一项"),
     ("doc: 2022-03-chuangtou-jihua", "doc: no-such-article", "不是 knowledge/articles 里的文档编号"),
 ])
 def test_invalid_programme_files_are_refused(tmp_path: Path, old: str, new: str, message: str) -> None:

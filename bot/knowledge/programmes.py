@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.knowledge.documents import Document, KnowledgeError, load_documents
+from bot.knowledge.documents import Document, KnowledgeError, load_documents, shown
 from bot.knowledge.kinds import THRESHOLDS, CriterionKind, Kinds, fmt_number, load_kinds
 from bot.knowledge.schema import validate
 
@@ -211,7 +211,8 @@ def read_programme_file(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        raise KnowledgeError(f"{path}：无法读取这个项目 YAML（日期须是真实存在的 YYYY-MM-DD）：{exc}") from exc
+        name = shown(path.parent.parent, path)
+        raise KnowledgeError(f"{name}：无法读取这个项目 YAML（日期须是真实存在的 YYYY-MM-DD）：{exc}") from exc
 
 
 def load_programmes(knowledge_dir: Path, docs: list[Document] | None = None) -> list[Programme]:
@@ -223,9 +224,10 @@ def load_programmes(knowledge_dir: Path, docs: list[Document] | None = None) -> 
     kinds = load_kinds(knowledge_dir)
     out: list[Programme] = []
     for path in files:
-        programme = parse_programme(read_programme_file(path), by_id, str(path), kinds)
+        name = shown(knowledge_dir, path)  # messages never show a server path
+        programme = parse_programme(read_programme_file(path), by_id, name, kinds)
         clash = next((p for p in out if p.id == programme.id), None)
         if clash is not None:
-            raise KnowledgeError(f"{path}：项目编号 {programme.id} 已在 {clash.path} 中使用")
+            raise KnowledgeError(f"{name}：项目编号 {programme.id} 已在 {clash.path} 中使用")
         out.append(programme)
     return sorted(out, key=lambda p: p.window.start, reverse=True)
