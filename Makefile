@@ -27,6 +27,7 @@ $(TEST_STAMP): $(STAMP)
 
 # The web admin's browser tests drive Debian's chromium (Playwright's own download does not work
 # here); a CJK font makes the screenshots legible. Installed with apt-get when missing.
+# The admin shows the rules' ✅❌❓ marks beside words; without an emoji font they are empty boxes.
 # The web chat's accessibility check runs axe-core from the npm registry (into .venv/npm); emoji
 # (👍 ✅) need a colour emoji font to show in screenshots.
 BROWSER_PKGS := chromium fonts-wqy-microhei fonts-noto-color-emoji npm

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,8 +82,12 @@ class Settings(BaseSettings):
     llm_stream: bool = True  # Telegram shows checked sentences as they arrive
 
     # Web admin (python -m bot admin; see README "For staff").
-    admin_users: dict[str, str] = Field(default_factory=dict)  # {"name": "pbkdf2_sha256$…"} from `bot admin-hash`
-    admin_token: str | None = None  # alternatively one shared sign-in token
+    # {"name": "pbkdf2_sha256$…"} from `bot admin-hash`; read as JSON here, so that a malformed value
+    # stops only the admin (with admin_users_error), never an unrelated command.
+    admin_users: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    admin_users_error: str = Field(default="", exclude=True)
+    admin_token: str | None = None  # alternatively one shared sign-in token (at least 20 characters)
+    admin_trusted_proxies: str = ""  # proxies whose X-Forwarded-For is believed: "127.0.0.1,10.0.0.0/8"
     admin_host: str = "127.0.0.1"
     admin_port: int = 8080
     admin_secure_cookie: bool = False  # set true behind HTTPS
@@ -112,6 +118,35 @@ class Settings(BaseSettings):
 
     user_messages_per_minute: int = 10
     max_upload_bytes: int = 10 * 1024 * 1024
+
+    @model_validator(mode="before")
+    @classmethod
+    def _admin_users(cls, data: Any) -> Any:
+        raw = data.get("admin_users") if isinstance(data, dict) else None
+        if isinstance(raw, str):
+            try:
+                users = json.loads(raw) if raw.strip() else {}
+            except ValueError:
+                users = None
+            if isinstance(users, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in users.items()):
+                data["admin_users"] = users
+            else:
+                data["admin_users"] = {}
+                data["admin_users_error"] = ('BOT_ADMIN_USERS is not a JSON object of names and password hashes; '
+                                             'expected {"wang": "pbkdf2_sha256$…"} as printed by '
+                                             '`python -m bot admin-hash wang`')
+        return data
+
+    @property
+    def trusted_proxies(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """BOT_ADMIN_TRUSTED_PROXIES as networks; entries that are not addresses are ignored."""
+        out = []
+        for part in self.admin_trusted_proxies.replace(" ", "").split(","):
+            try:
+                out.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                continue
+        return out
 
     @property
     def admin_ids(self) -> set[int]:

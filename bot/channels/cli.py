@@ -164,17 +164,17 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
+    from bot.channels.admin.serve import problems, server
 
+    for problem in problems(settings):
+        print(f"error: {problem}", file=sys.stderr)
+    if problems(settings):
+        return 2
     from bot.channels.admin.app import create_app
 
-    if not (settings.admin_users or settings.admin_token):
-        print("error: no staff accounts: set BOT_ADMIN_USERS (see `python -m bot admin-hash`) or BOT_ADMIN_TOKEN",
-              file=sys.stderr)
-        return 2
     host, port = args.host or settings.admin_host, args.port or settings.admin_port
     print(f"web admin on http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", proxy_headers=True)
+    server(create_app(settings), host, port).run()
     return 0
 
 

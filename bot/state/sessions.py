@@ -58,6 +58,14 @@ class SessionStore:
             return int(conn.execute(select(func.count()).select_from(failures).where(failures.c.key == key))
                        .scalar_one())
 
+    def failure_times(self, key: str, within: float) -> list[float]:
+        """When the failed sign-ins for `key` in the last `within` seconds happened, oldest first."""
+        now = time.time()
+        with self.engine.begin() as conn:
+            conn.execute(delete(failures).where(failures.c.key == key, failures.c.at < now - within))
+            return [float(t) for t in conn.execute(select(failures.c.at).where(failures.c.key == key)
+                                                   .order_by(failures.c.at)).scalars()]
+
     def clear(self, key: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(failures).where(failures.c.key == key))

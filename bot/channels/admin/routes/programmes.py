@@ -20,6 +20,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from bot.channels.admin.auth import Session
+from bot.channels.admin.deps import Admin as Shared
+from bot.channels.admin.deps import AdminDep, Staff, check_csrf
 from bot.channels.admin.jobs import Workspace
 from bot.channels.admin.programme_form import found, from_form, highlight, missing_label, to_form
 from bot.knowledge.documents import Document, KnowledgeError, load_documents
@@ -56,7 +58,7 @@ def _origin_by_field(form: dict[str, Any], origin: dict[str, str]) -> dict[str, 
 
 @dataclass(frozen=True)
 class Admin:
-    """What the pages need from the app (set on app.state by create_app)."""
+    """What the pages need from the app's shared parts (deps.Admin)."""
 
     settings: Settings
     space: Workspace
@@ -64,21 +66,14 @@ class Admin:
     render: Render
     today: Callable[[], dt.date]
     complete: Callable[[str, str], str] | None
+    shared: Shared
 
 
-def _admin(request: Request) -> Admin:
-    st = request.app.state
-    return Admin(st.settings, st.workspace, st.store, st.render, st.today, st.complete)
-
-
-def _staff(request: Request) -> Session:
-    """The signed-in staff member (the app's own check: sign-in page, or 403 for someone no longer staff)."""
-    session: Session = request.app.state.session_of(request)
-    return session
+def _admin(shared: AdminDep) -> Admin:
+    return Admin(shared.settings, shared.space, shared.store, shared.render, shared.today, shared.complete, shared)
 
 
 Ctx = Annotated[Admin, Depends(_admin)]
-Staff = Annotated[Session, Depends(_staff)]
 router = APIRouter(prefix="/programmes")
 
 
@@ -131,7 +126,7 @@ async def draft_page(request: Request, doc_id: str, a: Ctx, s: Staff) -> Respons
 @router.post("/draft/{doc_id}", response_class=HTMLResponse)
 async def save(request: Request, doc_id: str, a: Ctx, s: Staff) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
-    request.app.state.check_csrf(request, s, form.get("csrf"))
+    check_csrf(request, a.shared, s, form.get("csrf"))
     root = a.settings.knowledge_dir
     docs = load_documents(root)
     doc = _document(doc_id, docs)
