@@ -226,8 +226,10 @@ def load_programmes(knowledge_dir: Path, docs: list[Document] | None = None) -> 
     for path in files:
         name = shown(knowledge_dir, path)  # messages never show a server path
         programme = parse_programme(read_programme_file(path), by_id, name, kinds)
+        programme.path = str(path)  # the file itself (the admin shows it); messages use `name`
         clash = next((p for p in out if p.id == programme.id), None)
         if clash is not None:
-            raise KnowledgeError(f"{name}：项目编号 {programme.id} 已在 {clash.path} 中使用")
+            other = shown(knowledge_dir, Path(clash.path))
+            raise KnowledgeError(f"{name}：项目编号 {programme.id} 已在 {other} 中使用")
         out.append(programme)
     return sorted(out, key=lambda p: p.window.start, reverse=True)
