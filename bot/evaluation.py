@@ -9,26 +9,65 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
 from bot.answering.reply import Question, Reply, Turn
 from bot.channels.jsonl import reply_json
+from bot.knowledge.schema import Required, Strict, Text, read_yaml, validate
 
 
 def norm(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).lower()
 
 
+class TurnModel(Strict):
+    role: Literal["user", "assistant"]
+    content: Required
+
+
+class ExpectedVerdict(Strict):
+    verdict: Literal["eligible", "ineligible", "unknown"]
+    failed: list[Required] = Field(default_factory=list)
+
+
+def _groups(value: object) -> object:
+    """must_include: a list of groups of alternatives; a bare string is a group of one."""
+    return [[g] if isinstance(g, str) else g for g in value] if isinstance(value, list) else value
+
+
+class QuestionItem(BaseModel):
+    """One question of a set (the format of /work/shared/eval/README.md); other keys are kept."""
+
+    model_config = ConfigDict(extra="allow")
+    id: Required
+    question: Required
+    category: Text = ""
+    answerable: bool = True
+    today: dt.date | None = None
+    history: list[TurnModel] = Field(default_factory=list)
+    evidence: list[Required] = Field(default_factory=list)
+    must_include: Annotated[list[list[Required]], BeforeValidator(_groups)] = Field(default_factory=list)
+    must_not_include: list[Required] = Field(default_factory=list)
+    eligibility: ExpectedVerdict | None = None
+
+
+QuestionSet = RootModel[list[QuestionItem]]
+
+
 def load_questions(path: Path) -> list[dict[str, Any]]:
-    items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    if not isinstance(items, list):
-        raise ValueError(f"{path}: a question set is a YAML list")
-    ids = [q.get("id") for q in items]
-    if len(ids) != len(set(ids)) or None in ids:
-        raise ValueError(f"{path}: every question needs a unique id")
-    return items
+    """A question set, checked: a message names the file, the question and the field."""
+    raw = read_yaml(path, str(path), ValueError) or []
+    if not isinstance(raw, list):
+        raise ValueError(f"{path}：问题集应为 YAML 列表（每个问题以“- id: …”开始）")
+    items = validate(QuestionSet, raw, str(path), error=ValueError).root
+    seen: set[str] = set()
+    for i, item in enumerate(items, 1):
+        if item.id in seen:
+            raise ValueError(f"{path}：第{i}项（{item.id}）：id {item.id} 用了两次")
+        seen.add(item.id)
+    return [item.model_dump(exclude_unset=True) for item in items]
 
 
 def to_question(item: dict[str, Any], default_today: dt.date) -> Question:

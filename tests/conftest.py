@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from bot.answering.engine import Engine
 from bot.index.embeddings import E5Embeddings
 from bot.settings import PROJECT_ROOT, Settings
 from bot.wiring import build_engine
+from tests.helpers.postgres import PostgresServer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -61,3 +63,20 @@ def small_kb(tmp_path: Path) -> Settings:
     write_article(kb, "alpha", "甲文", "2021-05-06", "阳光社区社工站每周三开展老年人健康讲座。讲座由专业社工主持。")
     write_article(kb, "beta", "乙文", "2023-01", "星光街道新建了一个社会工作服务中心。中心为青少年提供课后辅导。")
     return Settings(data_dir=tmp_path / "data", knowledge_dir=kb, prompts_dir=PROJECT_ROOT / "prompts")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (Debian's binaries, a temporary cluster, loopback)."""
+    from tests.helpers.postgres import postgres_server
+
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg_server: PostgresServer) -> str:
+    """A fresh, empty database on that server."""
+    from tests.helpers.postgres import new_database
+
+    return new_database(pg_server.url)

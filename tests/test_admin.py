@@ -177,7 +177,7 @@ def test_unanswered_question_becomes_an_faq_entry_in_one_step(admin: tuple[TestC
     assert "已加入常见问答" in r.text and question in r.text
     assert question not in client.get("/queue").text
     answer = client.get("/search", params={"q": "社工站周末开门吗"}).text
-    assert "各社工站开放时间不同" in answer and "（faq" in answer
+    assert "各社工站开放时间不同" in answer and "回复类型：常见问答" in answer
 
     entry_id = re.search(r'data-id="(faq-[0-9a-f]+)"', client.get("/faq").text)[1]  # type: ignore[index]
     form = client.get(f"/faq/{entry_id}").text
@@ -200,11 +200,29 @@ def test_station_contact_details_are_saved_and_answered(admin: tuple[TestClient,
     assert 'phone: "010-00000000"' in text and text.startswith("# Social-work stations")  # comments kept
     answer = client.get("/search", params={"q": "魏善庄镇社工站的电话是多少？"}).text
     assert "010-00000000" in answer
-    added = client.post("/stations", data={"csrf": token, "station_id": "yinhe", "name": "银河街道社工站",
-                                           "level": "街道社工站", "district": "测试区", "phone": "010-11111111"})
+    # Issue 12: no pinyin id to type (it is made), the parent chosen by name, the services in a field.
+    page = client.get("/stations").text
+    assert "上级：大兴区魏善庄镇社会工作服务中心" in page and "上级：weishanzhuang" not in page
+    assert 'name="station_id"' not in page and 'name="services"' in page
+    added = client.post("/stations", data={"csrf": token, "name": "银河街道社工站", "level": "街道社工站",
+                                           "district": "测试区", "parent": "weishanzhuang", "phone": "010-11111111",
+                                           "services": "为独居老人提供上门探访\n· 每周三下午开放自习室\n"})
     assert "已添加 银河街道社工站" in added.text
-    bad = client.post("/stations", data={"csrf": token, "station_id": "Bad Id", "name": "x", "district": "y"})
-    assert "编号只能用" in bad.text
+    text = (settings.knowledge_dir / "stations.yaml").read_text(encoding="utf-8")
+    assert "id: staff-" in text and '- text: "每周三下午开放自习室"' in text
+    new_id = re.search(r'data-id="(staff-[0-9a-f]+)"', added.text)[1]  # type: ignore[index]
+    assert "上级：大兴区魏善庄镇社会工作服务中心" in added.text.split(f'data-id="{new_id}"')[1].split("</form>")[0]
+    answer = client.get("/search", params={"q": "银河街道社工站提供什么服务？"}).text
+    assert "上门探访" in answer.split('id="answer"')[1].split("</pre>")[0]
+    fixed = client.post(f"/stations/{new_id}", data={"csrf": token, "address": "", "hours": "", "phone": "010-1",
+                                                     "services": "为独居老人提供上门探访"})
+    assert "已保存" in fixed.text and "自习室" not in (settings.knowledge_dir / "stations.yaml").read_text(
+        encoding="utf-8")
+    refused = client.post("/stations/zhaozhuangzi", data={"csrf": token, "services": "编造的服务"})
+    assert "服务内容以文章原文为准" in refused.text
+    assert "请填写名称和所在区" in client.post("/stations", data={"csrf": token, "name": "x", "district": ""}).text
+    again = client.post("/stations", data={"csrf": token, "name": "银河街道社工站", "district": "测试区"})
+    assert "名录里已有“银河街道社工站”" in again.text
 
 
 def test_a_session_whose_user_is_no_longer_staff_is_refused(admin: tuple[TestClient, Settings, Store]) -> None:
@@ -235,7 +253,7 @@ def test_bad_requests_get_clear_messages(admin: tuple[TestClient, Settings, Stor
     assert "至少一个问题" in bad.text
     unquoted = client.post("/faq", data={"csrf": token, "questions": "问题？", "answer": "答复",
                                          "sources": "2020-kentanhui", "quote": "文章里没有这句话"})
-    assert "quote is not in article" in unquoted.text
+    assert "文章 2020-kentanhui 里找不到这句引文" in unquoted.text and "faq.yaml" in unquoted.text
 
 
 def test_without_accounts_nobody_can_sign_in(admin: tuple[TestClient, Settings, Store]) -> None:

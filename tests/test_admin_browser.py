@@ -186,3 +186,40 @@ def test_pages_fit_a_phone(server: tuple[str, Settings, Store], browser: object)
         assert overflow <= 1, f"{path} is {overflow}px wider than the phone"
         page.screenshot(path=str(SHOTS / name), full_page=False)
     context.close()
+
+
+def test_stations_by_name_with_services_and_plain_labels_on_the_search_page(
+        server: tuple[str, Settings, Store], browser: object) -> None:
+    """Issue 12: no internal ids or pinyin to type; Chinese labels and pass/fail in words, not emoji alone."""
+    base, _, _ = server
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN")  # type: ignore[attr-defined]
+    page = context.new_page()
+    _sign_in(page, base)
+    page.goto(f"{base}/stations")
+    assert "上级：大兴区魏善庄镇社会工作服务中心" in page.inner_text("main")
+    assert "weishanzhuang" not in page.inner_text("main")
+    assert page.locator("#station-new [name=station_id]").count() == 0
+    page.fill("#station-new input[name=name]", "朝阳区银河街道社会工作服务站")
+    page.fill("#station-new input[name=level]", "街道社工站")
+    page.fill("#station-new input[name=district]", "朝阳区")
+    page.select_option("#station-new select[name=parent]", label="大兴区魏善庄镇社会工作服务中心")
+    page.fill("#station-new textarea[name=services]", "为独居老人提供上门探访\n每周三下午开放四点半课堂")
+    page.click("#station-new button[type=submit]")
+    assert "已添加 朝阳区银河街道社会工作服务站" in page.inner_text(".flash")
+    card = page.locator("form.station", has_text="朝阳区银河街道社会工作服务站")
+    assert "上级：大兴区魏善庄镇社会工作服务中心" in card.inner_text()
+    assert "四点半课堂" in card.locator("textarea[name=services]").input_value()
+    page.screenshot(path=str(SHOTS / "stations.png"), full_page=True)
+
+    page.goto(f"{base}/search")
+    page.fill("#search input[name=q]", "我们机构成立两年半，有11个专职人员，可以申报创投计划吗？")
+    page.click("#search button")
+    meta = page.inner_text("#reply-meta")
+    assert "回复类型：申报条件判断" in meta and "eligibility" not in meta
+    badges = page.locator("#criteria .badge").all_inner_texts()
+    assert "不符合" in badges and "符合" in badges and "还不知道" in badges
+    text = page.inner_text("main")
+    for jargon in ("融合分", "语义排名", "station", "eligibility"):
+        assert jargon not in text.split("打分细节")[0], jargon
+    page.screenshot(path=str(SHOTS / "search-eligibility.png"), full_page=True)
+    context.close()

@@ -16,9 +16,9 @@ from bot.knowledge.documents import Document, KnowledgeError, load_documents
 from bot.knowledge.draft_model import with_model
 from bot.knowledge.drafting import Draft, draft_programme, missing_fields
 from bot.knowledge.kinds import load_kinds
-from bot.knowledge.loaders import add_document
 from bot.knowledge.programme_files import check_programme, draft_text, programme_text
 from bot.knowledge.programmes import load_programmes, squash
+from bot.knowledge.service import KnowledgeService
 from tests.helpers import round2023
 from tests.helpers.files import make_docx, make_pdf
 from tests.helpers.knowledge import copy_knowledge
@@ -112,10 +112,10 @@ def test_an_article_that_is_no_announcement_leaves_the_fields_empty(kb: Path) ->
 def test_every_upload_format_gives_the_same_draft(tmp_path: Path, name: str, make: Any) -> None:
     settings = copy_knowledge(tmp_path)
     text = re.sub(r"^## ", "", round2023.ANNOUNCEMENT, flags=re.M)
-    added = add_document(settings.knowledge_dir, make(text), name,
-                         {"title": round2023.TITLE, "published": round2023.PUBLISHED,
-                          "publication": round2023.PUBLICATION})
-    draft, doc = draft_of(settings.knowledge_dir, added.doc_id)
+    added = KnowledgeService(settings).add(make(text), name, {"title": round2023.TITLE,
+                                                              "published": round2023.PUBLISHED,
+                                                              "publication": round2023.PUBLICATION}, user="test")
+    draft, doc = draft_of(settings.knowledge_dir, added.edit.target)
     d = draft.data
     assert (d["window"]["opens"], d["window"]["closes"]) == (D("2023-05-08"), D("2023-06-09"))
     assert {c["kind"]: c.get("min") for c in d["criteria"]} == {
@@ -146,7 +146,7 @@ def test_a_confirmed_draft_is_saved_as_a_file_that_loads(kb: Path, tmp_path: Pat
 @pytest.mark.parametrize("change, message", [
     (lambda d: d["criteria"][3].update(quote="专职工作人员6人以上"), "条件 fulltime_staff_8 的原文不在文档"),
     (lambda d: d["window"].update(quote="征集时间为5月1日至6月30日"), "window 的原文不在文档"),
-    (lambda d: d["window"].update(opens="2023-02-30"), r"window → opens：不是日期"),
+    (lambda d: d["window"].update(opens="2023-02-30"), r"征集时间（window） → 开始日期（opens）：不是日期"),
     (lambda d: d["window"].update(closes=D("2023-05-01")), "征集截止日期（2023年5月1日）早于开始日期（2023年5月8日）"),
     (lambda d: d["stages"][0].update(end=D("2023-04-01")), "阶段“项目初选”的结束日期（2023年4月1日）早于开始日期"),
     (lambda d: d["criteria"][1].update(min=None), r"需要数字门槛 min"),

@@ -85,7 +85,8 @@ def test_broken_entries_are_refused_before_the_file_changes(kb: Settings) -> Non
     assert (kb.knowledge_dir / "faq.yaml").read_text(encoding="utf-8") == before
     (kb.knowledge_dir / "faq.yaml").write_text("entries: [{id: a, questions: []}]", encoding="utf-8")
     try:
-        with pytest.raises(KnowledgeError, match="at least one question"):
+        with pytest.raises(KnowledgeError, match=r"faq.yaml：entries → 第1项（a） → questions：不能为空；"
+                                                 r"entries → 第1项（a） → answer：缺少这一项"):
             load_faq(kb.knowledge_dir, docs)
     finally:
         (kb.knowledge_dir / "faq.yaml").write_text(before, encoding="utf-8")

@@ -4,13 +4,12 @@ ids checked against the known documents, changes undone when the re-index fails.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
 
 from bot.index.embeddings import E5Embeddings
-from bot.index.storage import Manifest
+from bot.index.storage import IndexStore
 from bot.knowledge.documents import load_documents
 from bot.knowledge.faq import FaqEntry, FaqSource, new_entry
 from bot.knowledge.service import EditError, KnowledgeService
@@ -114,17 +113,18 @@ def test_a_failed_reindex_puts_the_files_back_and_the_old_index_keeps_answering(
                    user="t")
     assert added.indexed is not None and added.chunks >= 1 and "embedded" in added.indexed.summary
     # The index was built with another model: ingest refuses (a real failure, as after a settings change).
-    path = small_kb.data_dir / "manifest.json"
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    raw["embedding_model"] = "another-model"
-    path.write_text(json.dumps(raw), encoding="utf-8")
+    index = IndexStore(small_kb)
+    committed = index.current()
+    assert committed is not None
+    committed.embedding_model = "another-model"
+    index.commit(committed)
     before = files(small_kb.knowledge_dir)
     with pytest.raises(EditError) as caught:
         kb.remove("shufa", user="t")
     assert "重新索引失败，改动已撤回" in str(caught.value) and "ingest --rebuild" in str(caught.value)
     assert str(small_kb.data_dir) not in str(caught.value)
     assert files(small_kb.knowledge_dir) == before  # the document is back
-    manifest = Manifest.read(small_kb.data_dir)
+    manifest = IndexStore(small_kb).current()
     assert manifest is not None and "shufa" in manifest.docs  # the previous index still holds it
     assert "re-index failed, undone" in store.staff_log()[0]["detail"]
 

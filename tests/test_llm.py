@@ -70,10 +70,11 @@ def test_prompts_are_validated_at_start_up(tmp_path: Path) -> None:
     assert set(load_prompts(PROJECT_ROOT / "prompts")) >= {"answer_system", "rewrite_user", "extract_user"}
     text = (PROJECT_ROOT / "prompts" / "llm.yaml").read_text(encoding="utf-8")
     (tmp_path / "llm.yaml").write_text(text.replace("{question}", "{query}", 1), encoding="utf-8")
-    with pytest.raises(TemplateError, match=r"answer_user.* must use the placeholders"):
+    with pytest.raises(TemplateError,
+                       match=r"llm.yaml：answer_user：必须用这些占位符：.*\{question\}.*现在用了：.*\{query\}"):
         load_prompts(tmp_path)
     (tmp_path / "llm.yaml").write_text("answer_system: \"今天是{today}\"\n", encoding="utf-8")
-    with pytest.raises(TemplateError, match="missing"):
+    with pytest.raises(TemplateError, match=r"llm.yaml：answer_user：缺少这一项"):
         load_prompts(tmp_path)
 
 

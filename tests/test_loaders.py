@@ -128,12 +128,12 @@ def test_unknown_supersession_and_inverted_period_are_refused(kb: Path) -> None:
     path = kb / "articles" / "bad.md"
     path.write_text(path.read_text(encoding="utf-8").replace("published: '2023'", "published: '2023'\n"
                                                             "superseded_by: ghost"), encoding="utf-8")
-    with pytest.raises(ValueError, match="superseded_by 'ghost' is not a document id"):
+    with pytest.raises(ValueError, match=r"articles/bad.md：superseded_by：没有编号为 ghost 的文档"):
         load_documents(kb)
     path.write_text(path.read_text(encoding="utf-8").replace("superseded_by: ghost",
                                                             "valid_from: 2023-05-01\nvalid_until: 2023-04-01"),
                     encoding="utf-8")
-    with pytest.raises(ValueError, match="is before valid_from"):
+    with pytest.raises(ValueError, match=r"articles/bad.md：valid_until 2023-04-01 早于 valid_from 2023-05-01"):
         load_documents(kb)
 
 
@@ -158,3 +158,37 @@ def test_caption_fields() -> None:
         "valid_until": "2023-12-31", "supersedes": "old-round"}
     assert parse_caption("只有标题") == {"title": "只有标题"}
     assert parse_caption(None) == {} and parse_caption("") == {}
+
+
+def _bomb(paragraphs: int) -> bytes:
+    """A small .docx whose document.xml unpacks to `paragraphs` paragraphs (about 40 bytes each)."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(make_docx(["正文。"])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"</w:body>", "<w:p><w:r><w:t>社工</w:t></w:r></w:p>".encode() * paragraphs
+                                    + b"</w:body>")
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_and_a_flood_of_text_are_refused(kb: Path) -> None:
+    """Issue 10 item 10: a 385 KB .docx became a 100 MB article (764 MB peak)."""
+    from bot.knowledge.loaders import MAX_CHARS
+
+    bomb = _bomb(1_500_000)  # about 60 MB unpacked
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(DocumentError, match="解压后超过 50 MB"):
+        extract_text(bomb, "bomb.docx")
+    with pytest.raises(DocumentError, match="文字超过 50 万字"):
+        extract_text(_bomb(300_000), "long.docx")  # 12 MB of XML, 600,000 characters
+    with pytest.raises(DocumentError, match="文字超过 50 万字"):
+        extract_text(("社工" * (MAX_CHARS // 2 + 1)).encode(), "long.txt")
+    with pytest.raises(EditError, match="解压后超过 50 MB"):
+        add_document(kb, bomb, "bomb.docx", {"title": "t", "published": "2023"})
+    assert [p.name for p in (kb / "articles").iterdir()] == ["old-round.md"]

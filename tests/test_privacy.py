@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import stat
 from pathlib import Path
@@ -151,3 +152,20 @@ def test_the_batch_interface_never_echoes_a_phone_number(engine: Engine) -> None
     assert reply["eligibility"] is not None and "您说" in reply["answer"]
     dumped = json.dumps(reply, ensure_ascii=False)
     assert "1234 5678" not in dumped and "19491231" not in dumped
+
+
+def test_log_records_lose_secrets_tokens_and_personal_numbers(caplog: pytest.LogCaptureFixture) -> None:
+    from bot.logs import install_redaction
+
+    install_redaction(["my-llm-key-0123456789"])
+    log = logging.getLogger("bot.test.redaction")
+    unknown_token = "5551234567:AAH" + "x" * 32  # shaped like a bot token, not configured
+    with caplog.at_level(logging.INFO):
+        log.info("POST https://api.telegram.org/bot%s/sendMessage key=%s", unknown_token, "my-llm-key-0123456789")
+        try:
+            raise RuntimeError("user said 138 1234 5678, id 11010519491231002X")
+        except RuntimeError:
+            log.exception("failed for %s", "my-llm-key-0123456789")
+    text = caplog.text
+    assert "xxxxxxxx" not in text and "my-llm-key" not in text and "1234 5678" not in text
+    assert "19491231" not in text and "RuntimeError" in text and "[redacted]" in text

@@ -50,13 +50,13 @@ def test_a_drifted_quote_fails_with_a_clear_message(tmp_path: Path) -> None:
 @pytest.mark.parametrize("old, new, message", [
     ("kind: core_team", "kind: guess", "条件 core_team_5 的 kind 'guess' 不认识"),
     ("opens: 2022-03-17", "opens: 2022-13-17", "无法读取这个项目 YAML"),
-    ("opens: 2022-03-17", "opens: soon", r"window → opens：不是日期（应写成 YYYY-MM-DD）"),
+    ("opens: 2022-03-17", "opens: soon", r"征集时间（window） → 开始日期（opens）：不是日期（应写成 YYYY-MM-DD）"),
     ("opens: 2022-03-17", "opens: 2022-04-17", r"征集截止日期（2022年4月10日）早于开始日期（2022年4月17日）"),
     ("opens: 2022-03-17", "opens: 2019-03-17", "与这一轮的年份 2022 不符"),
     ("end: 2022-04-10", "end: 2022-03-10", "阶段“项目初选”的结束日期（2022年3月10日）早于开始日期"),
-    ("    min: 10\n", "    min: lots\n", r"criteria → 第4项 → min：应为数字"),
+    ("    min: 10\n", "    min: lots\n", r"申报条件（criteria） → 第4项（fulltime_staff_10） → 门槛（min）：应为数字"),
     ("    min: 5\n", "", r"条件 core_team_5（core_team）需要数字门槛 min"),
-    ("    min: 5\n", "    mini: 5\n", r"criteria → 第6项 → mini：不认识这一项"),
+    ("    min: 5\n", "    mini: 5\n", r"申报条件（criteria） → 第6项（core_team_5） → mini：不认识这一项"),
     ("doc: 2022-03-chuangtou-jihua", "doc: no-such-article", "不是 knowledge/articles 里的文档编号"),
 ])
 def test_invalid_programme_files_are_refused(tmp_path: Path, old: str, new: str, message: str) -> None:

@@ -143,6 +143,10 @@ def test_the_screener_asks_the_current_rounds_criteria_in_its_order_and_words(ad
     assert "贵机构注册成立几年了？（本轮要求2年以上）" in asked
     assert "贵机构有多少名专职人员？（本轮要求8人以上）" in asked
     assert screener.result(state).verdict == "eligible"
+    told = ["我们在海淀区注册3年了，年检都合格，有9个专职人员，没有处罚"]
+    core = screener.next_prompt(screener.start(D("2023-05-20"), told))
+    assert core is not None and core.criterion == "core_team_4"
+    assert ("3", "3") in core.options and ("4", "4") in core.options  # a button either side of the threshold
     in_2022 = Screener(advisor.rounds.current(D("2022-04-01")))
     first = in_2022.next_prompt(in_2022.start(D("2022-04-01"), ["我们机构在海淀区注册"]))
     assert first is not None and first.text == "贵机构注册成立几年了？"  # 2022's own wording

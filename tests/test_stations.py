@@ -35,7 +35,9 @@ def test_a_quote_not_in_the_article_is_refused(tmp_path: Path) -> None:
     path = kb / "stations.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("共筹得资金21万余元", "共筹得资金31万余元"),
                     encoding="utf-8")
-    with pytest.raises(KnowledgeError, match=r"zhaozhuangzi\.programmes: the quote is not in article"):
+    with pytest.raises(KnowledgeError, match=r"stations.yaml：stations → 第3项（zhaozhuangzi） → programmes → 第1项 → "
+                                             r"quote："
+                       r"文章 2022-03-wushe-liandong 里找不到"):
         load_directory(kb, load_documents(kb))
 
 

@@ -69,7 +69,15 @@ class Engine:
         self._passages = [Source(c, 1.0) for c in index.chunks]  # what rule and station replies quote from
 
     def _embed_question(self, text: str) -> np.ndarray:
-        return self.embeddings.embed_query_array(self.analyzer.simplify(text))
+        return self._query_vector(self.analyzer.simplify(text))
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        """The embedded question, bounded: a long message costs no more than a short one (its start and its
+        end, where the ask usually is, are embedded)."""
+        limit = self.settings.max_embedded_chars
+        if len(text) > limit:
+            text = text[:limit // 2] + " " + text[-(limit - limit // 2):]
+        return self.embeddings.embed_query_array(text)
 
     def _keywords(self, text: str) -> list[tuple[str, ...]]:
         """Content words with their variants; a place also without its 镇/街道/社区 ("魏善庄镇" ~ "魏善庄")."""
@@ -183,10 +191,10 @@ class Engine:
 
     def _ask(self, question: Question, mode: Mode, msg: Message) -> Reply:
         text = msg.standalone
-        qvec = self.embeddings.embed_query_array(text)
+        qvec = self._query_vector(text)
         sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k, mode)
         asked = msg.standalone if msg.follow_up else msg.ask  # a follow-up means what it means after its question
-        avec = qvec if asked == text else self.embeddings.embed_query_array(asked)
+        avec = qvec if asked == text else self._query_vector(asked)
         about_us = bool(self.router.speaks_of_applicant(msg))
         intent = self.intents.match(avec, asked, allowed=lambda name: about_us or name != "eligibility")
         if intent.name == "help":
@@ -285,7 +293,7 @@ class Engine:
     def explain(self, question: Question) -> str:
         """Why the engine answers as it does: keywords, confidence and the scored sentences."""
         text = self.standalone(question)
-        qvec = self.embeddings.embed_query_array(text)
+        qvec = self._query_vector(text)
         sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k)
         info = analyze(text, self.analyzer, self._corpus)
         lines = [f"keywords: {[(k.term, round(info.weights[k.term], 2)) for k in info.keywords]}",

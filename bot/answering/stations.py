@@ -103,4 +103,4 @@ class StationGuide:
 
     def quotes(self, reply_text: str) -> list[str]:
         return [x.quote for s in self.directory.stations if s.name in reply_text
-                for x in (*s.services, *s.programmes)]
+                for x in (*s.services, *s.programmes) if x.quote]  # staff-entered services quote nothing

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.knowledge.schema import Required, read_yaml, texts_model, validate
 
 PLACEHOLDERS: dict[str, set[str]] = {
     "answer_lead": {"publication", "date"},
@@ -71,8 +72,6 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "stage_after": {"end"},
     "fact_line": {"programme", "label", "value", "source", "quote"},
 }
-CONTACTS = ("programme", "station", "general")
-MARKS = ("pass", "fail", "unknown")
 
 
 class TemplateError(ValueError):
@@ -89,36 +88,42 @@ class Templates:
         return self.texts[key].format(**values)
 
 
-def read_texts(path: Path, spec: dict[str, set[str]], *, exact: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+class _NamedTexts(BaseModel):
+    model_config = ConfigDict(extra="allow")  # comments aside, a texts file may hold lists (e.g. FAQ examples)
+
+
+class _Contacts(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    programme: Required
+    station: Required
+    general: Required
+
+
+class _Marks(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    pass_: Required = Field(alias="pass")
+    fail: Required
+    unknown: Required
+
+
+class _Replies(_NamedTexts):
+    contacts: _Contacts
+    marks: _Marks
+
+
+def read_texts(path: Path, spec: dict[str, set[str]], *, exact: bool = False,
+               base: type[BaseModel] = _NamedTexts) -> tuple[dict[str, Any], dict[str, str]]:
     """A YAML file of named texts; every name in `spec` present, using only its placeholders
     (with `exact`, all of them). Returns the raw mapping and the checked texts."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise TemplateError(f"{path}: cannot load: {exc}") from exc
+    name = f"{path.parent.name}/{path.name}"
+    raw = read_yaml(path, name, TemplateError)
     if not isinstance(raw, dict):
-        raise TemplateError(f"{path}: must be a mapping of names to texts")
-    texts: dict[str, str] = {}
-    for key, allowed in spec.items():
-        text = raw.get(key)
-        if not isinstance(text, str) or not text.strip():
-            raise TemplateError(f"{path}: template {key!r} is missing or empty")
-        used = {field for _, field, _, _ in string.Formatter().parse(text) if field}
-        if used - allowed or (exact and used != allowed):
-            raise TemplateError(f"{path}: template {key!r} must use the placeholders {sorted(allowed)}, "
-                                f"not {sorted(used)}")
-        texts[key] = text
-    return raw, texts
+        raise TemplateError(f"{name}：应为“名称: 文字”的映射")
+    model = validate(texts_model(path.stem, spec, exact=exact, base=base), raw, name, error=TemplateError)
+    return raw, {key: str(getattr(model, key)) for key in spec}
 
 
 def load_templates(prompts_dir: Path, name: str = "replies.yaml") -> Templates:
-    path = prompts_dir / name
-    raw, texts = read_texts(path, PLACEHOLDERS)
-    contacts = raw.get("contacts") or {}
-    missing = [c for c in CONTACTS if not contacts.get(c)]
-    if missing:
-        raise TemplateError(f"{path}: contacts lacks {missing}")
-    marks = raw.get("marks") or {}
-    if any(not marks.get(m) for m in MARKS):
-        raise TemplateError(f"{path}: marks needs {MARKS}")
-    return Templates(texts, {k: str(v) for k, v in contacts.items()}, {k: str(v) for k, v in marks.items()})
+    raw, texts = read_texts(prompts_dir / name, PLACEHOLDERS, base=_Replies)
+    return Templates(texts, {k: str(v) for k, v in raw["contacts"].items()},
+                     {k: str(v) for k, v in raw["marks"].items()})

@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.channels.kb import add_commands as kb_commands
 from bot.channels.programme_cli import add_commands as programme_commands
 from bot.index.storage import IndexUnavailable
+from bot.logs import install_redaction, setup_logging
 from bot.settings import Settings, load_settings
 from bot.wiring import build_engine
 
@@ -42,17 +43,26 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.index.ingest import ingest
     from bot.text.analyzer import TextAnalyzer
 
+    def announce(done: int, total: int) -> None:
+        """Before a long embedding, say so (the progress bar shows only on a terminal)."""
+        if done == 0 and total and not args.quiet:
+            print(f"indexing knowledge/: {total} passages to embed on the CPU (about a second each on 2 cores; "
+                  f"later runs embed only what changed)", file=sys.stderr, flush=True)
+
     analyzer = TextAnalyzer(settings.knowledge_dir / "lexicon")
-    report = ingest(settings, make_embeddings(settings), analyzer, rebuild=args.rebuild, quiet=args.quiet)
+    report = ingest(settings, make_embeddings(settings), analyzer, rebuild=args.rebuild, quiet=args.quiet,
+                    progress=announce)
     print(f"ingest: {report.summary()}", file=sys.stderr)
     return 0
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.answering.reply import Question
+    from bot.channels.conversation import Conversations
     from bot.channels.jsonl import encode, read_lines, run_batch
     from bot.channels.render import render_text
     from bot.state.privacy import mask
+    from bot.wiring import open_store
 
     today = _today(args.today)
     if not args.jsonl and not args.question:
@@ -60,12 +70,17 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     engine = _engine(settings)
     if args.jsonl:  # bytes in and out: an undecodable line spoils only itself, the output is always UTF-8
-        for obj in run_batch(read_lines(sys.stdin.buffer), engine.ask, today):
+        from bot.wiring import EngineHolder
+
+        holder = EngineHolder(settings, engine).start()  # a long batch follows a re-index made meanwhile
+        for obj in run_batch(read_lines(sys.stdin.buffer), lambda q: holder.engine.ask(q), today):
             sys.stdout.buffer.write(encode(obj))
             sys.stdout.buffer.flush()
         return 0
     question = Question(mask(" ".join(args.question)), today)
     reply = engine.ask(question)
+    if not args.debug:  # staff trying things out with --debug are not residents' questions
+        Conversations(open_store(settings), "cli").record("cli", None, question.text, reply)
     print(render_text(reply, show_sources=args.debug))
     if args.debug:
         print(engine.explain(question), file=sys.stderr)
@@ -74,20 +89,46 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.chat import run_chat
+    from bot.wiring import open_store
 
     today = _today(args.today)
-    return run_chat(_engine(settings, quiet=False), today)
+    return run_chat(_engine(settings, quiet=False), open_store(settings), today)
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    from telegram.error import NetworkError
+
     from bot.channels.telegram.app import run
 
     if not settings.telegram_bot_token:
         print("error: TELEGRAM_BOT_TOKEN is not set; see README (Telegram) for creating a bot with BotFather",
               file=sys.stderr)
         return 2
-    run(settings)
-    return 0
+    problem = _telegram_unreachable(settings)
+    if problem is None:
+        try:
+            run(settings)
+            return 0
+        except NetworkError as exc:  # lost after the check
+            problem = f"lost the connection to the Telegram Bot API ({exc})"
+    print(f"error: {problem}. Telegram is not reachable from mainland China without a VPN: run the bot where "
+          f"api.telegram.org is reachable, or set TELEGRAM_BASE_URL to a Bot API server reachable from here "
+          f"(see README, Telegram). The web chat and WeChat need no Telegram: make web.", file=sys.stderr)
+    return 3
+
+
+def _telegram_unreachable(settings: Settings) -> str | None:
+    """Why the Bot API cannot be used (one sentence), or None: checked once before anything starts."""
+    import httpx
+
+    base = settings.telegram_base_url.rstrip("/")
+    try:
+        response = httpx.get(f"{base}{settings.telegram_bot_token}/getMe", timeout=10)
+    except httpx.HTTPError as exc:
+        return f"cannot reach the Telegram Bot API at {base.rsplit('/bot', 1)[0]} ({type(exc).__name__})"
+    if response.status_code in (401, 404):
+        return "Telegram does not accept TELEGRAM_BOT_TOKEN (ask @BotFather for the token again)"
+    return None
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -123,17 +164,90 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
+    from bot.channels.admin.serve import problems, server
 
+    for problem in problems(settings):
+        print(f"error: {problem}", file=sys.stderr)
+    if problems(settings):
+        return 2
     from bot.channels.admin.app import create_app
 
-    if not (settings.admin_users or settings.admin_token):
-        print("error: no staff accounts: set BOT_ADMIN_USERS (see `python -m bot admin-hash`) or BOT_ADMIN_TOKEN",
-              file=sys.stderr)
-        return 2
     host, port = args.host or settings.admin_host, args.port or settings.admin_port
     print(f"web admin on http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", proxy_headers=True)
+    server(create_app(settings), host, port).run()
+    return 0
+
+
+def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from bot.channels.web.app import create_app
+    from bot.wiring import open_store
+
+    host, port = args.host or settings.web_host, args.port or settings.web_port
+    app = create_app(settings, _engine(settings, quiet=False), open_store(settings))
+    print(f"web chat on http://{host}:{port}/" + ("（微信公众号接口：/wechat）" if settings.wechat_token else "")
+          + " (Ctrl+C to stop)", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+    return 0
+
+
+def cmd_wechat_menu(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.texts import channel_texts
+    from bot.channels.wechat.api import api_client, menu
+
+    client = api_client(settings)
+    if client is None:
+        print("error: set WECHAT_APP_ID and WECHAT_APP_SECRET (see README, WeChat)", file=sys.stderr)
+        return 2
+    buttons = menu(channel_texts(settings.prompts_dir), settings.web_url)
+    if args.dry_run:
+        print(json.dumps(buttons, ensure_ascii=False, indent=2))
+        return 0
+    try:
+        client.menu.create(buttons)
+    except Exception as exc:  # wechatpy's API errors and requests' connection errors
+        print(f"error: the WeChat API refused or could not be reached: {exc}", file=sys.stderr)
+        return 2
+    print("微信公众号菜单已更新（几分钟内对用户生效）。", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+    import os
+
+    import uvicorn
+
+    from bot.channels.serve.app import check_config, set_webhook
+
+    check_config(settings)  # a missing token or secret stops here with one line
+    workers = args.workers or settings.serve_workers
+    os.environ["BOT_SERVE_WORKERS"] = str(workers)  # each worker sends its share of Telegram's rate
+    if settings.telegram_webhook_url and not args.no_set_webhook:
+        from telegram.error import TelegramError
+
+        try:
+            asyncio.run(set_webhook(settings))
+        except TelegramError as exc:
+            print(f"error: setWebhook failed: {exc}", file=sys.stderr)
+            return 2
+        print(f"webhook set: {settings.telegram_webhook_url}", file=sys.stderr)
+    host, port = args.host or settings.telegram_webhook_listen, args.port or settings.telegram_webhook_port
+    print(f"webhook service on http://{host}:{port}/telegram with {workers} workers", file=sys.stderr)
+    uvicorn.run("bot.channels.serve.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", proxy_headers=True, timeout_graceful_shutdown=15)
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.state.database import current_revision, head_revision, make_engine, migrate
+
+    engine = make_engine(settings.database)
+    if args.db_command == "upgrade":
+        migrate(engine)
+    with engine.connect() as conn:
+        print(f"database at revision {current_revision(conn)} (newest {head_revision()})")
     return 0
 
 
@@ -175,6 +289,17 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or a webhook if configured)")
     s.set_defaults(func=cmd_telegram)
 
+    s = sub.add_parser("serve", help="the production webhook service: N workers, state in BOT_DATABASE_URL")
+    s.add_argument("--workers", type=int, help="worker processes (default BOT_SERVE_WORKERS or 2)")
+    s.add_argument("--host", help="default TELEGRAM_WEBHOOK_LISTEN or 127.0.0.1")
+    s.add_argument("--port", type=int, help="default TELEGRAM_WEBHOOK_PORT or 8443")
+    s.add_argument("--no-set-webhook", action="store_true", help="do not call setWebhook at start")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("db", help="the conversation database's migrations")
+    s.add_argument("db_command", choices=["upgrade", "current"])
+    s.set_defaults(func=cmd_db)
+
     s = sub.add_parser("eval", help="score a question set (YAML, the eval format)")
     s.add_argument("file")
     s.add_argument("--today")
@@ -190,6 +315,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", help="default BOT_ADMIN_HOST or 127.0.0.1")
     s.add_argument("--port", type=int, help="default BOT_ADMIN_PORT or 8080")
     s.set_defaults(func=cmd_admin)
+    s = sub.add_parser("web", help="run the public web chat (and the WeChat endpoint when configured)")
+    s.add_argument("--host", help="default BOT_WEB_HOST or 127.0.0.1")
+    s.add_argument("--port", type=int, help="default BOT_WEB_PORT or 8081")
+    s.set_defaults(func=cmd_web)
+    s = sub.add_parser("wechat-menu", help="set the WeChat account's menu (self-check, common questions, web chat)")
+    s.add_argument("--dry-run", action="store_true", help="print the menu instead of sending it")
+    s.set_defaults(func=cmd_wechat_menu)
     s = sub.add_parser("admin-hash", help="hash a staff password for BOT_ADMIN_USERS (reads it from stdin)")
     s.add_argument("user")
     s.set_defaults(func=cmd_admin_hash)
@@ -207,11 +339,11 @@ def main(argv: list[str] | None = None) -> int:
         except UsageError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    setup_logging(args.verbose)
     try:
-        return int(args.func(args, load_settings()))
+        settings = load_settings()
+        install_redaction(settings.secrets())  # the bot token is in every Telegram request URL httpx logs
+        return int(args.func(args, settings))
     except IndexUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import bm25s
 import numpy as np
 
 from bot.index.embeddings import ModelEmbeddings
@@ -12,23 +14,23 @@ from bot.index.passages import Chunk, Source
 from bot.index.storage import (
     FIX_COMMAND,
     IndexModelMismatch,
+    IndexStore,
     IndexUnavailable,
     Manifest,
-    chroma_client,
-    collections,
     fetch_vectors,
-    read_generation,
     sentence_id,
 )
 from bot.settings import Settings
 
 Mode = Literal["dense", "keyword", "hybrid"]
 KEEP_WITHIN = 5  # each method's best hit is among this many fused results (the passages answers are built from)
+_PAGE = 2000
 
 
 @dataclass
 class LoadedIndex:
-    """The committed generation in memory plus the Chroma collection for dense search."""
+    """One committed generation in memory (chunks, keyword index, sentence vectors) plus its Chroma
+    collection for dense search."""
 
     manifest: Manifest
     chunks: list[Chunk]
@@ -38,17 +40,22 @@ class LoadedIndex:
     sentence_rows: dict[str, list[int]]  # chunk id -> rows of its sentences
 
     @classmethod
-    def open(cls, settings: Settings, embeddings: ModelEmbeddings) -> LoadedIndex:
-        manifest = Manifest.read(settings.data_dir)
+    def open(cls, settings: Settings, embeddings: ModelEmbeddings, service: IndexStore | None = None,
+             manifest: Manifest | None = None) -> LoadedIndex:
+        """The committed generation (or the one given), whole: a generation missing a passage is refused."""
+        service = service or IndexStore(settings)
+        manifest = manifest or service.current()
         if manifest is None:
-            raise IndexUnavailable(f"no index in {settings.data_dir}; run `python -m bot ingest`")
+            raise IndexUnavailable(f"no index in {_where(settings)}; run `python -m bot ingest`")
         if manifest.embedding_model != embeddings.model_id:
             raise IndexModelMismatch(
                 f"the index was built with {manifest.embedding_model} but the settings ask for "
                 f"{embeddings.model_id}; run `{FIX_COMMAND}`"
             )
-        chunks, bm25 = read_generation(settings.data_dir, manifest.generation)
-        chunk_col, sent_col = collections(chroma_client(settings), settings, embeddings.model_id)
+        chunk_col, sent_col = service.collections(manifest.vectors)
+        chunks, tokens = _read_chunks(chunk_col, manifest)
+        bm25 = bm25s.BM25()
+        bm25.index(tokens or [["_"]], show_progress=False)
         ids = [sentence_id(c.id, k) for c in chunks for k in range(len(c.sentences))]
         vectors = fetch_vectors(sent_col, ids)
         rows: dict[str, list[int]] = {}
@@ -57,6 +64,31 @@ class LoadedIndex:
             rows[c.id] = list(range(row, row + len(c.sentences)))
             row += len(c.sentences)
         return cls(manifest, chunks, bm25, chunk_col, vectors, rows)
+
+
+def _where(settings: Settings) -> str:
+    return f"the Chroma server {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host \
+        else str(settings.data_dir)
+
+
+def _read_chunks(collection: Any, manifest: Manifest) -> tuple[list[Chunk], list[list[str]]]:
+    """The generation's chunks in manifest order, with their keyword tokens."""
+    order = [cid for entry in manifest.docs.values() for cid in entry.chunks]
+    found: dict[str, tuple[Chunk, list[str]]] = {}
+    try:
+        for i in range(0, len(order), _PAGE):
+            got = collection.get(ids=order[i:i + _PAGE], include=["documents", "metadatas"])
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                chunk = Chunk(id=cid, doc_id=meta["doc_id"], title=meta["title"], published=meta["published"],
+                              heading=meta["heading"], text=text, ordinal=int(meta["ordinal"]),
+                              sentences=tuple(json.loads(meta["sentences"])))
+                found[cid] = (chunk, list(json.loads(meta["tokens"])))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IndexUnavailable(f"generation {manifest.generation} is unreadable ({exc}); run `{FIX_COMMAND}`") from exc
+    missing = [cid for cid in order if cid not in found]
+    if missing:
+        raise IndexUnavailable(f"generation {manifest.generation} lacks {len(missing)} passages; run `{FIX_COMMAND}`")
+    return [found[c][0] for c in order], [found[c][1] for c in order]
 
 
 class HybridRetriever:

@@ -1,5 +1,6 @@
 """A change to knowledge/ as data: the files it writes or deletes, checked on a copy before the real
-directory is touched, applied file by file and put back exactly as it was when a later step fails."""
+directory is touched, applied file by file and put back exactly as it was when a later step fails;
+and what the knowledge service says back (its outcome, its errors)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,17 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from bot.knowledge.catalog import Knowledge, check_knowledge
+from bot.knowledge.documents import KnowledgeError
+from bot.knowledge.loaders import DocumentError
+from bot.knowledge.metadata import MissingTitleOrDate
+
+Progress = Callable[[int, int], None]
 
 # What validation needs of the knowledge directory (the lexicon is not checked against anything).
 _SKIP_IN_COPY = {"lexicon"}
@@ -37,6 +44,59 @@ class Edit:
     title: str = ""
     published: str = ""
     detail: str = ""  # extra words for the audit record (e.g. the uploaded file's name)
+
+
+class EditError(ValueError):
+    """A change refused or undone; the message (Chinese, no server paths) says why."""
+
+
+class NeedTitleAndDate(EditError):
+    """No title or publication date: each channel says how to give them."""
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What a re-index did: its one-line summary and the passages per document now indexed."""
+
+    summary: str
+    chunks: dict[str, int] = field(default_factory=dict)
+
+
+class Reindexer(Protocol):
+    def __call__(self, progress: Progress | None = None) -> Indexed: ...
+
+
+class Audit(Protocol):
+    def log_staff(self, user_id: str | None, action: str, allowed: bool, detail: str = "") -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    edit: Edit
+    indexed: Indexed | None
+
+    @property
+    def chunks(self) -> int:
+        return self.indexed.chunks.get(self.edit.target, 0) if self.indexed else 0
+
+
+def short(value: str, limit: int = 64) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+@contextlib.contextmanager
+def refusals(prefix: str = "") -> Iterator[None]:
+    """Knowledge and document errors as EditError (a missing title or date as NeedTitleAndDate)."""
+    try:
+        yield
+    except EditError:
+        raise
+    except MissingTitleOrDate as exc:
+        raise NeedTitleAndDate(str(exc)) from exc
+    except (DocumentError, KnowledgeError) as exc:
+        raise EditError(prefix + str(exc)) from exc
+    except ValueError as exc:  # a date the importer could not read, and the like
+        raise EditError(prefix + str(exc)) from exc
 
 
 def read(knowledge_dir: Path, rel: str) -> str | None:

@@ -7,16 +7,18 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, field_validator, model_validator
 
+from bot.knowledge.schema import KnowledgeError as KnowledgeError  # re-exported: where callers look for it
+from bot.knowledge.schema import Required, Text, parse_yaml, validate
 from bot.text.cleaning import clean_markdown
 from bot.text.dates import PubDate
 
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.S)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
-REQUIRED = ("id", "title", "publication", "published")
 # Metadata a staff member may set; the order in which it is written to front matter.
 META_KEYS = ("id", "title", "publication", "published", "programme", "valid_from", "valid_until",
              "superseded_by", "topics", "authors", "via", "date_basis")
@@ -57,67 +59,88 @@ class Document:
         return min(first, self.published.year) <= year <= max(last, first)
 
 
-class KnowledgeError(ValueError):
-    """A knowledge file that cannot be used, with the path and what to fix."""
-
-
 def split_front_matter(text: str, path: str = "") -> tuple[dict[str, Any], str]:
     m = _FRONT.match(text.replace("\r\n", "\n").lstrip("\ufeff"))
     if not m:
-        raise KnowledgeError(f"{path}: no front matter (a '---' block with id, title, published)")
-    try:
-        meta = yaml.safe_load(m[1]) or {}
-    except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError on dates like 2022-13-01
-        raise KnowledgeError(f"{path}: front matter is not valid YAML: {exc}") from exc
+        raise KnowledgeError(f"{path}：缺少开头的元数据（以 --- 开始和结束，含 id、title、publication、published）")
+    meta = parse_yaml(m[1], f"{path} 的元数据", KnowledgeError) or {}
     if not isinstance(meta, dict):
-        raise KnowledgeError(f"{path}: front matter must be a mapping")
+        raise KnowledgeError(f"{path}：元数据应为键值对（id: …、title: …）")
     return meta, m[2]
+
+
+def _pubdate(value: object) -> PubDate:
+    try:
+        return PubDate.parse(value)
+    except ValueError:
+        raise ValueError(f"应为 YYYY、YYYY-MM 或 YYYY-MM-DD 格式的日期，不是 {value!r}") from None
+
+
+Date = Annotated[PubDate, PlainValidator(_pubdate)]
+
+
+class FrontMatter(BaseModel):
+    """A knowledge file's front matter; keys not listed here are kept as they are."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: Required
+    title: Required
+    publication: Required
+    published: Date
+    topics: list[Text] = Field(default_factory=list)
+    authors: list[Text] = Field(default_factory=list)
+    via: Text | None = None
+    date_basis: Text | None = None
+    programme: Text | None = None
+    valid_from: Date | None = None
+    valid_until: Date | None = None
+    superseded_by: Text | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_form(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"编号 {value[:64]!r} 不可用：只能用小写字母、数字、“-”和“_”，2 到 64 个字符")
+        return value
+
+    @field_validator("valid_from", "valid_until", "superseded_by", "programme", "via", "date_basis", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value in (None, "") else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FrontMatter:
+        if self.valid_from and self.valid_until and self.valid_until.last_day() < self.valid_from.last_day():
+            raise ValueError(f"valid_until {self.valid_until.iso()} 早于 valid_from {self.valid_from.iso()}")
+        if self.superseded_by == self.id:
+            raise ValueError("一份文档不能取代它自己（superseded_by 是它自己的编号）")
+        return self
 
 
 def parse_document(text: str, path: str = "") -> Document:
     meta, body = split_front_matter(text, path)
-    missing = [k for k in REQUIRED if not meta.get(k)]
-    if missing:
-        raise KnowledgeError(f"{path}: front matter lacks {', '.join(missing)}")
-    doc_id = str(meta["id"])
-    if not _ID.match(doc_id):
-        raise KnowledgeError(f"{path}: 编号 {doc_id[:64]!r} 不可用：只能用小写字母、数字、“-”和“_”，2 到 64 个字符")
-    try:
-        published = PubDate.parse(meta["published"])
-    except ValueError as exc:
-        raise KnowledgeError(f"{path}: published: {exc}") from exc
-    dates: dict[str, PubDate | None] = {}
-    for key in ("valid_from", "valid_until"):
-        try:
-            dates[key] = PubDate.parse(meta[key]) if meta.get(key) else None
-        except ValueError as exc:
-            raise KnowledgeError(f"{path}: {key}: {exc}") from exc
-    start, end = dates["valid_from"], dates["valid_until"]
-    if start and end and end.last_day() < start.last_day():
-        raise KnowledgeError(f"{path}: valid_until {end.iso()} is before valid_from {start.iso()}")
-    superseded_by = str(meta["superseded_by"]) if meta.get("superseded_by") else None
-    if superseded_by == doc_id:
-        raise KnowledgeError(f"{path}: a document cannot supersede itself")
+    front = validate(FrontMatter, meta, path, error=KnowledgeError)
     body = clean_markdown(body)
     if not body.strip():
-        raise KnowledgeError(f"{path}: the body is empty")
+        raise KnowledgeError(f"{path}：正文是空的")
     digest = hashlib.sha256((yaml.safe_dump(meta, allow_unicode=True, sort_keys=True) + body).encode())
     return Document(
-        id=doc_id,
-        title=str(meta["title"]),
-        publication=str(meta["publication"]),
-        published=published,
+        id=front.id,
+        title=front.title,
+        publication=front.publication,
+        published=front.published,
         body=body,
         path=path,
-        topics=[str(t) for t in meta.get("topics") or []],
-        authors=[str(a) for a in meta.get("authors") or []],
-        via=meta.get("via"),
-        date_basis=meta.get("date_basis"),
+        topics=front.topics,
+        authors=front.authors,
+        via=front.via,
+        date_basis=front.date_basis,
         content_hash=digest.hexdigest()[:16],
-        programme=str(meta["programme"]) if meta.get("programme") else None,
-        valid_from=start,
-        valid_until=end,
-        superseded_by=superseded_by,
+        programme=front.programme,
+        valid_from=front.valid_from,
+        valid_until=front.valid_until,
+        superseded_by=front.superseded_by,
     )
 
 
@@ -144,17 +167,17 @@ def load_documents(knowledge_dir: Path) -> list[Document]:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise KnowledgeError(f"{name}: cannot read as UTF-8 text: {exc.__class__.__name__}") from exc
+            raise KnowledgeError(f"{name}：无法读取（{exc.__class__.__name__}），应为 UTF-8 文本") from exc
         doc = parse_document(text, name)
         if doc.id in seen:
-            raise KnowledgeError(f"{name}: id {doc.id!r} is already used by {seen[doc.id]}")
+            raise KnowledgeError(f"{name}：编号 {doc.id} 已被 {seen[doc.id]} 使用")
         seen[doc.id] = name
         doc.path = str(path)
         docs.append(doc)
     for doc in docs:
         if doc.superseded_by and doc.superseded_by not in seen:
-            raise KnowledgeError(f"{seen[doc.id]}: superseded_by {doc.superseded_by!r} is not a document id "
-                                 f"(known: {', '.join(sorted(seen))})")
+            raise KnowledgeError(f"{seen[doc.id]}：superseded_by：没有编号为 {doc.superseded_by} 的文档"
+                                 f"（现有：{'、'.join(sorted(seen))}）")
     return docs
 
 

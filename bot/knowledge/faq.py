@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from bot.knowledge.documents import Document, KnowledgeError
+from bot.knowledge.documents import Document, KnowledgeError, shown
+from bot.knowledge.schema import Required, Strict, Text, read_yaml, squash, validate
 
 FAQ_FILE = "faq.yaml"
 HEADER = ("# Staff-approved answers. A question close to one of `questions` gets `answer`, cited with\n"
@@ -48,57 +51,101 @@ class FaqEntry:
         return out
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+class SourceModel(Strict):
+    doc: Required
+    quote: Text = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_id(cls, value: object) -> object:
+        return {"doc": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _in_article(self, info: ValidationInfo) -> SourceModel:
+        docs: dict[str, Document] = (info.context or {}).get("docs", {})
+        doc = docs.get(self.doc)
+        if doc is None:
+            raise ValueError(f"没有编号为 {self.doc} 的文章（出处应为 knowledge/articles 里的编号）")
+        if self.quote and squash(self.quote) not in squash(doc.body):
+            raise ValueError(f"文章 {doc.id} 里找不到这句引文：“{self.quote}”")
+        return self
+
+
+class EntryModel(Strict):
+    id: Required
+    questions: Annotated[list[Required], Field(min_length=1)]
+    answer: Required
+    sources: list[SourceModel] = Field(default_factory=list)
+    approved_by: Text = ""
+    approved_on: Text = ""
+
+    @field_validator("questions", mode="before")
+    @classmethod
+    def _drop_blank(cls, value: object) -> object:
+        return [q for q in value if str(q).strip()] if isinstance(value, list) else value
+
+
+class FaqFile(Strict):
+    """knowledge/faq.yaml."""
+
+    entries: list[EntryModel] = Field(default_factory=list)
 
 
 def load_faq(knowledge_dir: Path, docs: list[Document]) -> list[FaqEntry]:
     path = knowledge_dir / FAQ_FILE
     if not path.exists():
         return []
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        raise KnowledgeError(f"{path}: cannot read the FAQ: {exc}") from exc
-    return parse_faq(raw, docs, str(path))
+    name = shown(knowledge_dir, path)
+    return parse_faq(read_yaml(path, name, KnowledgeError) or {}, docs, name)
 
 
 def parse_faq(raw: Any, docs: list[Document], path: str = FAQ_FILE) -> list[FaqEntry]:
-    if not isinstance(raw, dict) or not isinstance(raw.get("entries", []), list):
-        raise KnowledgeError(f"{path}: expected `entries:` with a list of questions/answer entries")
-    by_id = {d.id: d for d in docs}
-    entries: list[FaqEntry] = []
+    if not isinstance(raw, dict):
+        raise KnowledgeError(f"{path}：应为键值对，以 entries: 开头，下面是问答列表")
+    parsed = validate(FaqFile, raw, path, error=KnowledgeError, context={"docs": {d.id: d for d in docs}})
     seen: set[str] = set()
-    for i, e in enumerate(raw.get("entries") or [], 1):
-        where = f"{path}: entry {i}"
-        if not isinstance(e, dict):
-            raise KnowledgeError(f"{where} is not a mapping")
-        questions = [str(q).strip() for q in e.get("questions") or [] if str(q).strip()]
-        answer = str(e.get("answer") or "").strip()
-        eid = str(e.get("id") or "").strip()
-        if not eid or not questions or not answer:
-            raise KnowledgeError(f"{where} needs an id, at least one question and an answer")
-        if eid in seen:
-            raise KnowledgeError(f"{where}: id {eid!r} is used twice")
-        seen.add(eid)
-        sources = []
-        for s in e.get("sources") or []:
-            doc = by_id.get(str(s.get("doc") if isinstance(s, dict) else s))
-            if doc is None:
-                raise KnowledgeError(f"{where}: source {s!r} is not an article in knowledge/articles")
-            quote = str(s.get("quote") or "") if isinstance(s, dict) else ""
-            if quote and _squash(quote) not in _squash(doc.body):
-                raise KnowledgeError(f"{where}: the quote is not in article {doc.id}: {quote!r}")
-            sources.append(FaqSource(doc.id, quote))
-        entries.append(FaqEntry(eid, questions, answer, sources, str(e.get("approved_by") or ""),
-                                str(e.get("approved_on") or "")))
-    return entries
+    for i, e in enumerate(parsed.entries, 1):
+        if e.id in seen:
+            raise KnowledgeError(f"{path}：entries → 第{i}项（{e.id}）：编号 {e.id} 用了两次")
+        seen.add(e.id)
+    return [FaqEntry(e.id, e.questions, e.answer, [FaqSource(s.doc, s.quote) for s in e.sources], e.approved_by,
+                     e.approved_on) for e in parsed.entries]
 
 
-def faq_text(entries: list[FaqEntry]) -> str:
-    """The text of faq.yaml holding `entries` (the knowledge service checks and writes it)."""
-    return HEADER + yaml.safe_dump({"entries": [e.to_yaml() for e in entries]}, allow_unicode=True,
-                                   sort_keys=False, width=1000)
+def _round_trip() -> YAML:
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=2, offset=0)
+    return yaml
+
+
+def faq_text(current: str | None, entries: list[FaqEntry]) -> str:
+    """The text of faq.yaml holding `entries`: entries kept unchanged stay as they were written,
+    with their comments; the header is kept (or written for a new file)."""
+    yaml = _round_trip()
+    data = yaml.load(current) if current and current.strip() else None
+    if not isinstance(data, CommentedMap):
+        data = yaml.load(HEADER + "entries: []\n")
+    old = {str(e.get("id")): e for e in data.get("entries") or [] if isinstance(e, dict)}
+    seq = CommentedSeq()
+    for entry in entries:
+        mine = entry.to_yaml()
+        kept = old.get(entry.id)
+        seq.append(kept if kept is not None and _plain(kept) == mine else mine)
+    data["entries"] = seq
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def _plain(node: Any) -> Any:
+    """A ruamel node as plain data, to compare with what an entry would write."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return str(node) if isinstance(node, dt.date) else node
 
 
 def new_entry(questions: list[str], answer: str, sources: list[FaqSource], approved_by: str,

@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.knowledge.documents import KnowledgeError
+from bot.knowledge.documents import KnowledgeError, shown
 from bot.knowledge.schema import validate
 
 KINDS_FILE = "programme-kinds.yaml"
@@ -99,13 +99,14 @@ class Kinds(BaseModel):
 
 def load_kinds(knowledge_dir: Path) -> Kinds:
     path = knowledge_dir / KINDS_FILE
+    name = shown(knowledge_dir, path)  # messages never show a server path
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise KnowledgeError(f"{path}：缺少这个文件（条件和阶段的种类）") from exc
+        raise KnowledgeError(f"{name}：缺少这个文件（条件和阶段的种类）") from exc
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        raise KnowledgeError(f"{path}：无法读取 YAML：{exc}") from exc
-    return validate(Kinds, raw, str(path))
+        raise KnowledgeError(f"{name}：无法读取 YAML：{exc}") from exc
+    return validate(Kinds, raw, name)
 
 
 def fmt_number(value: float) -> str:

@@ -73,7 +73,10 @@ def check_programme(data: dict[str, Any], docs: list[Document], kinds: Kinds, ex
                     *, replacing: str = "") -> Programme:
     """The round as loading would read it; KnowledgeError (Chinese) when a quote is not in the document,
     a date is impossible, a field is missing, or the id or year is already another round's."""
-    programme = parse_programme(_clean(ordered(data)), {d.id: d for d in docs}, "这一轮", kinds)
+    try:
+        programme = parse_programme(_clean(ordered(data)), {d.id: d for d in docs}, "draft", kinds)
+    except KnowledgeError as exc:  # the message without the file name a saved round would have
+        raise KnowledgeError(str(exc).removeprefix("draft：")) from exc
     for other in existing:
         if other.id == programme.id and other.id != replacing:
             raise KnowledgeError(f"已有编号为 {programme.id} 的项目（{other.name}），请换一个编号")

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.knowledge.documents import Document, KnowledgeError, load_documents
+from bot.knowledge.documents import Document, KnowledgeError, load_documents, shown
 from bot.knowledge.kinds import THRESHOLDS, CriterionKind, Kinds, fmt_number, load_kinds
 from bot.knowledge.schema import validate
 
@@ -74,6 +74,14 @@ class ProgrammeModel(BaseModel):
     window: WindowModel
     stages: list[StageModel] = Field(default_factory=list)
     criteria: list[CriterionModel] = Field(min_length=1)
+
+
+# The Chinese names of the file's fields, for messages staff read.
+FIELD_NAMES = {"id": "编号", "name": "名称", "name_quote": "名称的原文", "year": "年份", "aliases": "别名",
+               "doc": "文档", "facts": "项目信息", "value": "内容", "window": "征集时间", "opens": "开始日期",
+               "closes": "截止日期",
+               "stages": "阶段", "when": "时间", "start": "开始日期", "end": "结束日期", "criteria": "申报条件",
+               "kind": "种类", "label": "名称", "min": "门槛", "min_years": "年限", "quote": "原文", "ask": "提问"}
 
 
 @dataclass(frozen=True)
@@ -164,7 +172,7 @@ def _check_dates(m: ProgrammeModel, where: str) -> None:
 
 def parse_programme(raw: Any, docs: dict[str, Document], path: str, kinds: Kinds) -> Programme:
     """A validated round; KnowledgeError (Chinese) names the file and field when anything is wrong."""
-    m = validate(ProgrammeModel, raw, path)
+    m = validate(ProgrammeModel, raw, path, FIELD_NAMES)
     if m.doc not in docs:
         raise KnowledgeError(f"{path}：doc {m.doc!r} 不是 knowledge/articles 里的文档编号")
     doc = docs[m.doc]
@@ -203,7 +211,8 @@ def read_programme_file(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        raise KnowledgeError(f"{path}：无法读取这个项目 YAML（日期须是真实存在的 YYYY-MM-DD）：{exc}") from exc
+        name = shown(path.parent.parent, path)
+        raise KnowledgeError(f"{name}：无法读取这个项目 YAML（日期须是真实存在的 YYYY-MM-DD）：{exc}") from exc
 
 
 def load_programmes(knowledge_dir: Path, docs: list[Document] | None = None) -> list[Programme]:
@@ -215,9 +224,12 @@ def load_programmes(knowledge_dir: Path, docs: list[Document] | None = None) -> 
     kinds = load_kinds(knowledge_dir)
     out: list[Programme] = []
     for path in files:
-        programme = parse_programme(read_programme_file(path), by_id, str(path), kinds)
+        name = shown(knowledge_dir, path)  # messages never show a server path
+        programme = parse_programme(read_programme_file(path), by_id, name, kinds)
+        programme.path = str(path)  # the file itself (the admin shows it); messages use `name`
         clash = next((p for p in out if p.id == programme.id), None)
         if clash is not None:
-            raise KnowledgeError(f"{path}：项目编号 {programme.id} 已在 {clash.path} 中使用")
+            other = shown(knowledge_dir, Path(clash.path))
+            raise KnowledgeError(f"{name}：项目编号 {programme.id} 已在 {other} 中使用")
         out.append(programme)
     return sorted(out, key=lambda p: p.window.start, reverse=True)

@@ -1,17 +1,32 @@
-"""Validating a knowledge YAML mapping against its pydantic model, with messages staff can act on.
-
-A message names the file, the entry and the field, in Chinese: "…/2023.yaml：criteria → 第3项 → min：应为数字".
-"""
+"""YAML files read through pydantic models, with messages staff can act on: in Chinese, naming the
+file, the entry and the field ("knowledge/stations.yaml：stations → 第3项（zhaozhuangzi） → phone：应为文字")."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import re
+import string
+import unicodedata
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
-from bot.knowledge.documents import KnowledgeError
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+)
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file that cannot be used, with the file and what to fix."""
+
 
 _MESSAGES = {
     "missing": "缺少这一项",
@@ -25,23 +40,98 @@ _MESSAGES = {
     "int_parsing": "应为整数",
     "int_type": "应为整数",
     "int_from_float": "应为整数",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
     "string_type": "应为文字",
     "list_type": "应为列表",
     "dict_type": "应为映射（键: 值）",
     "model_type": "应为映射（键: 值）",
+    "model_attributes_type": "应为映射（键: 值）",
     "literal_error": "只能是规定的几种取值之一",
     "string_too_short": "不能为空",
+    "too_short": "不能为空",
+    "string_pattern_mismatch": "格式不对",
     "greater_than_equal": "不能小于允许的最小值",
     "greater_than": "应大于零",
 }
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
-    return " → ".join(f"第{p + 1}项" if isinstance(p, int) else str(p) for p in loc) or "整个文件"
+def _text(value: object) -> str:
+    """A scalar as YAML gives it (a title like 2020 is read as a number) as text; no lists or mappings."""
+    if isinstance(value, list | dict):
+        raise ValueError("应为文字")
+    return str(value).strip()
 
 
-def describe(exc: ValidationError) -> str:
-    """Every problem pydantic found, one per line, in Chinese."""
+def squash(text: str) -> str:
+    """Text compared for quoting: NFKC, no whitespace."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _in_article(value: str, info: ValidationInfo) -> str:
+    """A quote must be found verbatim (spaces and width aside) in the article of the file being read
+    (given as the validation context: {"doc": id, "body": squash(body)})."""
+    ctx = info.context or {}
+    if squash(value) not in ctx.get("body", ""):
+        raise ValueError(f"文章 {ctx.get('doc')} 里找不到这句引文：“{value}”")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+Required = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
+Quote = Annotated[str, BeforeValidator(_text), Field(min_length=1), AfterValidator(_in_article)]
+
+
+class Strict(BaseModel):
+    """A mapping in a staff-edited YAML file: unknown keys are typos, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def read_yaml(path: Path, shown: str, error: type[Exception]) -> Any:
+    """The parsed YAML of a file; unreadable text or bad YAML raise `error` naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{shown}：无法读取（{exc.__class__.__name__}），应为 UTF-8 文本") from exc
+    return parse_yaml(text, shown, error)
+
+
+def parse_yaml(text: str, shown: str, error: type[Exception]) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"第 {mark.line + 1} 行" if mark is not None else ""
+        raise error(f"{shown}：不是有效的 YAML（{where}{'：' if where else ''}{exc.problem}）") from exc
+    except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError on dates like 2022-13-01
+        raise error(f"{shown}：不是有效的 YAML（日期或数值不对：{exc}）") from exc
+
+
+def _where(loc: tuple[int | str, ...], raw: Any, names: dict[str, str]) -> str:
+    """"申报条件（criteria） → 第4项（fulltime_staff_10） → 门槛（min）": list items by number, and by id when they
+    have one; fields by their Chinese name when `names` gives one."""
+    parts: list[str] = []
+    node = raw
+    for key in loc:
+        if isinstance(key, str) and key.startswith(("function-", "union[", "list[", "dict[")):
+            continue
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            node = None
+        if isinstance(key, int):
+            label = f"（{node['id']}）" if isinstance(node, dict) and node.get("id") else ""
+            parts.append(f"第{key + 1}项{label}")
+        else:
+            parts.append(f"{names[key]}（{key}）" if key in names else str(key))
+    return " → ".join(parts)
+
+
+def describe(exc: ValidationError, raw: Any = None, names: dict[str, str] | None = None) -> str:
+    """Every problem pydantic found, in Chinese, separated by "；"."""
     lines = []
     for err in exc.errors():
         text = _MESSAGES.get(err["type"])
@@ -49,13 +139,48 @@ def describe(exc: ValidationError) -> str:
             text = str(err.get("ctx", {}).get("error") or err["msg"]).removeprefix("Value error, ")
         if err["type"] == "literal_error" and err.get("ctx", {}).get("expected"):
             text += f"：{err['ctx']['expected']}"
-        lines.append(f"{_where(tuple(err['loc']))}：{text}")
+        where = _where(tuple(err["loc"]), raw, names or {})
+        lines.append(f"{where}：{text}" if where else text)
     return "；".join(lines)
 
 
-def validate(model: type[M], raw: Any, where: str) -> M:
-    """The mapping as `model`, or KnowledgeError naming the file, entry and field."""
+def validate(model: type[M], raw: Any, where: str, names: dict[str, str] | None = None, *,
+             error: type[Exception] = KnowledgeError, context: dict[str, Any] | None = None) -> M:
+    """`raw` as `model`, or `error` naming the file (`where`), the entry and the field (by its Chinese
+    name when `names` has one)."""
     try:
-        return model.model_validate(raw)
+        return model.model_validate(raw, context=context)
     except ValidationError as exc:
-        raise KnowledgeError(f"{where}：{describe(exc)}") from exc
+        raise error(f"{where}：{describe(exc, raw, names)}") from exc
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _texts_check(allowed: frozenset[str], exact: bool) -> Any:
+    def check(text: str) -> str:
+        if not text.strip():
+            raise ValueError("不能为空")
+        try:
+            used = placeholders(text)
+        except ValueError as exc:  # a lone { or }
+            raise ValueError(f"花括号不成对（要显示花括号请写 {{{{ 或 }}}}）：{exc}") from None
+        if used - allowed or (exact and used != allowed):
+            want = "、".join("{" + p + "}" for p in sorted(allowed)) or "（不用占位符）"
+            got = "、".join("{" + p + "}" for p in sorted(used)) or "没有"
+            raise ValueError(f"{'必须' if exact else '只能'}用这些占位符：{want}；现在用了：{got}")
+        return text
+
+    return check
+
+
+def texts_model(name: str, spec: dict[str, set[str]], *, exact: bool = False,
+                base: type[BaseModel] = BaseModel) -> type[BaseModel]:
+    """A model of a YAML file of named texts (replies, Telegram texts, model prompts): every name in
+    `spec` present and non-blank, using only its placeholders (with `exact`, all of them). Other keys
+    are allowed (and declared by `base`)."""
+    fields: dict[str, Any] = {
+        key: (Annotated[str, AfterValidator(_texts_check(frozenset(allowed), exact))], ...)
+        for key, allowed in spec.items()}
+    return create_model(name, __base__=base, **fields)

@@ -10,60 +10,40 @@ and no message shows a server path.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Protocol
 
 from bot.knowledge.catalog import Knowledge, check_knowledge
-from bot.knowledge.changes import Edit, apply, base_of, check_on_copy, edit_lock, restore
-from bot.knowledge.documents import Document, KnowledgeError, load_documents, valid_id
+from bot.knowledge.changes import (
+    Audit,
+    Edit,
+    EditError,
+    Indexed,
+    NeedTitleAndDate,
+    Outcome,
+    Progress,
+    Reindexer,
+    apply,
+    base_of,
+    check_on_copy,
+    edit_lock,
+    read,
+    refusals,
+    restore,
+    short,
+)
+from bot.knowledge.documents import Document, load_documents, valid_id
 from bot.knowledge.faq import FAQ_FILE, FaqEntry, faq_text, load_faq, with_entry
 from bot.knowledge.importer import import_raw, without_headline
-from bot.knowledge.loaders import DocumentError
-from bot.knowledge.metadata import MissingTitleOrDate, edited_text, new_article
-from bot.knowledge.stations import CONTACT_FIELDS, with_contact, with_station
+from bot.knowledge.metadata import edited_text, new_article
+from bot.knowledge.stations import CONTACT_FIELDS, with_details, with_station
 from bot.settings import Settings
 
+__all__ = ["Audit", "Edit", "EditError", "Indexed", "KnowledgeService", "NeedTitleAndDate", "Outcome", "Progress",
+           "Reindexer"]
 log = logging.getLogger(__name__)
-Progress = Callable[[int, int], None]
 STATIONS_FILE = "stations.yaml"
 LOCK_WAIT_SECONDS = 30.0
-
-
-class EditError(ValueError):
-    """A change refused or undone; the message (Chinese, no server paths) says why."""
-
-
-class NeedTitleAndDate(EditError):
-    """No title or publication date: each channel says how to give them."""
-
-
-@dataclass(frozen=True)
-class Indexed:
-    """What a re-index did: its one-line summary and the passages per document now indexed."""
-
-    summary: str
-    chunks: dict[str, int] = field(default_factory=dict)
-
-
-class Reindexer(Protocol):
-    def __call__(self, progress: Progress | None = None) -> Indexed: ...
-
-
-class Audit(Protocol):
-    def log_staff(self, user_id: str | None, action: str, allowed: bool, detail: str = "") -> None: ...
-
-
-@dataclass(frozen=True)
-class Outcome:
-    edit: Edit
-    indexed: Indexed | None
-
-    @property
-    def chunks(self) -> int:
-        return self.indexed.chunks.get(self.edit.target, 0) if self.indexed else 0
 
 
 class KnowledgeService:
@@ -86,7 +66,7 @@ class KnowledgeService:
         """A known document by id; anything else (including '../x') is 'no such document'."""
         found = next((d for d in (docs if docs is not None else self.documents()) if d.id == doc_id), None)
         if found is None:
-            raise EditError(f"没有编号为 {_short(doc_id)} 的文档（编号见文档列表或 python -m bot kb list）")
+            raise EditError(f"没有编号为 {short(doc_id)} 的文档（编号见文档列表或 python -m bot kb list）")
         return found
 
     def _rel(self, doc: Document) -> str:
@@ -95,7 +75,7 @@ class KnowledgeService:
     # ------------------------------------------------------------------ planning
     def plan_add(self, data: bytes, filename: str, meta: Mapping[str, str | None] | None = None, *,
                  overwrite: bool = False) -> Edit:
-        with _refusals():
+        with refusals():
             article = new_article(data, filename, meta)
         docs = self.documents()
         files = self._new_file(article.doc_id, article.text, docs, overwrite)
@@ -103,14 +83,14 @@ class KnowledgeService:
             self.document(article.superseded_by, docs)
         if article.supersedes:  # the new document replaces an older one: mark the older one
             old = self.document(article.supersedes, docs)
-            with _refusals():
+            with refusals():
                 files[self._rel(old)] = edited_text(_text(old), old.id, {"superseded_by": article.doc_id})
         return self._planned(Edit("upload", article.doc_id, files, title=article.title, published=article.published,
                                   detail=Path(filename).name))
 
     def plan_import(self, raw_text: str, *, doc_id: str, title: str, published: str | None, publication: str,
                     topics: list[str] | None = None, date_basis: str | None = None, overwrite: bool = False) -> Edit:
-        with _refusals():
+        with refusals():
             text, dropped = import_raw(without_headline(raw_text, title), doc_id=doc_id, title=title,
                                        published=published, publication=publication, topics=topics,
                                        date_basis=date_basis)
@@ -125,7 +105,7 @@ class KnowledgeService:
             if successor == doc.id:
                 raise EditError("一份文档不能取代它自己")
             self.document(successor, docs)
-        with _refusals():
+        with refusals():
             text = edited_text(_text(doc), doc.id, changes)
         return self._planned(Edit("edit", doc.id, {self._rel(doc): text}, title=doc.title,
                                   detail=", ".join(sorted(changes))))
@@ -140,30 +120,48 @@ class KnowledgeService:
 
     def plan_faq(self, entry: FaqEntry) -> Edit:
         docs = self.documents()
-        with _refusals():
+        with refusals():
             entries = with_entry(load_faq(self.root, docs), entry)
-        return self._planned(Edit("faq-add", entry.id, {FAQ_FILE: faq_text(entries)}, reindex=False,
+        text = faq_text(read(self.root, FAQ_FILE), entries)
+        return self._planned(Edit("faq-add", entry.id, {FAQ_FILE: text}, reindex=False,
                                   title=entry.questions[0] if entry.questions else ""))
 
     def plan_faq_remove(self, entry_id: str) -> Edit:
-        with _refusals():
+        with refusals():
             entries = load_faq(self.root, self.documents())
         kept = [e for e in entries if e.id != entry_id]
         if len(kept) == len(entries):
-            raise EditError(f"没有这条常见问答：{_short(entry_id)}")
-        return self._planned(Edit("faq-remove", entry_id, {FAQ_FILE: faq_text(kept)}, reindex=False))
+            raise EditError(f"没有这条常见问答：{short(entry_id)}")
+        text = faq_text(read(self.root, FAQ_FILE), kept)
+        return self._planned(Edit("faq-remove", entry_id, {FAQ_FILE: text}, reindex=False))
 
-    def plan_station_contact(self, station_id: str, contact: Mapping[str, str]) -> Edit:
+    def plan_station_contact(self, station_id: str, contact: Mapping[str, str],
+                             services: list[str] | None = None) -> Edit:
+        """Address, hours and phone of a station (and the services of one staff added)."""
         fields = {k: str(contact[k]) for k in CONTACT_FIELDS if k in contact}
-        with _refusals():
-            text = with_contact(self._stations_text(), station_id, fields)
+        with refusals():
+            text = with_details(self._stations_text(), station_id, fields, services)
         return self._planned(Edit("station-edit", station_id, {STATIONS_FILE: text}, reindex=False))
 
-    def plan_station_add(self, *, added_by: str = "", **fields: str) -> Edit:
-        with _refusals():
-            text = with_station(self._stations_text(), added_by=added_by, **fields)
-        return self._planned(Edit("station-add", fields.get("station_id", ""), {STATIONS_FILE: text},
-                                  reindex=False, title=fields.get("name", "")))
+    def plan_station_add(self, *, name: str, level: str, district: str, parent: str = "",
+                         services: list[str] | None = None, address: str = "", hours: str = "", phone: str = "",
+                         added_by: str = "") -> Edit:
+        """A station staff know of; its id is made from the name."""
+        with refusals():
+            text = with_station(self._stations_text(), name=name, level=level, district=district, parent=parent,
+                                services=services, address=address, hours=hours, phone=phone, added_by=added_by)
+        return self._planned(Edit("station-add", name, {STATIONS_FILE: text}, reindex=False, title=name))
+
+    def plan_programme(self, programme_id: str, text: str, *, name: str = "", source: str = "") -> Edit:
+        """A new programme round's YAML (bot/knowledge/programme_files.py wrote and checked it); it goes
+        through the same re-index job as a document, so the bot answers with it when the job ends."""
+        rel = f"programmes/{programme_id}.yaml"
+        if not valid_id(programme_id):
+            raise EditError(f"项目编号 {short(programme_id)} 不可用：只能用小写字母、数字、“-”和“_”")
+        if (self.root / rel).exists():
+            raise EditError(f"knowledge/{rel} 已存在，请换一个编号")
+        return self._planned(Edit("programme-add", programme_id, {rel: text}, title=name,
+                                  detail=f"from {source}" if source else ""))
 
     def _stations_text(self) -> str:
         path = self.root / STATIONS_FILE
@@ -173,7 +171,7 @@ class KnowledgeService:
 
     def _new_file(self, doc_id: str, text: str, docs: list[Document], overwrite: bool) -> dict[str, str | None]:
         if not valid_id(doc_id):
-            raise EditError(f"文档编号 {_short(doc_id)} 不可用：只能用小写字母、数字、“-”和“_”，2 到 64 个字符")
+            raise EditError(f"文档编号 {short(doc_id)} 不可用：只能用小写字母、数字、“-”和“_”，2 到 64 个字符")
         files: dict[str, str | None] = {f"articles/{doc_id}.md": text}
         existing = next((d for d in docs if d.id == doc_id), None)
         if existing is not None:
@@ -187,7 +185,7 @@ class KnowledgeService:
     def _planned(self, edit: Edit) -> Edit:
         """Record what the files hold now and check the knowledge base as it would be afterwards."""
         edit.base = base_of(self.root, edit.files)
-        with _refusals(prefix="改动后知识库无法加载，没有保存："):
+        with refusals(prefix="改动后知识库无法加载，没有保存："):
             check_on_copy(self.root, edit.files)
         return edit
 
@@ -201,7 +199,7 @@ class KnowledgeService:
             try:
                 if base_of(self.root, edit.files) != edit.base:
                     raise EditError("这些文件在此期间被别人修改过，请刷新后重新操作")
-                with _refusals(prefix="改动后知识库无法加载，没有保存："):
+                with refusals(prefix="改动后知识库无法加载，没有保存："):
                     check_on_copy(self.root, edit.files)  # still valid against what is there now
             except EditError as exc:
                 self.refused(user, edit.action, edit.target, str(exc))
@@ -275,16 +273,12 @@ class KnowledgeService:
         try:
             return plan()
         except EditError as exc:
-            self.refused(user, action, _short(target), str(exc))
+            self.refused(user, action, short(target), str(exc))
             raise
 
 
 def _text(doc: Document) -> str:
     return Path(doc.path).read_text(encoding="utf-8")
-
-
-def _short(value: str, limit: int = 64) -> str:
-    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def _references(knowledge: Knowledge, doc_id: str) -> list[str]:
@@ -299,18 +293,3 @@ def _references(knowledge: Knowledge, doc_id: str) -> list[str]:
     if replaced:
         users.append(f"文档 {'、'.join(replaced)} 标注为被它取代")
     return users
-
-
-@contextmanager
-def _refusals(prefix: str = "") -> Iterator[None]:
-    """Knowledge and document errors as EditError (a missing title or date as NeedTitleAndDate)."""
-    try:
-        yield
-    except EditError:
-        raise
-    except MissingTitleOrDate as exc:
-        raise NeedTitleAndDate(str(exc)) from exc
-    except (DocumentError, KnowledgeError) as exc:
-        raise EditError(prefix + str(exc)) from exc
-    except ValueError as exc:  # a date the importer could not read, and the like
-        raise EditError(prefix + str(exc)) from exc

@@ -7,16 +7,22 @@ does know, never an invented station.
 
 from __future__ import annotations
 
-import json
+import hashlib
+import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
+from pydantic import Field, field_validator, model_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from bot.knowledge.documents import Document, KnowledgeError
+from bot.knowledge.documents import Document, KnowledgeError, shown
+from bot.knowledge.schema import Quote, Required, Strict, Text, read_yaml, squash, validate
+
+STATIONS_FILE = "stations.yaml"
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class Station:
     address: str = ""
     hours: str = ""
     phone: str = ""
+    added_by: str = ""  # set for a station staff entered (its services carry no quote)
 
 
 @dataclass
@@ -62,108 +69,205 @@ class Directory:
         return [s for s in self.stations if s.parent == station.id]
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+class ItemModel(Strict):
+    """A service, programme, founding date or count, with the sentence of the article it comes from
+    (a service staff entered for a station they added has none)."""
+
+    text: Text = ""
+    value: Text = ""
+    quote: Quote | None = None
+
+    @model_validator(mode="after")
+    def _has_text(self) -> ItemModel:
+        if not (self.text or self.value):
+            raise ValueError("需要 text（写给居民看的一句话）")
+        return self
+
+
+class StationModel(Strict):
+    id: Annotated[Required, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")]
+    name: Required
+    aliases: list[Text] = Field(default_factory=list)
+    generic_aliases: list[Text] = Field(default_factory=list)
+    level: Text = ""
+    district: Text = ""
+    district_basis: Text | None = None
+    parent: Text = ""
+    services: list[ItemModel] = Field(default_factory=list)
+    programmes: list[ItemModel] = Field(default_factory=list)
+    groups: list[Text] = Field(default_factory=list)
+    established: ItemModel | None = None
+    count: ItemModel | None = None
+    address: Text = ""
+    hours: Text = ""
+    phone: Text = ""
+    added_by: Text | None = None  # a station staff entered; not from an article
+
+    @model_validator(mode="after")
+    def _quoted(self) -> StationModel:
+        if self.added_by is None:
+            items = [*self.services, *self.programmes, *(x for x in (self.established, self.count) if x)]
+            if any(x.quote is None for x in items):
+                raise ValueError("这个站点来自文章：每项内容都要带 quote（文章原句）；"
+                                 "工作人员添加的站点（added_by）除外")
+        return self
+
+    @field_validator("count")
+    @classmethod
+    def _count(cls, item: ItemModel | None) -> ItemModel | None:
+        if item is not None and not (item.text or item.value).isdigit():
+            raise ValueError(f"value 应为整数，不是 {item.text or item.value!r}")
+        return item
+
+
+class DirectoryFile(Strict):
+    """knowledge/stations.yaml."""
+
+    doc: Required
+    stations: list[StationModel] = Field(default_factory=list)
 
 
 def load_directory(knowledge_dir: Path, docs: list[Document]) -> Directory | None:
-    path = knowledge_dir / "stations.yaml"
+    path = knowledge_dir / STATIONS_FILE
     if not path.exists():
         return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KnowledgeError(f"{path}: cannot read the station directory: {exc}") from exc
-    return parse_directory(text, docs, path)
+    name = shown(knowledge_dir, path)
+    return parse_directory(read_yaml(path, name, KnowledgeError), docs, name)
 
 
-def parse_directory(text: str, docs: list[Document], path: Path) -> Directory:
-    try:
-        raw = yaml.safe_load(text) or {}
-    except (ValueError, yaml.YAMLError) as exc:
-        raise KnowledgeError(f"{path}: cannot read the station directory: {exc}") from exc
+def parse_directory(raw: Any, docs: list[Document], name: str) -> Directory:
+    if not isinstance(raw, dict):
+        raise KnowledgeError(f"{name}：应为键值对（doc: 文章编号，stations: 站点列表）")
     by_id = {d.id: d for d in docs}
-    doc = by_id.get(str(raw.get("doc", "")))
+    doc = by_id.get(str(raw.get("doc") or ""))
     if doc is None:
-        raise KnowledgeError(f"{path}: doc {raw.get('doc')!r} is not an article in knowledge/articles")
-    body = _squash(doc.body)
+        raise KnowledgeError(f"{name}：doc：没有编号为 {raw.get('doc')} 的文章"
+                             "（应为 knowledge/articles 里的编号）")
+    parsed = validate(DirectoryFile, raw, name, error=KnowledgeError, context={"body": squash(doc.body), "doc": doc.id})
 
-    def item(obj: dict[str, Any], where: str) -> Item:
-        text, quote = str(obj.get("text") or obj.get("value") or ""), str(obj.get("quote") or "")
-        if not text or not quote:
-            raise KnowledgeError(f"{path}: {where} needs text and quote")
-        if _squash(quote) not in body:
-            raise KnowledgeError(f"{path}: {where}: the quote is not in article {doc.id}: {quote!r}")
-        return Item(text, quote)
+    def item(x: ItemModel) -> Item:
+        return Item(x.text or x.value, x.quote or "")
 
-    stations = []
-    for s in raw.get("stations") or []:
-        sid = str(s.get("id") or "")
-        if not sid or not s.get("name"):
-            raise KnowledgeError(f"{path}: every station needs an id and a name")
-        count = s.get("count")
-        stations.append(Station(
-            id=sid, name=str(s["name"]), aliases=[str(a) for a in s.get("aliases") or []],
-            generic_aliases=[str(a) for a in s.get("generic_aliases") or []],
-            level=str(s.get("level", "")), district=str(s.get("district", "")), parent=str(s.get("parent") or ""),
-            services=[item(x, f"{sid}.services") for x in s.get("services") or []],
-            programmes=[item(x, f"{sid}.programmes") for x in s.get("programmes") or []],
-            groups=[str(g) for g in s.get("groups") or []],
-            established=item(s["established"], f"{sid}.established") if s.get("established") else None,
-            count=int(item(count, f"{sid}.count").text) if count else None,
-            address=str(s.get("address") or ""), hours=str(s.get("hours") or ""), phone=str(s.get("phone") or ""),
-        ))
-    ids = {s.id for s in stations}
-    for s in stations:
-        if s.parent and s.parent not in ids:
-            raise KnowledgeError(f"{path}: {s.id}: parent {s.parent!r} is not a station id")
+    stations = [Station(
+        id=s.id, name=s.name, aliases=s.aliases, generic_aliases=s.generic_aliases, level=s.level,
+        district=s.district, parent=s.parent, services=[item(x) for x in s.services],
+        programmes=[item(x) for x in s.programmes], groups=s.groups,
+        established=item(s.established) if s.established else None,
+        count=int(s.count.text or s.count.value) if s.count else None,
+        address=s.address, hours=s.hours, phone=s.phone, added_by=s.added_by or "") for s in parsed.stations]
+    seen: set[str] = set()
+    for i, s in enumerate(stations, 1):
+        if s.id in seen:
+            raise KnowledgeError(f"{name}：stations → 第{i}项（{s.id}）：编号 {s.id} 用了两次")
+        seen.add(s.id)
+    for i, s in enumerate(stations, 1):
+        if s.parent and s.parent not in seen:
+            raise KnowledgeError(f"{name}：stations → 第{i}项（{s.id}） → parent：没有编号为 {s.parent} 的站点")
     return Directory(doc, stations)
 
 
 CONTACT_FIELDS = ("address", "hours", "phone")
 
 
-def _yaml_str(value: str) -> str:
-    return json.dumps(value.strip(), ensure_ascii=False)  # a JSON string is a valid YAML scalar
+def _round_trip() -> YAML:
+    """ruamel.yaml set to write stations.yaml back as staff wrote it: comments, quotes, flow lists."""
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
 
 
-def with_contact(text: str, station_id: str, contact: dict[str, str]) -> str:
-    """stations.yaml with a station's address, hours and phone filled in, keeping comments and layout."""
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if re.fullmatch(rf"\s*- id:\s*{re.escape(station_id)}\s*", line)),
-                 None)
-    if start is None:
+def _dump(data: Any) -> str:
+    out = io.StringIO()
+    _round_trip().dump(data, out)
+    return out.getvalue()
+
+
+def _entries(text: str) -> tuple[Any, CommentedSeq]:
+    data = _round_trip().load(text)
+    if not isinstance(data, dict):
+        raise KnowledgeError("stations.yaml 应为键值对（doc、stations）")
+    if data.get("stations") is None:
+        data["stations"] = CommentedSeq()
+    return data, data["stations"]
+
+
+def with_details(text: str, station_id: str, contact: dict[str, str], services: list[str] | None = None) -> str:
+    """stations.yaml with a station's address, hours and phone filled in (and, for a station staff
+    added, its services); comments and layout kept."""
+    data, stations = _entries(text)
+    station = next((s for s in stations if isinstance(s, dict) and s.get("id") == station_id), None)
+    if station is None:
         raise KnowledgeError(f"没有编号为 {station_id} 的站点")
-    end = next((i for i in range(start + 1, len(lines)) if re.match(r"\s*- id:", lines[i])), len(lines))
-    indent = re.match(r"\s*", lines[start])[0] + "  "  # type: ignore[index]
-    while end > start + 1 and not lines[end - 1].strip():
-        end -= 1
     for key in CONTACT_FIELDS:
-        if key not in contact:
-            continue
-        new = f"{indent}{key}: {_yaml_str(contact[key])}"
-        at = next((i for i in range(start, end) if re.match(rf"{indent}{key}:", lines[i])), None)
-        if at is None:
-            lines.insert(end, new)
-            end += 1
-        else:
-            lines[at] = new
-    return "\n".join(lines) + "\n"
+        if key in contact:
+            station[key] = DoubleQuotedScalarString(contact[key].strip())
+    if services is not None:
+        if not station.get("added_by"):
+            raise KnowledgeError("这个站点来自文章，服务内容以文章原文为准，不能在这里修改")
+        station["services"] = _services(services)
+    return _dump(data)
 
 
-def with_station(text: str, *, station_id: str, name: str, level: str, district: str, parent: str = "",
-                 address: str = "", hours: str = "", phone: str = "", added_by: str = "") -> str:
+def _services(services: list[str]) -> CommentedSeq:
+    if not services:
+        return _flow([])
+    seq = CommentedSeq()
+    for text in services:
+        item = CommentedMap()
+        item["text"] = DoubleQuotedScalarString(text.strip())
+        seq.append(item)
+    return seq
+
+
+def station_id_for(name: str, taken: set[str]) -> str:
+    """An id for a station staff add (staff never type one): "staff-" and a hash of the name, unique."""
+    digest = hashlib.sha1(name.strip().encode()).hexdigest()
+    for length in range(6, 41):
+        candidate = f"staff-{digest[:length]}"
+        if candidate not in taken:
+            return candidate
+    raise KnowledgeError("无法为这个站点生成编号")
+
+
+def with_station(text: str, *, name: str, level: str, district: str, parent: str = "", address: str = "",
+                 hours: str = "", phone: str = "", added_by: str = "", station_id: str = "",
+                 services: list[str] | None = None) -> str:
     """stations.yaml with a station staff know of appended; it carries no services until an article
-    says what it offers."""
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,40}", station_id):
-        raise KnowledgeError("编号只能用小写字母、数字和短横线，例如 yinhe-jiedao")
+    says what it offers. The id is generated unless given."""
+    data, stations = _entries(text)
+    taken = {str(s.get("id")) for s in stations if isinstance(s, dict)}
     if not name.strip() or not district.strip():
         raise KnowledgeError("请填写名称和所在区")
-    block = [f"  - id: {station_id}", f"    name: {_yaml_str(name)}", "    aliases: []",
-             f"    level: {_yaml_str(level)}", f"    district: {_yaml_str(district)}",
-             f"    parent: {_yaml_str(parent)}", "    services: []", "    groups: []", "    programmes: []",
-             f"    address: {_yaml_str(address)}", f"    hours: {_yaml_str(hours)}", f"    phone: {_yaml_str(phone)}",
-             f"    added_by: {_yaml_str(added_by or 'staff')}  # entered by staff, not from an article"]
-    if re.search(rf"^\s*- id:\s*{re.escape(station_id)}\s*$", text, re.M):
+    if any(isinstance(s, dict) and s.get("name") == name.strip() for s in stations):
+        raise KnowledgeError(f"名录里已有“{name.strip()}”")
+    station_id = station_id.strip() or station_id_for(name, taken)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,40}", station_id):
+        raise KnowledgeError("编号只能用小写字母、数字和短横线，例如 yinhe-jiedao")
+    if station_id in taken:
         raise KnowledgeError(f"已有编号为 {station_id} 的站点")
-    return text.rstrip("\n") + "\n\n" + "\n".join(block) + "\n"
+    if parent and parent not in taken:
+        raise KnowledgeError(f"上级站点不在名录里：{parent}")
+    entry = CommentedMap()
+    entry["id"] = station_id
+    for key, value in (("name", name), ("level", level), ("district", district), ("parent", parent)):
+        entry[key] = DoubleQuotedScalarString(value.strip())
+    entry["aliases"] = _flow([])
+    entry["services"] = _services(services or [])
+    for key in ("groups", "programmes"):
+        entry[key] = _flow([])
+    for key, value in (("address", address), ("hours", hours), ("phone", phone)):
+        entry[key] = DoubleQuotedScalarString(value.strip())
+    entry["added_by"] = DoubleQuotedScalarString(added_by or "staff")
+    entry.yaml_add_eol_comment("entered by staff, not from an article", "added_by")
+    stations.append(entry)
+    if len(stations) > 1:  # a blank line between stations, as in the file
+        stations.yaml_set_comment_before_after_key(len(stations) - 1, before="\n", indent=2)
+    return _dump(data)
+
+
+def _flow(items: list[Any]) -> CommentedSeq:
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq

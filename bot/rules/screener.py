@@ -82,6 +82,19 @@ def apply_answer(facts: OrgFacts, spec: CriterionSpec, value: Any) -> None:
     facts.said.pop(spec.fact, None)
 
 
+def _options(spec: CriterionSpec) -> list[tuple[str, str]]:
+    """Answer buttons; a number's always include the round's threshold and the one just below it."""
+    if spec.answer == "yes_no":
+        return [("是", "是"), ("否", "否")]
+    if spec.answer == "number":
+        numbers_ = {0, 1, 2, 3, 5, 8, 10, 12, 15} | ({int(spec.min) - 1, int(spec.min)} if spec.min >= 1 else set())
+        return [(str(n), str(n)) for n in sorted(numbers_)]
+    labels = ["不到1年", "1年", "2年", "3年", "5年以上"]
+    if spec.min and f"{spec.min:g}年" not in labels:
+        labels.insert(-1, f"{spec.min:g}年")
+    return [(label, label) for label in labels]
+
+
 class Screener:
     def __init__(self, programme: Programme) -> None:
         self.programme = programme
@@ -106,11 +119,7 @@ class Screener:
             return None
         for spec, res in zip(self.programme.criteria, result.criteria, strict=True):
             if res.status == "unknown":
-                options = {"yes_no": [("是", "是"), ("否", "否")],
-                           "number": [(str(n), str(n)) for n in (0, 1, 2, 3, 5, 8, 10, 12, 15)],
-                           "duration": [(label, label) for label in ("不到1年", "1年", "2年", "3年", "5年以上")],
-                           }[spec.answer]
-                return Prompt(spec.id, spec.ask, spec.answer, options)
+                return Prompt(spec.id, spec.ask, spec.answer, _options(spec))
         return None
 
     def answer(self, state: ScreenerState, text: str) -> bool:

@@ -1,9 +1,11 @@
 """Conversation data: interactions, feedback, staff actions, screener states, chat history.
 
-SQLAlchemy Core over SQLite by default; BOT_DATABASE_URL can point at PostgreSQL later.
-Every text written is masked first (phone, ID-card numbers: bot/state/privacy.py); a new SQLite
-file is readable by its owner only; rows older than the retention period are deleted on start
-and then daily.
+SQLAlchemy over SQLite by default; BOT_DATABASE_URL can point at PostgreSQL, which many workers
+share. Every text written is masked first (phone, ID-card numbers: bot/state/privacy.py); a new
+SQLite file is readable by its owner only; rows older than the retention period are deleted on
+start and then daily (bot/state/retention.py). Answering never waits on a write: a write the
+database refuses (locked by another process, unreachable) is logged and kept in order to be
+retried a few seconds later, and reads see it meanwhile.
 """
 
 from __future__ import annotations
@@ -11,85 +13,35 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import threading
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    DateTime,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    delete,
-    func,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.engine import Engine
+from sqlalchemy import Connection, Table, delete, func, insert, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.state import retention
+from bot.state.database import make_engine, migrate, upsert
 from bot.state.privacy import mask, mask_value
+from bot.state.schema import Feedback, Interaction, Resolution, StaffAction, State, new_id, utcnow
+
+log = logging.getLogger(__name__)
+RETRY_SECONDS = 3.0
+MAX_PENDING = 10_000
+
+interactions: Table = Interaction.__table__  # type: ignore[assignment]
+feedback: Table = Feedback.__table__  # type: ignore[assignment]
+staff_actions: Table = StaffAction.__table__  # type: ignore[assignment]
+resolutions: Table = Resolution.__table__  # type: ignore[assignment]
+states: Table = State.__table__  # type: ignore[assignment]
+
 
 redact = mask  # the older name, kept for callers
-log = logging.getLogger(__name__)
-
-metadata = MetaData()
-interactions = Table(
-    "interactions", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime, nullable=False),
-    Column("channel", String(20), nullable=False),
-    Column("user_id", String(64)),
-    Column("chat_id", String(64)),
-    Column("question", Text, nullable=False),
-    Column("answer", Text, nullable=False),
-    Column("answered", Boolean, nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("confidence", Float, nullable=False),
-    Column("latency_ms", Float, nullable=False),
-    Column("sources", JSON, nullable=False),  # [{"title", "published", "text"}] cited passages
-)
-feedback = Table(
-    "feedback", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime, nullable=False),
-    Column("interaction_id", Integer, nullable=False),
-    Column("user_id", String(64)),
-    Column("value", Integer, nullable=False),  # +1 / -1
-)
-staff_actions = Table(
-    "staff_actions", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime, nullable=False),
-    Column("user_id", String(64)),
-    Column("action", String(40), nullable=False),
-    Column("allowed", Boolean, nullable=False),
-    Column("detail", Text, nullable=False, default=""),
-)
-resolutions = Table(  # an unanswered question staff dealt with, e.g. by an FAQ entry
-    "resolutions", metadata,
-    Column("interaction_id", Integer, primary_key=True),
-    Column("at", DateTime, nullable=False),
-    Column("by", String(64)),
-    Column("faq_id", String(64), nullable=False),
-)
-states = Table(
-    "states", metadata,
-    Column("key", String(128), primary_key=True),  # e.g. "screener:<chat>", "history:<chat>"
-    Column("value", JSON, nullable=False),
-    Column("updated", DateTime, nullable=False),
-)
-
 LOW_CONFIDENCE = 0.6
+Write = Callable[[Connection], object]
 
 
 @dataclass(frozen=True)
@@ -103,95 +55,125 @@ class Stats:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return utcnow()
 
 
 PURGE_EVERY = dt.timedelta(days=1)
-_SCRUBBED = "privacy:masked-v1"  # set once the rows written before masking was complete are masked
-
-
-def _sqlite_file(url: str) -> Path | None:
-    path = url.split(":///", 1)[1] if url.startswith("sqlite") and ":///" in url else ""
-    return Path(path.split("?", 1)[0]) if path and not path.startswith(":memory:") else None
 
 
 class Store:
     def __init__(self, url: str, retention_days: int = 180) -> None:
         """`retention_days`: conversations and interactions older than this are deleted (0 keeps them)."""
-        kwargs: dict[str, Any] = {}
-        path = _sqlite_file(url)
-        if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False}
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # created owner-only, before SQLite opens it
-            if os.stat(path).st_uid == os.getuid():
-                os.chmod(path, 0o600)  # an older file made with the umask's mode
-        self.engine: Engine = create_engine(url, **kwargs)
-        metadata.create_all(self.engine)
-        self._lock = threading.Lock()  # SQLite allows one writer at a time
+        self.engine = make_engine(url)
+        migrate(self.engine)
         self.retention_days = retention_days
         self._purged_at: dt.datetime | None = None
-        self._scrub_once()
+        self._pending: deque[tuple[str, Write]] = deque()  # (what, write), oldest first
+        self._overlay: dict[str, Any] = {}  # states written but not yet stored: key -> value (None: dropped)
+        self._pending_lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._flusher: threading.Timer | None = None
+        self.deferred_total = 0
+        retention.scrub_once(self.engine)
         self.purge_if_due()
 
     # ------------------------------------------------------------ retention
     def purge(self, days: int | None = None) -> int:
-        """Delete interactions (with their feedback and resolutions), conversation states and staff
-        actions older than `days` (default: the retention setting); the number of rows deleted."""
-        days = self.retention_days if days is None else days
+        """Delete what is older than `days` (default: the retention setting); the number of rows deleted."""
         self._purged_at = _now()
-        if days <= 0:
-            return 0
-        cutoff = _now() - dt.timedelta(days=days)
-        old = select(interactions.c.id).where(interactions.c.at < cutoff)
-        with self._lock, self.engine.begin() as conn:
-            n = conn.execute(delete(feedback).where((feedback.c.at < cutoff)
-                                                    | feedback.c.interaction_id.in_(old))).rowcount
-            n += conn.execute(delete(resolutions).where(resolutions.c.interaction_id.in_(old))).rowcount
-            n += conn.execute(delete(interactions).where(interactions.c.at < cutoff)).rowcount
-            n += conn.execute(delete(states).where((states.c.updated < cutoff)
-                                                   & (states.c.key != _SCRUBBED))).rowcount
-            n += conn.execute(delete(staff_actions).where(staff_actions.c.at < cutoff)).rowcount
-        if n:
-            log.info("retention: deleted %d rows older than %d days", n, days)
-        return n
+        return retention.purge(self.engine, self.retention_days if days is None else days)
 
     def purge_if_due(self) -> None:
-        """Purge on start and then at most once a day (called on every write)."""
+        """Purge on start and then at most once a day (called on every answer recorded)."""
         if self._purged_at is None or _now() - self._purged_at >= PURGE_EVERY:
-            self.purge()
+            try:
+                self.purge()
+            except (OperationalError, PoolTimeout) as exc:  # tried again with the next answer
+                log.warning("retention purge postponed: %s", str(exc).splitlines()[0][:160])
 
-    def _scrub_once(self) -> None:
-        """Mask what an earlier version stored unmasked (conversation history, answers); once per database."""
-        if self.get_state(_SCRUBBED) is not None:
+    # ------------------------------------------------------------ writes that never hold up an answer
+    def _write(self, what: str, write: Write, state: tuple[str, Any] | None = None) -> None:
+        """Run `write` in a transaction now, or (if writes are already waiting, or the database refuses)
+        keep it for later, in order. Every write is idempotent, so a retry cannot duplicate it."""
+        with self._pending_lock:
+            if state is not None:
+                self._overlay[state[0]] = state[1]
+            if self._pending:
+                self._defer(what, write, None)
+                return
+        try:
+            with self.engine.begin() as conn:
+                write(conn)
+        except (OperationalError, PoolTimeout) as exc:
+            with self._pending_lock:
+                self._defer(what, write, exc)
             return
-        with self._lock, self.engine.begin() as conn:
-            for key, value in conn.execute(select(states.c.key, states.c.value)).all():
-                value = json.loads(value) if isinstance(value, str) else value
-                masked = mask_value(value)
-                if masked != value:
-                    conn.execute(update(states).where(states.c.key == key).values(value=masked))
-            for iid, question, answer in conn.execute(
-                    select(interactions.c.id, interactions.c.question, interactions.c.answer)).all():
-                if (mask(question), mask(answer)) != (question, answer):
-                    conn.execute(update(interactions).where(interactions.c.id == iid)
-                                 .values(question=mask(question), answer=mask(answer)))
-            conn.execute(insert(states).values(key=_SCRUBBED, value=True, updated=_now()))
+        if state is not None:
+            with self._pending_lock:
+                if not self._pending and self._overlay.get(state[0], object()) == state[1]:
+                    self._overlay.pop(state[0], None)
+
+    def _defer(self, what: str, write: Write, exc: BaseException | None) -> None:
+        if exc is not None:
+            log.warning("could not store %s now (%s); retrying in %.0f s", what,
+                        str(exc).splitlines()[0][:160], RETRY_SECONDS)
+        if len(self._pending) >= MAX_PENDING:
+            dropped, _ = self._pending.popleft()
+            log.error("too many writes waiting for the database; dropped the oldest (%s)", dropped)
+        self._pending.append((what, write))
+        self.deferred_total += 1
+        if self._flusher is None:
+            self._flusher = threading.Timer(RETRY_SECONDS, self.flush)
+            self._flusher.daemon = True
+            self._flusher.start()
+
+    def flush(self) -> int:
+        """Retry the waiting writes in order; returns how many are still waiting. One flush at a time."""
+        with self._flush_lock:
+            return self._flush()
+
+    def _flush(self) -> int:
+        with self._pending_lock:
+            self._flusher = None
+        while True:
+            with self._pending_lock:
+                if not self._pending:
+                    self._overlay.clear()
+                    return 0
+                what, write = self._pending[0]
+            try:
+                with self.engine.begin() as conn:
+                    write(conn)
+            except (OperationalError, PoolTimeout) as exc:
+                with self._pending_lock:
+                    log.warning("still cannot store %s (%s); %d writes waiting", what,
+                                str(exc).splitlines()[0][:160], len(self._pending))
+                    if self._flusher is None:
+                        self._flusher = threading.Timer(RETRY_SECONDS, self.flush)
+                        self._flusher.daemon = True
+                        self._flusher.start()
+                    return len(self._pending)
+            with self._pending_lock:
+                self._pending.popleft()
+            log.info("stored %s after a delay", what)
+
+    @property
+    def waiting(self) -> int:
+        with self._pending_lock:
+            return len(self._pending)
 
     # ------------------------------------------------------------ interactions
     def record(self, *, channel: str, user_id: str | None, chat_id: str | None, question: str, answer: str,
                answered: bool, kind: str, confidence: float, latency_ms: float,
                sources: list[dict[str, str]]) -> int:
+        """Store an answered question; its id is made here, so it is known even if the write waits."""
         self.purge_if_due()
-        with self._lock, self.engine.begin() as conn:
-            result = conn.execute(insert(interactions).values(
-                at=_now(), channel=channel, user_id=user_id, chat_id=chat_id, question=mask(question)[:4000],
-                answer=mask(answer)[:8000], answered=answered, kind=kind, confidence=confidence, latency_ms=latency_ms,
-                sources=sources))
-            key = result.inserted_primary_key
-            assert key is not None
-            return int(key[0])
+        iid = new_id()
+        values = dict(id=iid, at=_now(), channel=channel, user_id=user_id, chat_id=chat_id,
+                      question=mask(question)[:4000], answer=mask(answer)[:8000], answered=answered, kind=kind,
+                      confidence=confidence, latency_ms=latency_ms, sources=sources)
+        self._write("an interaction", lambda conn: upsert(conn, interactions, values, ["id"]))
+        return iid
 
     def interaction(self, interaction_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -215,16 +197,14 @@ class Store:
             return [dict(r) for r in conn.execute(q).mappings()]
 
     def resolve(self, interaction_id: int, faq_id: str, by: str | None) -> None:
-        with self._lock, self.engine.begin() as conn:
-            conn.execute(delete(resolutions).where(resolutions.c.interaction_id == interaction_id))
-            conn.execute(insert(resolutions).values(interaction_id=interaction_id, at=_now(), by=by, faq_id=faq_id))
+        values = dict(interaction_id=interaction_id, at=_now(), by=by, faq_id=faq_id)
+        self._write("a resolution", lambda conn: upsert(conn, resolutions, values, ["interaction_id"],
+                                                        ["at", "by", "faq_id"]))
 
     def add_feedback(self, interaction_id: int, user_id: str | None, value: int) -> None:
-        with self._lock, self.engine.begin() as conn:
-            conn.execute(delete(feedback).where((feedback.c.interaction_id == interaction_id)
-                                                & (feedback.c.user_id == user_id)))
-            conn.execute(insert(feedback).values(at=_now(), interaction_id=interaction_id, user_id=user_id,
-                                                 value=value))
+        values = dict(at=_now(), interaction_id=interaction_id, user_id=user_id, value=value)
+        self._write("feedback", lambda conn: upsert(conn, feedback, values, ["interaction_id", "user_id"],
+                                                    ["at", "value"]))
 
     def feedback_for(self, interaction_id: int) -> list[int]:
         with self.engine.connect() as conn:
@@ -249,11 +229,19 @@ class Store:
                 days=days,
             )
 
+    def by_channel(self, days: int = 7) -> dict[str, int]:
+        """Questions per channel (telegram, web, wechat, chat, cli) over the last `days`."""
+        since = _now() - dt.timedelta(days=days)
+        q = (select(interactions.c.channel, func.count()).where(interactions.c.at >= since,
+                                                                  interactions.c.kind != "invalid")
+             .group_by(interactions.c.channel).order_by(func.count().desc()))
+        with self.engine.connect() as conn:
+            return {str(channel): int(n) for channel, n in conn.execute(q)}
+
     # ------------------------------------------------------------ staff actions
     def log_staff(self, user_id: str | None, action: str, allowed: bool, detail: str = "") -> None:
-        with self._lock, self.engine.begin() as conn:
-            conn.execute(insert(staff_actions).values(at=_now(), user_id=user_id, action=action, allowed=allowed,
-                                                      detail=mask(detail)[:2000]))
+        values = dict(at=_now(), user_id=user_id, action=action, allowed=allowed, detail=mask(detail)[:2000])
+        self._write("a staff action", lambda conn: conn.execute(insert(staff_actions).values(**values)))
 
     def staff_log(self, limit: int = 50) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -262,17 +250,19 @@ class Store:
 
     # ------------------------------------------------------------ key/value states
     def get_state(self, key: str) -> Any:
+        with self._pending_lock:
+            if key in self._overlay:
+                return self._overlay[key]
         with self.engine.connect() as conn:
             value = conn.execute(select(states.c.value).where(states.c.key == key)).scalar_one_or_none()
             return json.loads(value) if isinstance(value, str) else value
 
     def set_state(self, key: str, value: Any) -> None:
         value = mask_value(value)
-        with self._lock, self.engine.begin() as conn:
-            done = conn.execute(update(states).where(states.c.key == key).values(value=value, updated=_now()))
-            if done.rowcount == 0:
-                conn.execute(insert(states).values(key=key, value=value, updated=_now()))
+        values = dict(key=key, value=value, updated=_now())
+        self._write(f"state {key.split(':')[0]}", lambda conn: upsert(conn, states, values, ["key"],
+                                                                      ["value", "updated"]), (key, value))
 
     def drop_state(self, key: str) -> None:
-        with self._lock, self.engine.begin() as conn:
-            conn.execute(delete(states).where(states.c.key == key))
+        self._write(f"state {key.split(':')[0]}",
+                    lambda conn: conn.execute(delete(states).where(states.c.key == key)), (key, None))

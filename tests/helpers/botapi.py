@@ -2,7 +2,8 @@
 
 It speaks the HTTP protocol python-telegram-bot uses: POST /bot<token>/<method> with form or
 JSON parameters, long-polled getUpdates, and file downloads from /file/bot<token>/<path>. Tests
-push user updates and read what the bot sent.
+push user updates and read what the bot sent; `fail` makes the next calls of a method fail as
+Telegram's do (a 502 from its front end, a 429 with retry_after, a dropped connection).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import contextlib
 import json
 import threading
 import time
+from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -39,6 +41,8 @@ class FakeBotAPI:
         self.files: dict[str, bytes] = {}
         self.calls: list[tuple[str, dict[str, Any], float]] = []  # (method, params, time)
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, message_id) -> bot message
+        self.failures: dict[str, deque[tuple[int, int]]] = {}  # method -> [(status, retry_after)] to answer next
+        self.failed: list[tuple[str, int]] = []  # (method, status) of the calls failed on purpose
         self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -106,6 +110,21 @@ class FakeBotAPI:
     def press(self, user_id: int, bot_message: dict[str, Any], data: str) -> None:
         self._push({"callback_query": {"id": f"cq{time.monotonic_ns()}", "from": self.user(user_id),
                                        "chat_instance": "ci", "data": data, "message": bot_message}})
+
+    def fail(self, method: str, times: int = 1, status: int = 502, retry_after: int = 1) -> None:
+        """The next `times` calls of `method` fail: status 502, 500, 429 (with retry_after) or 0 (the
+        connection is closed without a response, as when the network drops)."""
+        with self._lock:
+            self.failures.setdefault(method, deque()).extend([(status, retry_after)] * times)
+
+    def _failure(self, method: str) -> tuple[int, int] | None:
+        with self._lock:
+            queue = self.failures.get(method)
+            if not queue:
+                return None
+            status, retry_after = queue.popleft()
+            self.failed.append((method, status))
+            return status, retry_after
 
     # ------------------------------------------------------------------ reading what the bot did
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
@@ -200,6 +219,19 @@ class FakeBotAPI:
                             with contextlib.suppress(ValueError):
                                 value = json.loads(value)
                         params[key] = value
+                failure = api._failure(method)
+                if failure is not None:
+                    status, retry_after = failure
+                    if status == 0:  # the connection drops before any answer
+                        self.close_connection = True
+                        return
+                    body: dict[str, Any] = {"ok": False, "error_code": status,
+                                            "description": "Bad Gateway" if status == 502 else f"Error {status}"}
+                    if status == 429:
+                        body["description"] = f"Too Many Requests: retry after {retry_after}"
+                        body["parameters"] = {"retry_after": retry_after}
+                    self._reply(status, json.dumps(body).encode())
+                    return
                 result = api._answer(method, params)
                 self._reply(200, json.dumps({"ok": True, "result": result}, ensure_ascii=False).encode())
 

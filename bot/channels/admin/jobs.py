@@ -75,6 +75,11 @@ class Workspace:
         with self._lock:
             self._engine = engine
 
+    def adopt(self, engine: Engine) -> None:
+        """Search with an engine on a newer index generation (committed by another process)."""
+        with self._lock:
+            self._engine = engine
+
     def audited_by(self, audit: Audit) -> None:
         """Where the knowledge service writes its audit records (the admin's store)."""
         self.knowledge = knowledge_service(self.settings, embeddings=self.embeddings, analyzer=self.engine.analyzer,

@@ -15,13 +15,26 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.answering.reply import Question, Reply, Turn
-from bot.channels.telegram.render import answer_keyboard, choices_keyboard, cited_passages, escaped_parts, menu_keyboard
+from bot.channels.render import cited_passages
+from bot.channels.screening import ScreenerFlow, Step, screener_texts
+from bot.channels.telegram.render import answer_keyboard, choices_keyboard, escaped_parts, menu_keyboard
 from bot.channels.telegram.services import Services
-from bot.rules.screener import Screener, ScreenerState
-from bot.state.store import redact
+from bot.state.privacy import mask
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 6
+HISTORY_ANSWER_CHARS = 1000  # of an earlier answer, what the history keeps
+TYPING_EVERY = 4.5  # seconds; Telegram shows "typing" for about five
+
+
+def person(chat_id: int, user_id: int) -> str:
+    """One person in one chat: "<chat>" in a private chat (chat = user), "<chat>:<user>" in a group,
+    so members never share history or self-check answers."""
+    return str(chat_id) if chat_id == user_id else f"{chat_id}:{user_id}"
+
+
+def person_key(kind: str, chat_id: int, user_id: int) -> str:
+    return f"{kind}:{person(chat_id, user_id)}"
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -73,29 +86,51 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user, chat = update.effective_user, update.effective_chat
     if text is None or user is None or chat is None:
         return
+    text = mask(text)  # phone and ID numbers go no further: not to the engine, the history or an echo
     if not s.limiter.allow(user.id):
         await send(context, chat.id, s.texts["rate_limited"])
         return
-    if s.store.get_state(f"screener:{chat.id}") is not None:
+    if screening(s).active(person(chat.id, user.id)):
         await screener_answer(update, context, text)
         return
     await answer(context, chat.id, user.id, text)
 
 
+async def _keep_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """The typing indicator while the engine works; best-effort: a failed call never stops an answer."""
+    while True:
+        try:
+            await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        except TelegramError as exc:
+            log.info("typing indicator not shown in chat %s: %s", chat_id, exc)
+        await asyncio.sleep(TYPING_EVERY)
+
+
 async def answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, text: str) -> Reply:
     s = services(context)
-    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-    history = [Turn(t["role"], t["content"]) for t in s.store.get_state(f"history:{chat_id}") or []]
-    question = Question(text, s.today(), history)
-    if s.streams:
-        reply, draft = await _ask_streaming(context, chat_id, question)
-    else:
-        reply, draft = await s.ask(question), None
+    key = person_key("history", chat_id, user_id)
+    history = [Turn(t["role"], t["content"]) for t in s.store.get_state(key) or []]
+    question = Question(mask(text), s.today(), history)
+    typing = asyncio.create_task(_keep_typing(context, chat_id))
+    try:
+        if s.streams:
+            reply, draft = await _ask_streaming(context, chat_id, user_id, question)
+        else:
+            reply, draft = await s.ask(question, user=user_id), None
+    finally:
+        typing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await typing
     passages = cited_passages(reply)
-    iid = s.store.record(channel="telegram", user_id=str(user_id), chat_id=str(chat_id), question=text,
+    iid = s.store.record(channel="telegram", user_id=str(user_id), chat_id=str(chat_id), question=question.text,
                          answer=reply.answer, answered=reply.answered, kind=reply.kind,
                          confidence=reply.confidence, latency_ms=reply.latency_ms, sources=passages)
-    log.info("chat %s asked %r -> %s (%.0f ms)", chat_id, redact(text)[:80], reply.kind, reply.latency_ms)
+    log.info("chat %s asked %r -> %s (%.0f ms)", chat_id, question.text[:80], reply.kind, reply.latency_ms)
+    if reply.kind != "invalid":  # a message refused as too long or unreadable is not part of the conversation
+        turns = [*({"role": t.role, "content": t.content} for t in history),
+                 {"role": "user", "content": question.text},
+                 {"role": "assistant", "content": reply.answer[:HISTORY_ANSWER_CHARS]}]
+        s.store.set_state(key, turns[-HISTORY_TURNS:])  # kept even if sending fails below
     markup = answer_keyboard(iid, len(passages), s.texts) if reply.kind != "invalid" else None
     parts = escaped_parts(reply.answer)
     if draft is not None and len(parts) == 1:  # the streamed message becomes the checked final answer
@@ -105,16 +140,13 @@ async def answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int,
         if draft is not None:
             await context.bot.delete_message(chat_id, draft.message_id)
         await send(context, chat_id, reply.answer, markup)
-    turns = [*({"role": t.role, "content": t.content} for t in history),
-             {"role": "user", "content": text}, {"role": "assistant", "content": reply.answer}]
-    s.store.set_state(f"history:{chat_id}", turns[-HISTORY_TURNS:])
     return reply
 
 
 STREAM_EDIT_SECONDS = 1.0  # Telegram allows about one edit per second in a chat
 
 
-async def _ask_streaming(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+async def _ask_streaming(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int,
                          question: Question) -> tuple[Reply, Message | None]:
     """Ask with a language model: a draft message shows the checked sentences as they arrive."""
     s = services(context)
@@ -145,7 +177,7 @@ async def _ask_streaming(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
 
     editor = asyncio.create_task(edit_loop())
     try:
-        reply = await s.ask(question, on_partial)
+        reply = await s.ask(question, on_partial, user=user_id)
     finally:
         editor.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -161,14 +193,24 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     chat_id, user_id = update.effective_chat.id, query.from_user.id
     kind, _, rest = query.data.partition(":")
-    if kind == "fb":
-        rated, value = rest.split(":")
-        s.store.add_feedback(int(rated), str(user_id), 1 if int(value) > 0 else -1)
+    numbers = _numbers(rest) if kind in ("fb", "src") else None
+    if kind in ("fb", "src") and numbers is None:  # not a button this bot made
+        log.warning("callback data %r from user %s ignored", query.data[:64], user_id)
+        await query.answer()
+        return
+    if kind == "fb" and numbers is not None:
+        rated, value = numbers
+        row = s.store.interaction(rated)
+        if row is None or row["user_id"] != str(user_id):  # only the person who got the answer rates it
+            log.warning("user %s tried to rate interaction %s, not theirs", user_id, rated)
+            await query.answer(s.texts["feedback_not_yours"])
+            return
+        s.store.add_feedback(rated, str(user_id), 1 if value > 0 else -1)
         await query.answer(s.texts["feedback_thanks"])
         return
     await query.answer()
-    if kind == "src":
-        iid, n = (int(x) for x in rest.split(":"))
+    if kind == "src" and numbers is not None:
+        iid, n = numbers
         row = s.store.interaction(iid)
         sources = row["sources"] if row else []
         if n >= len(sources):
@@ -178,12 +220,21 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send(context, chat_id, s.texts.fmt("passage", title=p["title"], date=p["published"], text=p["text"]))
     elif kind == "menu":
         await on_menu(update, context, rest)
-    elif kind == "faq":
+    elif kind == "faq" and rest.isdigit() and int(rest) < len(s.texts.faq):
         await answer(context, chat_id, user_id, s.texts.faq[int(rest)])
     elif kind == "chk":
         await screener_answer(update, context, rest)
     elif kind == "st":
         await on_station(context, chat_id, rest)
+
+
+def _numbers(data: str) -> tuple[int, int] | None:
+    """"12:-1" -> (12, -1); None for anything else."""
+    first, _, second = data.partition(":")
+    try:
+        return int(first), int(second)
+    except ValueError:
+        return None
 
 
 async def on_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, item: str) -> None:
@@ -226,76 +277,52 @@ async def on_station(context: ContextTypes.DEFAULT_TYPE, chat_id: int, item: str
 
 
 # ---------------------------------------------------------------------- the screener
-def _screener(s: Services, saved: dict[str, Any] | None = None) -> Screener | None:
-    """The current round's screener, or the round a saved screening started with."""
-    advisor = s.engine.advisor
-    if not advisor.programmes:
-        return None
-    started = advisor.rounds.by_id(str(saved.get("programme", ""))) if saved else None
-    return Screener(started or advisor.rounds.current(s.today()))
+def screening(s: Services) -> ScreenerFlow:
+    """The shared self-check conversation (bot/channels/screening.py), keyed by person (see `person`)."""
+    return ScreenerFlow(s.engine.advisor, s.store, screener_texts(s.settings.prompts_dir))
+
+
+def _who(update: Update) -> tuple[int, int]:
+    """(chat, user) of an update; the user is the chat when there is none (a channel post)."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    return chat_id, update.effective_user.id if update.effective_user else chat_id
 
 
 async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    saved = s.store.get_state(f"screener:{chat_id}")
-    screener = _screener(s, saved)
-    if screener is None:
-        await send(context, chat_id, s.texts["check_none"])
-        return
-    if saved is not None:
-        state = ScreenerState.from_json(saved)
-        await send(context, chat_id, s.texts["check_resume"])
-    else:
-        said = [t["content"] for t in s.store.get_state(f"history:{chat_id}") or [] if t["role"] == "user"]
-        state = screener.start(s.today(), said)
-        await send(context, chat_id, s.texts.fmt("check_start", programme=screener.programme.name))
-    await _next_step(context, chat_id, screener, state)
+    chat_id, user_id = _who(update)
+    history = s.store.get_state(person_key("history", chat_id, user_id)) or []
+    said = [t["content"] for t in history if t["role"] == "user"]
+    await _send_step(context, chat_id, screening(s).start(person(chat_id, user_id), s.today(), said))
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    s = services(context)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    s.store.drop_state(f"screener:{chat_id}")
-    await send(context, chat_id, s.texts["check_cancelled"])
+    chat_id, user_id = _who(update)
+    await _send_step(context, chat_id, screening(services(context)).cancel(person(chat_id, user_id)))
 
 
 async def screener_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    s = services(context)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    saved = s.store.get_state(f"screener:{chat_id}")
-    screener = _screener(s, saved)
-    if screener is None or saved is None:
-        return
-    if text == "/cancel":
-        await cancel(update, context)
-        return
-    state = ScreenerState.from_json(saved)
-    if not screener.answer(state, text):
-        await send(context, chat_id, s.texts["check_unreadable"])
-    await _next_step(context, chat_id, screener, state)
+    chat_id, user_id = _who(update)
+    flow = screening(services(context))
+    if flow.active(person(chat_id, user_id)) or text == "/cancel":
+        await _send_step(context, chat_id, flow.answer(person(chat_id, user_id), mask(text)))
 
 
-async def _next_step(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screener: Screener,
-                     state: ScreenerState) -> None:
-    s = services(context)
-    prompt = screener.next_prompt(state)
-    if prompt is None:
-        s.store.drop_state(f"screener:{chat_id}")
-        reply = s.engine.advisor.eligibility(screener.facts(state), s.today(), screener.programme)
-        await send(context, chat_id, reply.answer)
-        return
-    s.store.set_state(f"screener:{chat_id}", state.to_json())
-    ids = [c.id for c in screener.programme.criteria]
-    text = s.texts.fmt("check_progress", n=ids.index(prompt.criterion) + 1, total=len(ids),
-                       question=prompt.text)
-    markup = choices_keyboard(prompt.options, "chk:", extra=[(s.texts["check_cancel_button"], "chk:/cancel")])
-    await send(context, chat_id, text, markup)
+async def _send_step(context: ContextTypes.DEFAULT_TYPE, chat_id: int, step: Step) -> None:
+    """A notice on its own; the question with its answer buttons; or the verdict."""
+    if step.notice:
+        await send(context, chat_id, step.notice)
+    if step.question:
+        cancel_label = screener_texts(services(context).settings.prompts_dir)["cancel_button"]
+        await send(context, chat_id, step.question,
+                   choices_keyboard(step.options, "chk:", extra=[(cancel_label, "chk:/cancel")]))
+    if step.verdict is not None:
+        await send(context, chat_id, step.verdict.answer)
 
 
 # ---------------------------------------------------------------------- errors
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.error("handler failed: %s", redact(repr(context.error))[:500], exc_info=context.error)
+    log.error("handler failed: %s", mask(repr(context.error))[:500], exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await context.bot.send_message(update.effective_chat.id,

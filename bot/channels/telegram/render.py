@@ -6,7 +6,7 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.answering.reply import Reply
+from bot.channels.render import split_parts
 from bot.channels.telegram.texts import Texts
 
 LIMIT = 4096
@@ -14,37 +14,11 @@ LIMIT = 4096
 
 def split_text(text: str, limit: int = LIMIT) -> list[str]:
     """Parts whose HTML-escaped length fits the limit, cut at line ends where possible."""
-    parts: list[str] = []
-    current = ""
-    for line in text.splitlines(keepends=True):
-        while len(html.escape(line)) > limit:  # one very long line: cut it
-            cut = limit
-            while len(html.escape(line[:cut])) > limit:
-                cut -= max(1, cut // 10)
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:cut])
-            line = line[cut:]
-        if len(html.escape(current + line)) > limit:
-            parts.append(current)
-            current = ""
-        current += line
-    if current or not parts:
-        parts.append(current)
-    return [p.rstrip("\n") or " " for p in parts]
+    return [p or " " for p in split_parts(text, limit, lambda t: len(html.escape(t)))]
 
 
 def escaped_parts(text: str) -> list[str]:
     return [html.escape(p) for p in split_text(text)]
-
-
-def cited_passages(reply: Reply) -> list[dict[str, str]]:
-    """The passages a reply rests on, for the "原文" buttons (at most three)."""
-    if not reply.answered:
-        return []
-    sources = reply.cited or reply.sources[:2]
-    return [{"title": s.chunk.title, "published": s.published.zh(), "text": s.chunk.text} for s in sources[:3]]
 
 
 def answer_keyboard(interaction_id: int, passages: int, texts: Texts) -> InlineKeyboardMarkup:

@@ -1,19 +1,20 @@
-"""What the Telegram handlers use: the engine (one question at a time), the store, limits."""
+"""What the Telegram handlers use: the engine (one question at a time, users taking turns), the store, limits."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import threading
-import time
-from collections import defaultdict, deque
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.answering.engine import Engine
 from bot.answering.reply import Question, Reply
+from bot.channels.ratelimit import RateLimiter
 from bot.channels.telegram.texts import Texts
 from bot.settings import Settings
 from bot.state.store import Store
@@ -22,25 +23,54 @@ from bot.wiring import build_engine
 T = TypeVar("T")
 
 
-class RateLimiter:
-    """At most `limit` messages per user in any `window` seconds."""
+class FairWorker:
+    """One thread that runs jobs one at a time, users taking turns: the next job is the oldest one of
+    the user served longest ago, so one user's burst waits behind others' questions, not in front."""
 
-    def __init__(self, limit: int, window: float = 60.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._seen: dict[int, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    REMEMBERED = 10_000  # users whose last turn is remembered
 
-    def allow(self, user_id: int, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            seen = self._seen[user_id]
-            while seen and now - seen[0] > self.window:
-                seen.popleft()
-            if len(seen) >= self.limit:
-                return False
-            seen.append(now)
-            return True
+    def __init__(self, name: str = "engine") -> None:
+        self._jobs: dict[Hashable, deque[tuple[int, Callable[[], Any], Future[Any]]]] = {}
+        self._served: OrderedDict[Hashable, int] = OrderedDict()  # user -> when last served
+        self._ticks = itertools.count()
+        self._cond = threading.Condition()
+        self._name = name
+        self._thread: threading.Thread | None = None
+
+    def submit(self, key: Hashable, job: Callable[[], T]) -> Future[T]:
+        future: Future[T] = Future()
+        with self._cond:
+            self._jobs.setdefault(key, deque()).append((next(self._ticks), job, future))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
+            self._cond.notify()
+        return future
+
+    def _next(self) -> tuple[Callable[[], Any], Future[Any]]:
+        with self._cond:
+            while not self._jobs:
+                self._cond.wait()
+            key = min(self._jobs, key=lambda k: (self._served.get(k, -1), self._jobs[k][0][0]))
+            queue = self._jobs[key]
+            _, job, future = queue.popleft()
+            if not queue:
+                del self._jobs[key]
+            self._served[key] = next(self._ticks)
+            self._served.move_to_end(key)
+            while len(self._served) > self.REMEMBERED:
+                self._served.popitem(last=False)
+            return job, future
+
+    def _run(self) -> None:
+        while True:
+            job, future = self._next()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(job())
+            except BaseException as exc:  # handed to the waiting handler
+                future.set_exception(exc)
 
 
 @dataclass
@@ -51,9 +81,9 @@ class Services:
     texts: Texts
     limiter: RateLimiter
     today: Callable[[], dt.date] = dt.date.today
-    # The engine works on its own thread, one question (or re-index) at a time; the event loop stays free.
-    _engine_thread: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine"))
+    # The engine works on its own thread, one question (or re-index) at a time, users taking turns;
+    # the event loop stays free.
+    worker: FairWorker = field(default_factory=FairWorker)
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, texts: Texts) -> Services:
@@ -64,9 +94,11 @@ class Services:
     def _ask(self, question: Question, on_partial: Callable[[str], None] | None = None) -> Reply:
         return self.engine.ask(question, on_partial=on_partial)
 
-    async def ask(self, question: Question, on_partial: Callable[[str], None] | None = None) -> Reply:
-        """`on_partial` is called on the engine's thread with checked partial text (language model only)."""
-        return await asyncio.get_running_loop().run_in_executor(self._engine_thread, self._ask, question, on_partial)
+    async def ask(self, question: Question, on_partial: Callable[[str], None] | None = None,
+                  user: Hashable = None) -> Reply:
+        """The reply, computed in `user`'s turn; `on_partial` is called on the engine's thread with checked
+        partial text (language model only)."""
+        return await asyncio.wrap_future(self.worker.submit(user, lambda: self._ask(question, on_partial)))
 
     @property
     def streams(self) -> bool:
@@ -74,7 +106,7 @@ class Services:
 
     async def on_engine_thread(self, work: Callable[[], T]) -> T:
         """Run `work` on the engine's thread: no question is answered meanwhile (re-indexing uses the model)."""
-        return await asyncio.get_running_loop().run_in_executor(self._engine_thread, work)
+        return await asyncio.wrap_future(self.worker.submit("staff", work))
 
     def refresh(self) -> None:
         """Answer from the committed index from the next question on (after a knowledge change)."""

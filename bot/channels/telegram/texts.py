@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
-from bot.answering.templates import TemplateError
+from bot.answering.templates import read_texts
 
-REQUIRED = (
-    "welcome", "help", "menu_check", "menu_deadline", "menu_stations", "menu_faq", "deadline_question", "faq_intro",
-    "show_passage", "passage", "passage_missing", "feedback_thanks", "rate_limited", "error", "check_start",
-    "check_resume", "check_progress", "check_unreadable", "check_cancelled", "check_cancel_button", "check_none",
-    "stations_districts", "stations_in_district", "stations_back", "staff_refused", "upload_need_caption",
-    "upload_too_large", "upload_failed", "upload_done", "reload_done", "unanswered_none", "unanswered_head",
-    "unanswered_line", "unanswered_link", "stats", "remove_usage", "remove_failed", "remove_done",
-    "streaming", "stats_llm",
-)
+# Every text, with the placeholders it may use (checked at start-up, like prompts/replies.yaml).
+TEXTS: dict[str, set[str]] = {
+    "welcome": set(), "help": set(), "menu_check": set(), "menu_deadline": set(), "menu_stations": set(),
+    "menu_faq": set(), "deadline_question": set(), "faq_intro": set(), "show_passage": {"n"},
+    "passage": {"date", "text", "title"}, "passage_missing": set(), "feedback_thanks": set(),
+    "rate_limited": set(), "error": set(), "stations_districts": set(), "stations_in_district": {"district"},
+    "stations_back": set(), "staff_refused": set(), "upload_need_caption": set(),
+    "upload_too_large": {"limit", "size"}, "upload_failed": {"reason"},
+    "upload_done": {"chunks", "date", "summary", "title"}, "reload_done": {"summary"}, "unanswered_none": set(),
+    "unanswered_head": {"count"}, "unanswered_line": {"at", "kind", "question"}, "unanswered_link": {"url"},
+    "stats": {"days", "declined", "down", "low", "questions", "up"}, "remove_usage": set(),
+    "remove_failed": {"reason"}, "remove_done": {"doc_id", "summary"}, "streaming": set(),
+    "stats_llm": {"failures", "fallbacks", "grounding", "used"}, "feedback_not_yours": set(),
+    "knowledge_in_admin": {"url"},
+}
+REQUIRED = tuple(TEXTS)
+
+
+class _TelegramTexts(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    faq_examples: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
 
 
 class Texts:
@@ -33,12 +45,5 @@ class Texts:
 
 
 def load_texts(prompts_dir: Path) -> Texts:
-    path = prompts_dir / "telegram.yaml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TemplateError(f"{path}: cannot load the Telegram texts: {exc}") from exc
-    missing = [k for k in REQUIRED if not isinstance(raw, dict) or not raw.get(k)]
-    if missing:
-        raise TemplateError(f"{path}: missing texts: {', '.join(missing)}")
+    raw, _ = read_texts(prompts_dir / "telegram.yaml", TEXTS, base=_TelegramTexts)
     return Texts(raw)

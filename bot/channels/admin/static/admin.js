@@ -24,3 +24,24 @@ document.addEventListener("submit", function (event) {
   }
   poll();
 })();
+
+// Programme draft: a field and its quote in the document find each other.
+(function () {
+  var doc = document.getElementById("document");
+  if (!doc) { return; }
+  function show(index, scroll) {
+    doc.querySelectorAll("mark.active").forEach(function (m) { m.classList.remove("active"); });
+    var marks = doc.querySelectorAll('mark[data-q="' + index + '"]');
+    marks.forEach(function (m) { m.classList.add("active"); });
+    if (scroll && marks.length) { marks[0].scrollIntoView({ block: "center", behavior: "smooth" }); }
+  }
+  document.querySelectorAll("fieldset.field[data-q]").forEach(function (box) {
+    box.addEventListener("focusin", function () { show(box.getAttribute("data-q"), true); });
+  });
+  doc.addEventListener("click", function (event) {
+    var mark = event.target.closest("mark[data-q]");
+    if (!mark) { return; }
+    var box = document.querySelector('fieldset.field[data-q="' + mark.getAttribute("data-q") + '"]');
+    if (box) { box.scrollIntoView({ block: "center", behavior: "smooth" }); show(mark.getAttribute("data-q"), false); }
+  });
+})();

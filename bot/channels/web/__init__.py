@@ -1,0 +1,1 @@
+"""The public web chat (and, when configured, the WeChat endpoint beside it)."""
