@@ -18,7 +18,7 @@ from bot.rules.facts import accumulate, extract
 from bot.rules.timeline import asked_stage
 from bot.text.analyzer import TextAnalyzer
 from bot.understanding.intents import IntentMatch
-from bot.understanding.message import Message
+from bot.understanding.message import Message, asking_part
 
 _APPLY = re.compile(r"申报|申请|报名|参加|参与|征集|资格|交材料|交申报|apply|application|eligib|qualif", re.I)
 _MAY = re.compile(r"能不能|能否|可不可以|可否|可以|能|行不行|行吗|够不够|符合|满足|有资格|够格|合格吗|报得上|"
@@ -99,7 +99,7 @@ class ProgrammeRouter:
         if verdict:
             return advisor.eligibility(accumulate([*msg.earlier, text], today), today,
                                        advisor.round_for([text, *reversed(msg.earlier)], today))
-        if self.foreign(msg.standalone if msg.follow_up else ask):
+        if self.foreign(asking_part(msg.standalone if msg.follow_up else ask)):
             return None  # it names something the programme's announcement does not speak of
         if _REQUIREMENTS.search(ask) and _WHICH.search(ask) and in_context and not self._about_projects(ask):
             return advisor.criteria(ask, today)

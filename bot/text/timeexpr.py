@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import re
-import sys
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -46,7 +46,7 @@ class TimeMention:
 
 @cache
 def _jionlp() -> Any:
-    with contextlib.redirect_stdout(sys.stderr):
+    with contextlib.redirect_stdout(io.StringIO()):  # its banner is no one's business: stdout carries JSONL
         import jionlp
 
     return jionlp
@@ -83,7 +83,7 @@ def time_mentions(text: str, today: dt.date) -> list[TimeMention]:
     taken = [(m.start, m.end) for m in found]
     base = time.mktime((today.year, today.month, today.day, 12, 0, 0, 0, 0, -1))
     try:
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(io.StringIO()):
             items = _jionlp().ner.extract_time(text, time_base=base, with_parsing=True)
     except Exception:  # the parser gives up on odd input; a question without dates is still a question
         items = []

@@ -75,6 +75,14 @@ def find_ask(text: str) -> tuple[str, str]:
     return ask.strip(), "".join(parts[:first]).strip()
 
 
+def asking_part(text: str) -> str:
+    """The clauses of a message that ask ("我的电话是…，申报截止到几号？" asks only in its second): what
+    the rest says is the asker's context, not what the answer must be about."""
+    clauses = [c for c in re.split(r"(?<=[，,；;。！？!?\n])", text) if c.strip()]
+    asking = [c for c in clauses if _ASKS.search(c)]
+    return "".join(asking) if asking else text
+
+
 class MessageReader:
     """Reads messages with the project's lexicon and domain terms."""
 

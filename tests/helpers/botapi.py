@@ -203,14 +203,19 @@ class FakeBotAPI:
                     if file_id in api.files:
                         self._reply(200, api.files[file_id], "application/octet-stream")
                         return
-                self._reply(404, b"{}")
+                    self._reply(404, b"{}")
+                    return
+                path, _, query = self.path.partition("?")  # the Bot API takes GET with a query string too
+                self._call(path.rsplit("/", 1)[-1], query, form=True)
 
             def do_POST(self) -> None:
-                method = self.path.rsplit("/", 1)[-1]
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8") if length else ""
+                self._call(self.path.rsplit("/", 1)[-1], raw, form="json" not in (self.headers.get("Content-Type") or ""))
+
+            def _call(self, method: str, raw: str, form: bool) -> None:
                 params: dict[str, Any] = {}
-                if "json" in (self.headers.get("Content-Type") or ""):
+                if not form:
                     params = json.loads(raw or "{}")
                 else:
                     for key, values in parse_qs(raw).items():
