@@ -105,7 +105,7 @@ def test_the_same_organisation_is_eligible_in_2023_and_not_in_2022(advisor: Advi
     assert {c.doc_id for c in now.eligibility.criteria} == {round2023.DOC_ID}
     assert "《关于开展2023社会工作创投计划项目征集的通知》" in now.answer
     assert "这是按2023社会工作创投计划（征集时间2023年5月8日至6月9日）的条件判断的" in now.answer
-    assert "已注册约2.5年，达到2年" in now.answer and "9人，达到8人" in now.answer
+    assert "已注册约2年6个月，达到2年" in now.answer and "9人，达到8人" in now.answer
 
     then = ask(advisor, round2023.APPLICANT + "，可以申报2022年的创投计划吗？", "2023-05-20")
     assert then.eligibility is not None and then.eligibility.verdict == "ineligible"

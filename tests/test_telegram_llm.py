@@ -42,11 +42,12 @@ def test_answer_streams_into_one_message_and_only_checked_text_stays(engine: Eng
                 fake.script = lambda purpose, user: Scripted(bad, chunk_delay=0.12)
                 mark = api.last_id()
                 api.send_text(USER, COUNT_Q)
-                final = await bot.reply(USER, "来源：", after=mark, timeout=60)
+                final = await bot.reply(USER, "《公益时报》2022年3月", after=mark, timeout=60)  # cited with its date
                 drafts = [c["text"] for c in api.method_calls("editMessageText")
                           if int(c["message_id"]) == final["message_id"]]
                 assert "80万元" not in final["text"] and all("80万元" not in d for d in drafts)
-                assert final["text"].startswith("据《公益时报》")  # the extractive answer
+                assert "〔1〕" not in final["text"]  # the answer without the model: the source's own words
+                assert "“最终将对15个项目予以资助”" in final["text"]
 
                 mark = api.last_id()
                 api.send_text(ADMIN, "/stats")

@@ -215,7 +215,7 @@ class Engine:
         if ruled is not None:
             decided_by = self.advisor.round_of(ruled)
             note = self.composer.validity_note(decided_by.doc.id, question.today) if decided_by else None
-            if note and ruled.kind == "eligibility":
+            if note and note not in ruled.answer:  # an earlier round, named by the question: said so
                 ruled.answer += "\n" + note
             ruled.sources = sources_first(sources, passages, self.advisor.quotes(ruled))
             return ruled

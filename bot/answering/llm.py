@@ -37,7 +37,7 @@ PROMPTS: dict[str, set[str]] = {
 }
 NOT_IN_SOURCES = "资料中没有相关信息"
 MAX_SOURCES = 5
-COMPOSED_KINDS = ("answer", "timeline", "criteria", "station")  # eligibility verdicts stay the rules' own text
+COMPOSED_KINDS = ("answer", "timeline", "criteria", "station", "fact")  # eligibility verdicts stay the rules' own text
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 

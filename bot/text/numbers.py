@@ -69,7 +69,7 @@ class Years:
             return f"{years}年{months}个月" if months else f"{years}年"
         if self.high == INF:
             return f"{self.low:g}年以上"
-        return f"{self.low:.1f}～{self.high:.1f}年"
+        return f"{self.low:g}～{self.high:g}年"
 
 
 def parse_number(token: str) -> float | None:
