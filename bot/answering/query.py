@@ -131,11 +131,13 @@ def match(keyword: Keyword, text: str, analyzer: TextAnalyzer) -> float:
         while start >= 0:
             covered[start:start + len(part)] = [True] * len(part)
             start = term.find(part, start + 1)
-    by_parts = 0.8 * (sum(covered) / len(term)) ** 2
+    # A Chinese compound names its last part (its head): "村级社工站" is a kind of "社工站", but "社工站"
+    # is not a kind of "社工". Parts that leave out the head earn nothing.
+    by_parts = 0.8 * (sum(covered) / len(term)) ** 2 if covered[-1] else 0.0
     # Segmentation can cut an unfamiliar word wrongly ("绘本共读" -> "有绘" / "本共读"):
-    # character pairs of the keyword found in the text give partial credit too.
+    # character pairs of the keyword found in the text give partial credit too, the head's among them.
     pairs = [term[i:i + 2] for i in range(len(term) - 1)]
-    by_pairs = 0.8 * (sum(1 for p in pairs if p in text) / len(pairs)) ** 2 if pairs else 0.0
+    by_pairs = 0.8 * (sum(1 for p in pairs if p in text) / len(pairs)) ** 2 if pairs and pairs[-1] in text else 0.0
     return max(by_parts, by_pairs)
 
 

@@ -20,6 +20,7 @@ LEXICON_FILES = ("dictionary.txt", "stopwords.txt", "synonyms.yaml", "english.ya
 # Tags of words that name things: n, ns (place), nr (person), nt (organisation), nz, j (abbreviation),
 # l (set phrase), eng (Latin word); "vn" (a verb used as a noun, 考试) is added by its full tag below.
 _NOUN_TAGS = ("n", "j", "l", "e")
+_FUNCTION_TAGS = ("r", "d", "u", "p", "c", "y", "o", "m")  # by first letter; "e" alone is an interjection
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,13 @@ class TextAnalyzer:
             return [Keyword(group[0], tuple(dict.fromkeys(v for t in group for v in self.variants(t))))
                     for group in self.english_terms(question)]
         else:
-            words = [w for w in self.words(question) if (w not in self.stopwords and len(w) > 1) or
-                     w.isdigit()]
+            # Function words name no topic: pronouns and question words (r), adverbs (d), particles (u*),
+            # prepositions (p), conjunctions (c), interjections (e, y, o), numerals without digits (m).
+            function = {w for w, tag in self._jieba.tag(question)
+                        if (tag[:1] in _FUNCTION_TAGS or tag == "e") and not w.isdigit()
+                        and w not in self.dictionary}
+            words = [w for w in self.words(question) if (w not in self.stopwords and w not in function
+                                                         and len(w) > 1) or w.isdigit()]
             words += [w for w in self.dictionary if w in question and w not in words]
         unique = list(dict.fromkeys(w.lower() for w in words))
         # A word inside a longer keyword of the same question ("创投计划" in "志愿服务v创投计划")

@@ -211,7 +211,8 @@ class FakeBotAPI:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8") if length else ""
-                self._call(self.path.rsplit("/", 1)[-1], raw, form="json" not in (self.headers.get("Content-Type") or ""))
+                form = "json" not in (self.headers.get("Content-Type") or "")
+                self._call(self.path.rsplit("/", 1)[-1], raw, form=form)
 
             def _call(self, method: str, raw: str, form: bool) -> None:
                 params: dict[str, Any] = {}

@@ -1,0 +1,155 @@
+"""How a message is read before it is answered: its script, slips, the clauses that ask, times, the words that
+carry its topic; and, with the model, what it is understood to ask (each mechanism with a case it must answer
+and one it must not)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import pytest
+
+from bot.answering.engine import Engine
+from bot.answering.query import Keyword, match
+from bot.answering.reply import Question, Turn
+from bot.settings import PROJECT_ROOT
+from bot.text.analyzer import TextAnalyzer
+from bot.text.slips import SlipReader
+from bot.text.timeexpr import time_mentions
+from bot.understanding.message import MessageReader, asking_part, find_ask, script_of
+
+TODAY = dt.date(2026, 11, 24)
+
+
+@cache
+def analyzer() -> TextAnalyzer:
+    return TextAnalyzer(PROJECT_ROOT / "knowledge" / "lexicon")
+
+
+def reader(*terms: str) -> MessageReader:
+    return MessageReader(analyzer(), SlipReader(terms))
+
+
+# ---------------------------------------------------------------------- reading, without the model
+def test_the_script_of_a_message() -> None:
+    a = analyzer()
+    assert script_of("魏善莊有社工站嗎", a) == "traditional"
+    assert script_of("魏善庄有社工站吗", a) == "simplified"
+    assert script_of("When is the deadline?", a) == "english"
+
+
+def test_a_homophone_slip_of_a_domain_term_is_read_as_the_term() -> None:
+    msg = reader("创投", "社工站").read("穿投什么时候截止", TODAY, [])
+    assert msg.text.startswith("创投") and [s.term for s in msg.slips] == ["创投"]
+    assert not reader("创投", "社工站").read("窗口什么时候关", TODAY, []).slips  # no slip where none is
+
+
+def test_spaces_between_chinese_words_are_clause_breaks() -> None:
+    msg = reader().read("我们海淀的 成立两年 能报吗", TODAY, [])
+    assert msg.text == "我们海淀的，成立两年，能报吗"
+
+
+def test_the_clauses_that_ask() -> None:
+    assert asking_part("我的电话是[手机号]，创投计划申报截止到几号？") == "创投计划申报截止到几号？"
+    assert asking_part("上海的社工站有什么服务") == "上海的社工站有什么服务"
+    assert asking_part("我们在海淀。") == "我们在海淀。"  # nothing asks: all of it
+
+
+def test_a_long_message_is_split_into_its_context_and_its_ask() -> None:
+    context = "您好，我们是一家在朝阳区做了好几年老年服务的社会组织，今年团队调整了不少，材料也准备得差不多了。"
+    ask, rest = find_ask(context + "想问一下申报截止到哪天？")
+    assert ask == "想问一下申报截止到哪天？" and rest == context
+    short = "申报截止到哪天？"
+    assert find_ask(short) == (short, "")
+
+
+def test_a_follow_up_stands_alone_with_its_question() -> None:
+    msg = reader().read("那签约呢？", TODAY, ["立项评审是什么时候"])
+    assert msg.follow_up and msg.standalone == "立项评审是什么时候 那签约呢？"
+    assert not reader().read("签约是什么时候？", TODAY, ["立项评审是什么时候"]).follow_up
+
+
+def test_times_as_people_say_them() -> None:
+    today = dt.date(2022, 3, 30)  # a Wednesday
+    [next_wed] = time_mentions("下周三还能交吗", today)
+    assert next_wed.first == next_wed.last == dt.date(2022, 4, 6)
+    [end_of_month] = time_mentions("月底前来得及吗", today)
+    assert end_of_month.last == dt.date(2022, 3, 31)
+    assert time_mentions("我们成立三年了", today) == []  # a duration is not a moment
+
+
+def test_function_words_carry_no_topic() -> None:
+    """Question words, hedges and "back then" are not what a question is about."""
+    terms = {k.term for k in analyzer().keywords("12年那会儿北京一共有多少家社工事务所")}
+    assert "那会儿" not in terms and {"社工事务所", "北京", "12"} <= terms
+    terms = {k.term for k in analyzer().keywords("申报材料第一轮是谁来审的 几个专家看")}
+    assert "几个" not in terms and "专家" in terms
+    assert "大概" not in {k.term for k in analyzer().keywords("全国大概有多少专业社工")}
+
+
+def test_a_compound_is_matched_by_its_head_not_by_its_modifier() -> None:
+    """"社工站" (a station) is not found in a sentence about "社工" (social workers); "村级社工站" (a kind of
+    station) is partly found in one about "社工站"."""
+    a = analyzer()
+    station = Keyword("社工站", a.variants("社工站"))
+    assert match(station, "上海市共有从事社会工作相关服务的社工机构", a) == 0.0
+    village = Keyword("村级社工站", ())
+    assert match(village, "全镇的社工站都有专人值守", a) > 0
+
+
+# ---------------------------------------------------------------------- with the model
+@pytest.mark.slow
+def test_context_before_the_ask_does_not_turn_a_deadline_question_away(engine: Engine) -> None:
+    reply = engine.ask(Question("我的电话是[手机号]，创投计划申报截止到几号？", TODAY))
+    assert reply.answered and reply.kind == "timeline" and "4月10日" in reply.answer
+
+
+@pytest.mark.slow
+def test_a_question_naming_what_the_announcement_does_not_goes_elsewhere(engine: Engine) -> None:
+    reply = engine.ask(Question("创投计划的申报书模板在哪下载", TODAY))
+    assert reply.kind != "timeline" and "4月10日" not in reply.answer
+
+
+@pytest.mark.slow
+def test_greetings_thanks_and_help_by_exact_rules(engine: Engine) -> None:
+    assert engine.ask(Question("你好", TODAY)).kind == "chat"
+    assert engine.ask(Question("谢谢！", TODAY)).kind == "chat"
+    unknown = engine.ask(Question("/foo", TODAY))
+    assert unknown.kind == "chat" and "/foo" in unknown.answer
+    assert engine.ask(Question("你好，创投计划什么时候截止？", TODAY)).kind == "timeline"  # not only a greeting
+
+
+@pytest.mark.slow
+def test_a_deadline_asked_in_everyday_words_is_dated(engine: Engine) -> None:
+    reply = engine.ask(Question("下周三还能交吗", dt.date(2022, 3, 30),
+                                [Turn("user", "创投计划什么时候截止？"), Turn("assistant", "4月10日")]))
+    assert reply.kind == "timeline" and "4月10日" in reply.answer and "4月6日" in reply.answer
+
+
+@pytest.mark.slow
+def test_a_false_premise_about_the_deadline_is_corrected(engine: Engine) -> None:
+    reply = engine.ask(Question("创投截止是4月20号吧？", TODAY))
+    assert "4月10日" in reply.answer and "4月20" in reply.answer  # says what was claimed and what is right
+
+
+@pytest.mark.slow
+def test_a_traditional_question_gets_a_traditional_reply_with_verbatim_quotes(engine: Engine) -> None:
+    reply = engine.ask(Question("創投計劃的申報截止日期是哪天？", TODAY))
+    assert "4月10日" in reply.answer
+    outside = "".join(part.split("”")[-1] for part in reply.answer.split("“"))
+    assert "劃" in outside and "划" not in outside  # Traditional characters outside the quotes
+    for quoted in reply.verbatim:
+        assert quoted in reply.answer  # a source's own words stay as the source wrote them
+
+
+@pytest.mark.slow
+def test_a_slip_is_answered_with_what_was_understood(engine: Engine) -> None:
+    reply = engine.ask(Question("穿投计划什么时候截止", TODAY))
+    assert reply.answered and "4月10日" in reply.answer and "创投" in reply.answer.splitlines()[0]
+
+
+@pytest.mark.slow
+def test_third_party_facts_are_not_the_applicants(engine: Engine) -> None:
+    reply = engine.ask(Question("我帮一家客户机构看条件，他们成立刚满两年半，这个年限够吗", TODAY))
+    assert reply.kind != "eligibility" or reply.eligibility is None or reply.eligibility.verdict != "eligible"
+    assert "三年" in reply.answer or "3年" in reply.answer
