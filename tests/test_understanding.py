@@ -111,6 +111,14 @@ def test_a_question_naming_what_the_announcement_does_not_goes_elsewhere(engine:
 
 
 @pytest.mark.slow
+def test_a_place_the_articles_do_not_give_is_not_guessed(engine: Engine) -> None:
+    reply = engine.ask(Question("北京社协的办公地点在哪儿", TODAY))
+    assert not reply.answered and "资料里没有" in reply.answer and "北京市民政局" in reply.answer
+    reply = engine.ask(Question("创投项目啥时候签约", TODAY))
+    assert reply.answered and "4月中下旬" in reply.answer
+
+
+@pytest.mark.slow
 def test_greetings_thanks_and_help_by_exact_rules(engine: Engine) -> None:
     assert engine.ask(Question("你好", TODAY)).kind == "chat"
     assert engine.ask(Question("谢谢！", TODAY)).kind == "chat"

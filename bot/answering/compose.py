@@ -306,7 +306,7 @@ class Composer:
             latest = max((s.published for s in sources), key=lambda d: d.last_day(), default=None)
             year = next((y for y in info.years), "")
             head = t.render("decline_future", year=year, latest=latest.zh() if latest else "")
-        elif (not_in_kb or info.answer_type in ("contact", "hours")  # practical details the articles lack
+        elif (not_in_kb or info.answer_type in ("contact", "hours", "place")  # practical details the articles lack
               or self.chunk_coverage(info, sources) >= self.thresholds.out_of_scope):
             head = t.render("decline_not_in_kb")  # the field is ours, the fact is not in the articles
         else:

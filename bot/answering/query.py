@@ -10,7 +10,7 @@ from typing import Literal
 from bot.text.analyzer import Keyword, TextAnalyzer
 from bot.text.cleaning import CJK
 
-AnswerType = Literal["date", "amount", "count", "contact", "hours", "org", "any"]
+AnswerType = Literal["date", "amount", "count", "contact", "hours", "place", "org", "any"]
 
 # Order matters: the first type whose pattern matches wins.
 _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
@@ -19,7 +19,8 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("hours", re.compile(r"几点|开门|关门|营业时间|办公时间|开放时间|opening hours", re.I)),
     ("amount", re.compile(r"多少钱|金额|多少元|几万元|经费|费用|报名费|收费|价格|获得多少|拿到多少|筹到|筹得|"
                           r"how much money|amount|fee", re.I)),
-    ("date", re.compile(r"什么时候|何时|哪天|几号|几月|哪一天|哪几天|哪一年|哪年|日期|截止|期限|什么时间|时间是|"
+    ("place", re.compile(r"在哪|去哪|哪儿|哪里|什么地方|什么位置|地点|位置|where", re.I)),
+    ("date", re.compile(r"什么时候|啥时|何时|哪天|几号|几月|哪一天|哪几天|哪一年|哪年|日期|截止|期限|什么时间|时间是|"
                         r"when|deadline|date", re.I)),
     ("count", re.compile(r"多少|几个|几家|几名|几份|几位|几人|数量|人数|规模|how many|number of", re.I)),
     ("org", re.compile(r"哪家|哪个机构|哪些机构|哪个单位|哪个部门|由谁|是谁|谁来|which organi[sz]ation|who", re.I)),
@@ -32,6 +33,7 @@ _HAS = {
     "hours": re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}点|上午|下午|周[一二三四五六日]"),
     "count": re.compile(r"\d|[一二两三四五六七八九十百千万]+[个家名份位人项次所本册]"),
     "contact": re.compile(r"\d{3,4}-?\d{7,8}|\d{11}|@|www\.|https?://|路\d+号|号楼"),
+    "place": re.compile(r"位于|坐落|地址|地处|[路街巷道]\d+号|\d+号楼?|大厦|门牌"),
     "org": re.compile(r"协会|基金会|民政局|中心|事务所|委员会|联合会|机构|社工委"),
 }
 
