@@ -20,7 +20,7 @@ LEXICON_FILES = ("dictionary.txt", "stopwords.txt", "synonyms.yaml", "english.ya
 # Tags of words that name things: n, ns (place), nr (person), nt (organisation), nz, j (abbreviation),
 # l (set phrase), eng (Latin word); "vn" (a verb used as a noun, 考试) is added by its full tag below.
 _NOUN_TAGS = ("n", "j", "l", "e")
-_FUNCTION_TAGS = ("r", "d", "u", "p", "c", "y", "o", "m")  # by first letter; "e" alone is an interjection
+_FUNCTION_TAGS = ("r", "u", "p", "c", "y", "o", "m")  # by first letter; "e" alone is an interjection
 
 
 @dataclass(frozen=True)
@@ -129,8 +129,9 @@ class TextAnalyzer:
             return [Keyword(group[0], tuple(dict.fromkeys(v for t in group for v in self.variants(t))))
                     for group in self.english_terms(question)]
         else:
-            # Function words name no topic: pronouns and question words (r), adverbs (d), particles (u*),
-            # prepositions (p), conjunctions (c), interjections (e, y, o), numerals without digits (m).
+            # Function words name no topic: pronouns and question words (r), particles (u*), prepositions
+            # (p), conjunctions (c), interjections (e, y, o), numerals without digits (m). Adverbs stay: some
+            # name a stage ("最终选定", "初步评选"); hedges among them ("大概", "到底") are stopwords.
             function = {w for w, tag in self._jieba.tag(question)
                         if (tag[:1] in _FUNCTION_TAGS or tag == "e") and not w.isdigit()
                         and w not in self.dictionary}
