@@ -134,7 +134,7 @@ class TextAnalyzer:
             # name a stage ("最终选定", "初步评选"); hedges among them ("大概", "到底") are stopwords.
             function = {w for w, tag in self._jieba.tag(question)
                         if (tag[:1] in _FUNCTION_TAGS or tag == "e") and not w.isdigit()
-                        and w not in self.dictionary}
+                        and w not in self.dictionary and w not in self._variants}  # the lexicon's words count
             words = [w for w in self.words(question) if (w not in self.stopwords and w not in function
                                                          and len(w) > 1) or w.isdigit()]
             words += [w for w in self.dictionary if w in question and w not in words]
