@@ -124,7 +124,7 @@ def test_a_resident_on_a_phone(server: tuple[str, Store], browser: Any) -> None:
     assert "初步判断：符合" in verdict, verdict
     page.screenshot(path=str(SHOTS / "verdict.png"))
     page.reload()  # the conversation belongs to this browser and survives a reload
-    assert "魏善庄镇" in page.inner_text("#log")
+    assert "魏善莊鎮" in page.inner_text("#log")  # as it was shown, in the asker's characters
     assert problems == []  # no script errors, no blocked inline code
     with store.engine.connect() as conn:  # every question recorded, with its channel
         channels = set(conn.execute(select(interactions.c.channel)).scalars())
