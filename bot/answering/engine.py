@@ -23,7 +23,8 @@ from bot.answering.stations import StationGuide
 from bot.answering.templates import Templates
 from bot.index.embeddings import ModelEmbeddings
 from bot.index.passages import Source
-from bot.index.retrieval import HybridRetriever, LoadedIndex, Mode
+from bot.index.retrieval import LoadedIndex, Mode
+from bot.index.retriever import PassageRetriever
 from bot.knowledge.catalog import Knowledge
 from bot.rules.facts import OrgFacts
 from bot.settings import Settings
@@ -49,9 +50,10 @@ class Engine:
         self.analyzer = analyzer
         self.index = index
         self.templates = templates
-        self.retriever = HybridRetriever(index, settings.rrf_k)
+        self.retriever = PassageRetriever.over(index, embeddings, analyzer, settings, knowledge.docs)
         self.knowledge = knowledge
-        self.composer = Composer(analyzer, self.retriever, templates, {d.id: d for d in knowledge.docs}, thresholds)
+        docs = {d.id: d for d in knowledge.docs}
+        self.composer = Composer(analyzer, self.retriever.hybrid, templates, docs, thresholds)
         self.advisor = Advisor(knowledge.programmes, templates)
         self.stations = StationGuide(knowledge.directory) if knowledge.directory else None
         self.faq = FaqMatcher(knowledge.faq, self._embed_question, self._keywords)
@@ -72,12 +74,7 @@ class Engine:
         return self._query_vector(self.analyzer.simplify(text))
 
     def _query_vector(self, text: str) -> np.ndarray:
-        """The embedded question, bounded: a long message costs no more than a short one (its start and its
-        end, where the ask usually is, are embedded)."""
-        limit = self.settings.max_embedded_chars
-        if len(text) > limit:
-            text = text[:limit // 2] + " " + text[-(limit - limit // 2):]
-        return self.embeddings.embed_query_array(text)
+        return self.retriever.vector(text)  # bounded: a long message costs no more than a short one
 
     def _keywords(self, text: str) -> list[tuple[str, ...]]:
         """Content words with their variants; a place also without its 镇/街道/社区 ("魏善庄镇" ~ "魏善庄")."""
@@ -192,7 +189,7 @@ class Engine:
     def _ask(self, question: Question, mode: Mode, msg: Message) -> Reply:
         text = msg.standalone
         qvec = self._query_vector(text)
-        sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k, mode)
+        sources = self.retriever.sources(text, qvec, mode)
         asked = msg.standalone if msg.follow_up else msg.ask  # a follow-up means what it means after its question
         avec = qvec if asked == text else self._query_vector(asked)
         about_us = bool(self.router.speaks_of_applicant(msg))
@@ -294,7 +291,7 @@ class Engine:
         """Why the engine answers as it does: keywords, confidence and the scored sentences."""
         text = self.standalone(question)
         qvec = self._query_vector(text)
-        sources = self.retriever.search(qvec, self.analyzer.query_tokens(text), self.settings.top_k)
+        sources = self.retriever.sources(text, qvec)
         info = analyze(text, self.analyzer, self._corpus)
         lines = [f"keywords: {[(k.term, round(info.weights[k.term], 2)) for k in info.keywords]}",
                  f"answer type: {info.answer_type}; years: {info.years}; present: {info.asks_present}"]
