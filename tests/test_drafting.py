@@ -172,7 +172,7 @@ def _model_draft(kb: Path, answer: str) -> tuple[Draft, FakeLLM]:
         draft, doc = draft_of(kb, round2023.DOC_ID)
         draft.data["criteria"] = [c for c in draft.data["criteria"] if c["kind"] != "core_team"]
         draft.missing = missing_fields(draft.data, load_kinds(kb))
-        return with_model(draft, doc, load_kinds(kb), client.complete, PROJECT_ROOT / "prompts"), server
+        return with_model(draft, doc, load_kinds(kb), client.chat, PROJECT_ROOT / "prompts"), server
 
 
 def test_the_models_proposal_counts_only_with_a_verbatim_quote_that_states_it(kb: Path) -> None:
@@ -215,5 +215,5 @@ def test_a_failing_model_leaves_the_rules_draft(kb: Path) -> None:
         client = LlmClient(Settings(llm_base_url=server.base_url, llm_model="test", llm_timeout=5))
         draft, doc = draft_of(kb, round2023.DOC_ID)
         before = json.dumps(draft.data, default=str)
-        assert with_model(draft, doc, load_kinds(kb), client.complete, PROJECT_ROOT / "prompts") is draft
+        assert with_model(draft, doc, load_kinds(kb), client.chat, PROJECT_ROOT / "prompts") is draft
         assert json.dumps(draft.data, default=str) == before and draft.missing == ["facts.audience"]

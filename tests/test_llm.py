@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.answering.engine import Engine
-from bot.answering.grounding import check, normalize
-from bot.answering.llm import LlmClient, LlmWriter, load_prompts, supported_facts
+from bot.answering.grounding import check, normalize, supported_facts
+from bot.answering.llm import LlmClient, LlmWriter, load_prompts
 from bot.answering.reply import Question, Turn
 from bot.answering.templates import TemplateError
 from bot.index.embeddings import E5Embeddings
@@ -67,7 +67,12 @@ def test_facts_the_words_do_not_state_are_dropped() -> None:
 
 
 def test_prompts_are_validated_at_start_up(tmp_path: Path) -> None:
-    assert set(load_prompts(PROJECT_ROOT / "prompts")) >= {"answer_system", "rewrite_user", "extract_user"}
+    prompts = load_prompts(PROJECT_ROOT / "prompts")  # chat prompt templates: a system and a human message
+    assert set(prompts) == {"answer", "rewrite", "extract"}
+    assert set(prompts["answer"].input_variables) == {"today", "sources", "facts", "question"}
+    system, user = prompts["answer"].format_messages(today="2022年4月1日", sources="[1] 甲", facts="（无）",
+                                                     question="问")
+    assert (system.type, user.type) == ("system", "human") and "今天是2022年4月1日" in system.content
     text = (PROJECT_ROOT / "prompts" / "llm.yaml").read_text(encoding="utf-8")
     (tmp_path / "llm.yaml").write_text(text.replace("{question}", "{query}", 1), encoding="utf-8")
     with pytest.raises(TemplateError,
@@ -172,7 +177,8 @@ def test_after_a_failure_the_model_is_left_alone_for_a_while(engine: Engine, fak
     llm_engine = with_llm(engine, fake)
     assert ask(llm_engine, COUNT_Q)[1] == "extractive (error)"
     fake.script = lambda purpose, user: "2022年的创投计划最终将对15个项目予以资助[1]。"
-    assert ask(llm_engine, COUNT_Q)[1] == "extractive (skipped)" and len(fake.requests) == 1  # not asked again
+    assert ask(llm_engine, COUNT_Q)[1] == "extractive (skipped)"
+    assert len(fake.requests) == 2  # the failed request and its one retry; the next question was not sent
     assert llm_engine.llm is not None
     llm_engine.llm.PAUSE_AFTER_FAILURE = 0.0
     llm_engine.llm._down_until = 0.0  # the pause is over

@@ -14,7 +14,7 @@ import opencc
 
 from bot.answering.compose import Composer, Thresholds, contact_for
 from bot.answering.faq import FaqMatch, FaqMatcher
-from bot.answering.llm import COMPOSED_KINDS, Fallback, LlmWriter
+from bot.answering.llm import COMPOSED_KINDS, LlmWriter
 from bot.answering.programme import Advisor, sources_first
 from bot.answering.query import analyze
 from bot.answering.reply import Question, Reply
@@ -128,13 +128,10 @@ class Engine:
                  on_partial: Callable[[str], None] | None) -> None:
         """Let the model write the answer; keep the extractive one unless the model's passes the check."""
         assert self.llm is not None
-        try:
-            composed = self.llm.compose(question, reply, today, on_partial)
-        except Fallback as exc:
-            self.llm.count(exc.reason, str(exc))
-            reply.generator = f"extractive ({exc.reason})"
+        composed = self.llm.compose(question, reply, today, on_partial)
+        if composed.fallback:  # the chain fell back to the extractive answer (the reason is counted)
+            reply.generator = f"extractive ({composed.fallback})"
             return
-        self.llm.count("used")
         t, docs = self.templates, self.composer.docs
         footer = t.render("sources_header") + "；".join(
             t.render("source_line", n=i, title=s.chunk.title,

@@ -4,7 +4,8 @@ Every number (with its unit), date, amount, percentage, phone number, web addres
 organisation in the answer must appear in the sources or in the rules/timeline output, and
 every citation [n] must point to a source that was given. Anything else sends the extractive
 answer instead. The check errs on the side of refusing: a false alarm costs fluency, a miss
-could cost an applicant their application.
+could cost an applicant their application. Likewise, facts the model reads from an applicant's
+words are kept only where the words state them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.text.numbers import CN_NUM, parse_number
 
@@ -159,3 +161,31 @@ def check(answer: str, sources: Sequence[str], extra: Sequence[str] = (), *,
         if suffix and not _org_grounded(name, allowed, len(suffix[0])):
             problems.append(f"organisation not in the sources: {name}")
     return Grounding(not problems, problems, cited)
+
+
+# ---------------------------------------------------------------------- facts the model reads
+_NUMERIC = ("registered_years", "fulltime_staff", "core_team", "certified", "certified_years")
+_FLAGS = {"beijing": re.compile(r"北京|东城|西城|朝阳|海淀|丰台|石景山|门头沟|房山|通州|顺义|昌平|大兴|怀柔|平谷|"
+                                r"密云|延庆|天津|河北|上海|外地|外省"),
+          "inspections_passed": re.compile(r"年检|年审"),
+          "has_violation": re.compile(r"处罚|违规|违纪|违法")}
+_HEDGED = re.compile(r"不到|不足|未满|没满|差|将近|快|接近|左右|大概|约")
+
+
+def supported_facts(data: dict[str, Any], message: str) -> dict[str, Any]:
+    """Keep a number only if the message states it (and not hedged: "不到三年"), a yes/no only if
+    the message talks about it. What the model adds beyond the words is dropped."""
+    text = normalize(message)
+    out: dict[str, Any] = {}
+    for key in _NUMERIC:
+        value = data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            continue
+        number = f"{float(value):g}"
+        m = re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", text)
+        if m and not _HEDGED.search(text[max(0, m.start() - 3):m.end() + 3]):
+            out[key] = float(value) if key.endswith("years") else int(value)
+    for key, pattern in _FLAGS.items():
+        if isinstance(data.get(key), bool) and pattern.search(message):
+            out[key] = data[key]
+    return out

@@ -18,12 +18,12 @@ from bot.settings import Settings
 
 
 def _model(settings: Settings, use: bool) -> Any:
-    """The model's `complete` when one is configured and wanted, else None."""
+    """The chat model (with its retry) when one is configured and wanted, else None."""
     if not use or not settings.llm_base_url:
         return None
     from bot.answering.llm import LlmClient
 
-    return LlmClient(settings).complete
+    return LlmClient(settings).chat
 
 
 def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:

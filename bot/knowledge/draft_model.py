@@ -3,16 +3,15 @@ and a proposal is kept only with a quote found verbatim in the document that sta
 
 Dates and thresholds are read from the quote by the project's own parsers, so the model can point to
 the sentence but cannot put a number in staff's mouths. Any failure leaves the draft as the rules made it.
+The model is asked through one chain, prompt | model | parser, that falls back to no proposals.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.knowledge.documents import Document
 from bot.knowledge.drafting import FACTS, Draft, criterion_from, missing_fields, read_threshold, read_window, states
@@ -20,32 +19,43 @@ from bot.knowledge.kinds import Kinds
 from bot.knowledge.programmes import squash
 from bot.text.numbers import numbers
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import LanguageModelInput
+    from langchain_core.messages import BaseMessage
+    from langchain_core.prompts import ChatPromptTemplate
+    from langchain_core.runnables import Runnable
+
+    ChatModel = Runnable[LanguageModelInput, BaseMessage]  # a chat model, e.g. LlmClient.chat (with its retry)
+
 log = logging.getLogger(__name__)
-Complete = Callable[[str, str], str]  # (system prompt, user prompt) -> the model's text
 PROMPTS = {"draft_system": set[str](), "draft_user": {"missing", "kinds", "document"}}
 MAX_DOCUMENT_CHARS = 8000
 
 
-def load_prompts(prompts_dir: Path) -> dict[str, str]:
-    from bot.answering.templates import read_texts
+def load_prompts(prompts_dir: Path) -> ChatPromptTemplate:
+    """prompts/drafting.yaml as one chat template, both texts present with exactly their placeholders."""
+    from bot.answering.prompts import load_chat_prompts
 
-    return read_texts(prompts_dir / "drafting.yaml", PROMPTS, exact=True)[1]
+    return load_chat_prompts(prompts_dir / "drafting.yaml", PROMPTS)["draft"]
 
 
-def ask_model(complete: Complete, prompts: dict[str, str], doc: Document, draft: Draft, kinds: Kinds
+def _no_proposals(inputs: dict[str, Any]) -> dict[str, Any]:
+    error = inputs["error"]
+    log.info("draft proposals unavailable: %s: %s", type(error).__name__, str(error)[:200])
+    return {}
+
+
+def ask_model(model: ChatModel, prompt: ChatPromptTemplate, doc: Document, draft: Draft, kinds: Kinds
               ) -> dict[str, Any]:
     """The model's proposals as a mapping of field -> {"value", "quote"}; empty on any failure."""
-    user = prompts["draft_user"].format(
-        missing="、".join(draft.missing), document=doc.body[:MAX_DOCUMENT_CHARS],
-        kinds="；".join(f"{name}（{k.label}）" for name, k in kinds.criteria.items()))
-    try:
-        raw = complete(prompts["draft_system"].format(), user)
-        m = re.search(r"\{.*\}", raw, re.S)
-        data = json.loads(m[0]) if m else None
-    except Exception as exc:  # a model that fails leaves the rules' draft as it is
-        log.info("draft proposals unavailable: %s: %s", type(exc).__name__, str(exc)[:200])
-        return {}
-    return data if isinstance(data, dict) else {}
+    from langchain_core.runnables import RunnableLambda
+
+    from bot.answering.prompts import JsonObjectParser
+
+    chain = (prompt | model | JsonObjectParser()).with_fallbacks(  # a failing model leaves the rules' draft
+        [RunnableLambda(_no_proposals)], exception_key="error")
+    return chain.invoke({"missing": "、".join(draft.missing), "document": doc.body[:MAX_DOCUMENT_CHARS],
+                         "kinds": "；".join(f"{name}（{k.label}）" for name, k in kinds.criteria.items())})
 
 
 def _states_number(value: Any, quote: str) -> bool:
@@ -88,11 +98,11 @@ def accept(draft: Draft, doc: Document, kinds: Kinds, proposals: dict[str, Any])
     return taken
 
 
-def with_model(draft: Draft, doc: Document, kinds: Kinds, complete: Complete | None, prompts_dir: Path) -> Draft:
+def with_model(draft: Draft, doc: Document, kinds: Kinds, model: ChatModel | None, prompts_dir: Path) -> Draft:
     """The draft, with what the model can support with quotes added to its empty fields."""
-    if complete is None or not draft.missing:
+    if model is None or not draft.missing:
         return draft
-    proposals = ask_model(complete, load_prompts(prompts_dir), doc, draft, kinds)
+    proposals = ask_model(model, load_prompts(prompts_dir), doc, draft, kinds)
     taken = accept(draft, doc, kinds, proposals)
     log.info("draft of %s: the model proposed %d fields, %d kept (%s)", doc.id, len(proposals), len(taken),
              ", ".join(taken))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -26,6 +26,9 @@ from bot.settings import Settings
 from bot.state.sessions import SessionStore
 from bot.state.store import Store
 from bot.wiring import EngineHolder
+
+if TYPE_CHECKING:
+    from bot.knowledge.draft_model import ChatModel
 
 HERE = Path(__file__).parent
 CHANNELS = {"telegram": "Telegram", "web": "网页", "wechat": "微信", "chat": "终端", "cli": "命令行"}
@@ -85,10 +88,10 @@ def create_app(settings: Settings, workspace: Workspace | None = None, store: St
     return app
 
 
-def _model(settings: Settings) -> Callable[[str, str], str] | None:
-    """The optional model's `complete`, for drafting rounds; None without LLM_BASE_URL."""
+def _model(settings: Settings) -> ChatModel | None:
+    """The optional chat model (with its retry), for drafting rounds; None without LLM_BASE_URL."""
     if not settings.llm_base_url:
         return None
     from bot.answering.llm import LlmClient
 
-    return LlmClient(settings).complete
+    return LlmClient(settings).chat

@@ -11,7 +11,7 @@ import datetime as dt
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Form, HTTPException, Request
@@ -22,6 +22,9 @@ from bot.channels.admin.auth import Auth, Session
 from bot.channels.admin.jobs import Workspace
 from bot.settings import Settings
 from bot.state.store import Store
+
+if TYPE_CHECKING:
+    from bot.knowledge.draft_model import ChatModel
 
 COOKIE = "sw_admin"
 
@@ -40,7 +43,7 @@ class Admin:
     store: Store
     pages: Jinja2Templates
     today: Callable[[], dt.date]
-    complete: Callable[[str, str], str] | None = None  # the optional model, for drafting programme rounds
+    model: ChatModel | None = None  # the optional chat model, for drafting programme rounds
 
     def render(self, request: Request, name: str, s: Session | None, status: int = 200,
                **ctx: Any) -> HTMLResponse:

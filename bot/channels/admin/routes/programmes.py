@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -35,6 +35,9 @@ from bot.rules.rounds import Rounds
 from bot.rules.timeline import window_state
 from bot.settings import Settings
 from bot.state.store import Store
+
+if TYPE_CHECKING:
+    from bot.knowledge.draft_model import ChatModel
 
 Render = Callable[..., HTMLResponse]
 STATES = {"not_open": "未开始", "open": "征集中", "closed": "已截止"}
@@ -65,12 +68,12 @@ class Admin:
     db: Store
     render: Render
     today: Callable[[], dt.date]
-    complete: Callable[[str, str], str] | None
+    model: ChatModel | None
     shared: Shared
 
 
 def _admin(shared: AdminDep) -> Admin:
-    return Admin(shared.settings, shared.space, shared.store, shared.render, shared.today, shared.complete, shared)
+    return Admin(shared.settings, shared.space, shared.store, shared.render, shared.today, shared.model, shared)
 
 
 Ctx = Annotated[Admin, Depends(_admin)]
@@ -119,7 +122,7 @@ async def draft_page(request: Request, doc_id: str, a: Ctx, s: Staff) -> Respons
     doc = _document(doc_id, docs)
     kinds = load_kinds(root)
     draft = draft_programme(doc, kinds, load_programmes(root, docs))
-    draft = await run_in_threadpool(with_model, draft, doc, kinds, a.complete, a.settings.prompts_dir)
+    draft = await run_in_threadpool(with_model, draft, doc, kinds, a.model, a.settings.prompts_dir)
     return _page(request, a, s, doc, to_form(draft.data), kinds, draft=draft)
 
 
