@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from langchain_core.runnables import RunnableWithFallbacks
 
 from bot.answering.llm import LlmClient, LlmWriter, load_prompts
 from bot.answering.reply import Reply, Turn
+from bot.answering.templates import TemplateError
 from bot.index.passages import Chunk, Source
 from bot.settings import PROJECT_ROOT, Settings
 from tests.helpers.llm_server import FakeLLM, Scripted
@@ -68,14 +70,32 @@ def test_a_server_error_is_retried_once_and_the_answer_used(fake: FakeLLM, statu
     assert w.available()  # a failure the retry recovered from does not pause the model
 
 
-def test_a_persistent_server_error_falls_back_after_one_retry(fake: FakeLLM) -> None:
-    fake.script = lambda purpose, user: Scripted(status=500)
+def test_a_dropped_connection_is_retried_once_and_the_answer_used(fake: FakeLLM) -> None:
+    fake.script = failing_first(Scripted(dropped=True), GOOD)
+    w = writer(fake)
+    composed = w.compose("创投计划什么时候截止？", reply(), TODAY)
+    assert composed.fallback == "" and composed.text == "创投项目征集时间为3月17日至4月10日〔1〕。"
+    assert len(fake.requests) == 2 and w.counts["used"] == 1 and w.available()
+
+
+@pytest.mark.parametrize("failure", [Scripted(status=500), Scripted(dropped=True)])
+def test_a_persistent_failure_falls_back_after_one_retry(fake: FakeLLM, failure: Scripted) -> None:
+    fake.script = lambda purpose, user: failure
     w = writer(fake)
     composed = w.compose("创投计划什么时候截止？", reply(), TODAY)
     assert composed.fallback == "error" and composed.text == EXTRACTIVE
+    assert composed.cited == reply().cited
     assert len(fake.requests) == 2 and w.counts["error"] == 1 and not w.available()
     assert w.compose("创投计划什么时候截止？", reply(), TODAY).fallback == "skipped"  # paused: not sent
     assert len(fake.requests) == 2
+
+
+def test_a_model_that_is_not_there_gives_the_extractive_answer(fake: FakeLLM) -> None:
+    fake.__exit__()  # the port is closed: connection refused, retried once, then the fallback
+    w = writer(fake)
+    composed = w.compose("创投计划什么时候截止？", reply(), TODAY)
+    assert composed.fallback == "error" and composed.text == EXTRACTIVE
+    assert w.counts["error"] == 1 and not fake.requests and not w.available()
 
 
 @pytest.mark.parametrize("failure", [Scripted(status=400), Scripted(status=429), Scripted(malformed=True)])
@@ -146,3 +166,34 @@ def test_the_drafting_prompt_is_a_chat_template_with_its_braces_kept() -> None:
     system, user = prompt.format_messages(missing="name", kinds="core_team（核心成员）", document="公告全文")
     assert '{"value": 值, "quote": 原文}' in system.content  # {{ }} in the YAML is a literal brace
     assert "需要补充的字段：name" in user.content and user.content.endswith("公告全文")
+
+
+def test_every_model_prompt_loads_as_a_chat_template() -> None:
+    from langchain_core.prompts import ChatPromptTemplate
+
+    from bot.knowledge.draft_model import load_prompts as drafting_prompt
+
+    prompts = {**load_prompts(PROJECT_ROOT / "prompts"), "draft": drafting_prompt(PROJECT_ROOT / "prompts")}
+    assert set(prompts) == {"answer", "rewrite", "extract", "draft"}
+    for prompt in prompts.values():
+        assert isinstance(prompt, ChatPromptTemplate)
+        assert [type(m).__name__ for m in prompt.messages] == ["SystemMessagePromptTemplate",
+                                                               "HumanMessagePromptTemplate"]
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda t: t.replace("{question}", "{question", 1), r"llm.yaml：answer_user：花括号不成对（要显示花括号请写 \{\{"),
+    (lambda t: t.replace("{sources}", "{context}", 1), r"answer_user：必须用这些占位符：.*用了：.*\{context\}"),
+    (lambda t: t.replace("rewrite_system:", "rewrite_sys:", 1), r"llm.yaml：rewrite_system：缺少这一项"),
+    (lambda t: t.split("extract_user:")[0] + "extract_user: [\n", r"llm.yaml：不是有效的 YAML（第 \d+ 行"),
+    (lambda t: "- 一\n- 二\n", r"llm.yaml：应为“名称: 文字”的映射"),
+    (lambda t: t.split("extract_user:")[0] + 'extract_user: ""\n', r"llm.yaml：extract_user：不能为空"),
+])
+def test_a_malformed_prompts_file_stops_with_a_message_naming_the_entry(
+        tmp_path: Path, edit: Callable[[str], str], message: str) -> None:
+    text = (PROJECT_ROOT / "prompts" / "llm.yaml").read_text(encoding="utf-8")
+    (tmp_path / "llm.yaml").write_text(edit(text), encoding="utf-8")
+    with pytest.raises(TemplateError, match=message):
+        load_prompts(tmp_path)
+    with pytest.raises(TemplateError, match=r"llm.yaml：无法读取"):
+        load_prompts(tmp_path / "elsewhere")

@@ -5,12 +5,19 @@ step of any chain."""
 from __future__ import annotations
 
 import asyncio
+import re
+from typing import Any
 
 import pytest
 from langchain_core.documents import Document
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+from pydantic import Field
 
 from bot.answering.engine import Engine
 from bot.index.embeddings import E5Embeddings
@@ -55,17 +62,73 @@ def test_the_engine_and_the_retriever_rank_through_one_path(engine: Engine, e5: 
     assert [d.id for d in engine.retriever.invoke("創投計劃截止時間")] == [d.id for d in docs]
 
 
-def test_it_drops_into_a_chain(engine: Engine) -> None:
-    def numbered(docs: list[Document]) -> str:
-        return "\n".join(f"[{m['rank']}] 《{m['title']}》（{m['published']}）{d.page_content}"
-                         for d in docs for m in [d.metadata])
+def numbered(docs: list[Document]) -> str:
+    return "\n".join(f"[{m['rank']}] 《{m['title']}》（{m['published']}）{d.page_content}"
+                     for d in docs for m in [d.metadata])
 
+
+def test_it_drops_into_a_chain(engine: Engine) -> None:
     prompt = ChatPromptTemplate.from_messages([("system", "只根据资料回答。"),
                                                ("human", "资料：\n{context}\n\n问题：{question}")])
     chain = {"context": engine.retriever | RunnableLambda(numbered), "question": RunnablePassthrough()} | prompt
     messages = chain.invoke(QUESTION).to_messages()
     assert messages[1].content.startswith("资料：\n[1] 《") and DEADLINE in messages[1].content
     assert messages[1].content.endswith(f"问题：{QUESTION}")
+
+
+class ReadingModel(BaseChatModel):
+    """Stands in for the hosted chat model, behind LangChain's chat-model interface: it answers with the
+    sentence of the numbered material that holds `needle`, citing its number, and keeps what it was sent."""
+
+    needle: str
+    seen: list[list[BaseMessage]] = Field(default_factory=list)
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None,
+                  **kwargs: Any) -> ChatResult:
+        self.seen.append(messages)
+        material = str(messages[-1].content)
+        at = material.find(self.needle)
+        if at < 0:
+            text = "资料中没有相关信息。"
+        else:  # the sentence around the needle, and the number of the passage it is in
+            start = max(material.rfind(c, 0, at) for c in "。\n）") + 1
+            end = material.find("。", at) + 1 or len(material)
+            number = re.findall(r"^\[(\d+)\] 《", material[:at], re.M)[-1]
+            text = f"{material[start:end]}[{number}]"
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    @property
+    def _llm_type(self) -> str:
+        return "reading-stand-in"
+
+
+def test_a_chain_answers_from_it_and_cites_the_documents_metadata(engine: Engine) -> None:
+    """retriever | format | prompt | chat model | parser, and the citations resolved to the Documents."""
+    prompt = ChatPromptTemplate.from_messages([("system", "只根据资料回答，用[编号]标出处。"),
+                                               ("human", "资料：\n{context}\n\n问题：{question}")])
+    model = ReadingModel(needle=DEADLINE)
+    answer = prompt | model | StrOutputParser()
+
+    def cited(inputs: dict[str, Any]) -> dict[str, Any]:
+        ranks = [int(n) for n in re.findall(r"\[(\d+)\]", inputs["answer"])]
+        return {"answer": inputs["answer"], "sources": [inputs["docs"][n - 1] for n in ranks]}
+
+    chain = ({"docs": engine.retriever, "question": RunnablePassthrough()}
+             | RunnablePassthrough.assign(context=lambda x: numbered(x["docs"]))
+             | RunnablePassthrough.assign(answer=answer) | RunnableLambda(cited))
+    out = chain.invoke(QUESTION)
+    assert DEADLINE in out["answer"] and re.search(r"\[\d+\]$", out["answer"])
+    (source,) = out["sources"]
+    assert isinstance(source, Document) and DEADLINE in source.page_content
+    assert source.metadata["publication"] == "公益时报" and source.metadata["source"].endswith(".md")
+    assert source.metadata["published"].startswith("2022-03") and source.metadata["doc_id"]
+    (sent,) = model.seen
+    assert [m.type for m in sent] == ["system", "human"] and sent[1].content.endswith(f"问题：{QUESTION}")
+    assert f"[{source.metadata['rank']}] 《{source.metadata['title']}》" in sent[1].content
+    # The same chain, many questions at once: the retriever batches like any runnable.
+    model.seen.clear()
+    first, second = chain.batch([QUESTION, "创投计划的截止时间是哪天"])
+    assert DEADLINE in first["answer"] and DEADLINE in second["answer"] and len(model.seen) == 2
 
 
 def test_batch_async_and_settings(engine: Engine, e5: E5Embeddings, settings: Settings) -> None:

@@ -3,7 +3,8 @@
 It speaks the protocol the real `langchain-openai` client uses (POST /v1/chat/completions, JSON or
 server-sent events when "stream" is true) and answers from a script: a function of the request's
 purpose (answer / rewrite / extract) and its user message. A scripted reply may also be a
-failure: an HTTP status, a delay longer than the client's timeout, or a malformed body.
+failure: an HTTP status, a delay longer than the client's timeout, a malformed body, or a
+connection closed without any response.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Scripted:
     delay: float = 0.0  # before the first byte
     malformed: bool = False
     chunk_delay: float = 0.0  # between streamed pieces
+    dropped: bool = False  # the connection is closed without a response (the client sees a connection error)
 
 
 Script = Callable[[str, str], Scripted | str]  # (purpose, user message) -> reply
@@ -76,7 +78,9 @@ class FakeLLM:
                 scripted = reply if isinstance(reply, Scripted) else Scripted(str(reply))
                 if scripted.delay:
                     time.sleep(scripted.delay)
-                if scripted.status != 200:
+                if scripted.dropped:
+                    self.close_connection = True  # no status line: httpx raises RemoteProtocolError
+                elif scripted.status != 200:
                     self._send(scripted.status, b'{"error": {"message": "scripted failure"}}')
                 elif scripted.malformed:
                     self._send(200, b'{"choices": [{"message": ')
