@@ -119,6 +119,16 @@ def test_a_place_the_articles_do_not_give_is_not_guessed(engine: Engine) -> None
 
 
 @pytest.mark.slow
+def test_an_english_deadline_question_is_decided_by_the_rules(engine: Engine) -> None:
+    """English words are not things the announcement fails to name: the glossary's Chinese is judged."""
+    reply = engine.ask(Question("Is the application window for the 2022 social work venture program still open?",
+                                TODAY))
+    assert reply.kind == "timeline" and "已截止" in reply.answer and reply.answer.startswith("(Answer in")
+    assert engine.router.foreign("Is there a similar exam for social workers?") == []  # not in the glossary: no say
+    assert engine.router.foreign("创投计划的申报书模板在哪下载") != []
+
+
+@pytest.mark.slow
 def test_greetings_thanks_and_help_by_exact_rules(engine: Engine) -> None:
     assert engine.ask(Question("你好", TODAY)).kind == "chat"
     assert engine.ask(Question("谢谢！", TODAY)).kind == "chat"

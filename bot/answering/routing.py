@@ -64,6 +64,9 @@ class ProgrammeRouter:
             return []
         p = self.advisor.programmes[0]
         words = f"{p.doc.title} {p.doc.body} {p.name} {' '.join(p.aliases)}".lower()
+        if self.analyzer.is_english(text):  # English is judged by the glossary's Chinese for its phrases
+            return [group[0] for group in self.analyzer.english_terms(text)
+                    if not any(v.lower() in words for t in group for v in self.analyzer.variants(t))]
         return [n for n in self.analyzer.nouns(text) if n not in self.analyzer.generic
                 and not any(v.lower() in words for v in self.analyzer.variants(n.lower()))]
 
