@@ -13,7 +13,7 @@ import pytest
 from langchain_core.runnables import RunnableWithFallbacks
 
 from bot.answering.llm import LlmClient, LlmWriter, load_prompts
-from bot.answering.reply import Reply, Turn
+from bot.answering.reply import Part, Reply, Turn
 from bot.answering.templates import TemplateError
 from bot.index.passages import Chunk, Source
 from bot.settings import PROJECT_ROOT, Settings
@@ -39,7 +39,7 @@ def writer(fake: FakeLLM, timeout: float = 2.0) -> LlmWriter:
 
 def reply() -> Reply:
     chunk = Chunk("c1", "d1", "设立专项基金 开展公益创投", "2022-03", "", TEXT, 0, tuple(TEXT.split("。")))
-    return Reply(EXTRACTIVE, True, "answer", sources=[Source(chunk, 0.03)])
+    return Reply([Part("answer", EXTRACTIVE)], True, "answer", sources=[Source(chunk, 0.03)])
 
 
 def failing_first(first: Scripted, then: str) -> Callable[[str, str], Scripted | str]:

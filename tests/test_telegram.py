@@ -12,11 +12,13 @@ from telegram import Update
 from telegram.ext import CallbackContext
 
 from bot.answering.engine import Engine
+from bot.answering.reply import Question
 from bot.channels.telegram.handlers import send
 from bot.channels.telegram.render import LIMIT, split_text
 from bot.settings import Settings
 from tests.helpers.botapi import FakeBotAPI
 from tests.helpers.tg import ADMIN, BotRun, buttons, make_services
+from tests.helpers.tghtml import entity_text
 
 pytestmark = pytest.mark.slow
 USER = 1001
@@ -53,6 +55,12 @@ def test_question_answer_sources_passage_and_feedback(api: FakeBotAPI, settings:
             api.send_text(USER, "社会工作发展专项基金是什么时候成立的？")
             answer = await bot.reply(USER, "2021年6月")
             assert "来源" in answer["text"] and "2022年3月" in answer["text"] and answer["parse_mode"] == "HTML"
+            reply = engine.ask(Question("社会工作发展专项基金是什么时候成立的？", services.today()))
+            quoted = [p.text for p in reply.parts if p.role == "quote"]
+            assert quoted and entity_text(answer, "blockquote") == quoted  # the source's words as a block quote
+            titles = [f"《{p.source.title}》" for p in reply.parts if p.role == "source" and p.source]
+            assert titles and set(titles) <= set(entity_text(answer, "italic"))  # source titles in italics
+            assert answer["text"].replace("\n", "") == reply.answer.replace("\n", "")  # the same words
             assert any(m == "sendChatAction" for m, _, _ in api.calls)
             data = dict((t, d) for t, d in buttons(answer))
             assert "📄 原文1" in data and "👍" in data and "👎" in data
@@ -97,7 +105,13 @@ def test_user_words_are_escaped(api: FakeBotAPI, settings: Settings, engine: Eng
         async with BotRun(api, make_services(settings, engine, api, tmp_path)) as bot:
             api.send_text(USER, "我们机构成立两年<b>a&b</b>，可以申报创投计划吗？")
             reply = await bot.reply(USER, "初步判断")
-            assert "&lt;b&gt;a&amp;b&lt;/b&gt;" in reply["text"] and "<b>" not in reply["text"]
+            assert "<b>a&b</b>" in reply["text"]  # shown as typed, not taken as markup
+            assert entity_text(reply, "bold") == [reply["text"].splitlines()[0]]  # only the verdict is bold
+            assert {"必须是在市区民政局注册成立三年以上的社会组织", "历年年检合格"} <= set(entity_text(reply, "italic"))
+            units = reply["text"].encode("utf-16-le")
+            before = {units[2 * e["offset"] - 2:2 * e["offset"]].decode("utf-16-le")
+                      for e in reply["entities"] if e["type"] == "italic"}
+            assert before == {"“", "："}  # the quoted clauses (not a label that reads the same) and the title
 
     run(scenario())
 

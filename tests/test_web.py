@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from bot.answering.engine import Engine
+from bot.answering.reply import Question
 from bot.channels.web.app import COOKIE, create_app
 from bot.settings import Settings
 from bot.state.store import Store
@@ -95,6 +97,24 @@ def test_a_question_is_answered_with_its_sources_and_recorded(client: TestClient
     assert "4月中下旬" in follow_up
     page = client.get("/").text  # the conversation is there after a reload
     assert "创投计划申报截止到几号？" in page and "4月中下旬" in page
+
+
+def test_an_answer_is_rendered_from_its_parts(client: TestClient, engine: Engine) -> None:
+    """The source's words as a block quote, each source its own element with its title and date."""
+    question = "社会工作发展专项基金是什么时候成立的？"
+    fragment = ask(client, question, token(client))
+    reply = engine.ask(Question(question, dt.date(2022, 4, 1)))
+    quoted = [p for p in reply.parts if p.role == "quote"]
+    assert quoted and all(f'<blockquote class="quote">{escape(p.text)}</blockquote>' in fragment
+                          for p in quoted)
+    for p in reply.parts:
+        if p.role == "source" and p.source is not None:
+            title = re.escape(str(escape(p.source.title)))
+            assert re.search(rf'<span class="part-source">〔\d〕<cite>《{title}》</cite>'
+                             rf'[^<]*<time datetime="{p.source.published.iso()}">{p.source.date}</time></span>',
+                             fragment), fragment
+    page = client.get("/").text  # a reload shows the same rendering, from the stored parts
+    assert f'<blockquote class="quote">{escape(quoted[0].text)}</blockquote>' in page
 
 
 def test_traditional_characters_are_understood(client: TestClient) -> None:

@@ -85,7 +85,7 @@ def test_a_resident_on_a_phone(server: tuple[str, Store], browser: Any) -> None:
     before = _bots(page)
     page.locator("form.chips button", has_text="创投计划申报截止到几号？").tap()
     answer = _wait_answer(page, before)
-    assert "4月10日" in answer.locator("p.text").inner_text()
+    assert "4月10日" in answer.locator(".text").inner_text()
     answer.locator("summary").first.tap()  # the quoted passage on tap
     quote = answer.locator("details blockquote").first
     assert quote.is_visible() and len(quote.inner_text()) > 20

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.answering.citing import cite_passage, source_list
 from bot.answering.grounding import addresses_assistant
 from bot.answering.query import QueryInfo, coverage, typed_strength
-from bot.answering.reply import Reply
+from bot.answering.reply import SAME_LINE, Cited, Part, Reply
 from bot.answering.templates import Templates
 from bot.index.passages import Source
 from bot.index.retrieval import HybridRetriever
@@ -229,8 +230,8 @@ class Composer:
             cands.sort(key=lambda c: -c.score)
         chosen = self.select(info, cands)
         cited = list({c.source.chunk.id: c.source for c in chosen}.values())
-        return Reply(answer=self.render(info, chosen, today, contact), answered=True, kind="answer",
-                     sources=sources, cited=cited, confidence=conf, verbatim=[_display(c.text) for c in chosen])
+        return Reply(self.render(info, chosen, today, contact), answered=True, kind="answer",
+                     sources=sources, cited=cited, confidence=conf)
 
     def off_period(self, info: QueryInfo, today: dt.date, cands: list[Candidate]) -> set[str]:
         """Documents that should not lead this answer.
@@ -262,39 +263,38 @@ class Composer:
                 return False
         return True
 
-    def render(self, info: QueryInfo, chosen: list[Candidate], today: dt.date, contact: str) -> str:
+    def render(self, info: QueryInfo, chosen: list[Candidate], today: dt.date, contact: str) -> list[Part]:
+        """Each document's sentences verbatim after a lead naming it with its date, a note on its validity
+        or age, then the sources."""
         t = self.templates
         by_doc: dict[str, list[Candidate]] = {}
         for c in chosen:  # chosen[0] is the best answer, so its document leads
             by_doc.setdefault(c.source.chunk.doc_id, []).append(c)
         groups = list(by_doc.values())
-        lines: list[str] = []
+        parts: list[Part] = []
+        cited: list[Cited] = []
         for i, group in enumerate(groups):
             group.sort(key=lambda c: (c.source.chunk.ordinal, c.index))  # reading order
             body = "".join(_display(c.text) for c in group)
-            date = group[0].date.zh()
-            publication = self._publication(group[0])
+            source = cite_passage(group[0].source, self._publication(group[0]))
+            date, publication = source.date, source.publication
             if i:
                 lead = t.render("also_lead", date=date)
             elif publication in ("", "未注明出处"):
-                lead = t.render("answer_lead_document", date=date, title=group[0].source.chunk.title)
+                lead = t.render("answer_lead_document", date=date, title=source.title)
             elif not _PRESS.search(publication):  # an office's notice is issued, not reported
-                lead = t.render("answer_lead_notice", publication=publication, date=date,
-                                title=group[0].source.chunk.title)
+                lead = t.render("answer_lead_notice", publication=publication, date=date, title=source.title)
             else:
                 lead = t.render("answer_lead", publication=publication, date=date)
-            lines.append(lead + body)
+            parts += [Part("lead", lead, source=source), Part("quote", body, SAME_LINE, source)]
+            cited.append(source)
         newest = groups[0][0].date
         note = self.validity_note(groups[0][0].source.chunk.doc_id, today)
         if note:
-            lines.append(note)
+            parts.append(Part("note", note))
         elif info.asks_present and (today - newest.last_day()).days > 365:
-            lines.append(t.render("dated_note", date=newest.zh(), contact=contact))
-        lines.append(t.render("sources_header") + "；".join(
-            t.render("source_line", n=i + 1, title=g[0].source.chunk.title,
-                     publication=self._publication(g[0]), date=g[0].date.zh())
-            for i, g in enumerate(groups)))
-        return "\n".join(lines)
+            parts.append(Part("note", t.render("dated_note", date=newest.zh(), contact=contact)))
+        return parts + source_list(t, cited)
 
     def _publication(self, cand: Candidate) -> str:
         return self.publications.get(cand.source.chunk.doc_id, "")
@@ -311,8 +311,8 @@ class Composer:
             head = t.render("decline_not_in_kb")  # the field is ours, the fact is not in the articles
         else:
             head = t.render("decline_out_of_scope")
-        text = head + t.render("where_to_ask", contacts=contact)
-        return Reply(answer=text, answered=False, kind="decline", sources=sources, confidence=conf)
+        return Reply([Part("answer", head), Part("contact", t.render("where_to_ask", contacts=contact), SAME_LINE)],
+                     answered=False, kind="decline", sources=sources, confidence=conf)
 
 
 _NOW = re.compile(r"目前|现在|截至目前|截止目前|如今|至今|现已|迄今")

@@ -10,17 +10,18 @@ import unicodedata
 from collections.abc import Callable
 
 import numpy as np
-import opencc
 
+from bot.answering.citing import cite, cite_passage, source_list
 from bot.answering.compose import Composer, Thresholds, contact_for
 from bot.answering.faq import FaqMatch, FaqMatcher
 from bot.answering.llm import COMPOSED_KINDS, LlmWriter
 from bot.answering.programme import Advisor, sources_first
 from bot.answering.query import analyze
-from bot.answering.reply import Question, Reply
+from bot.answering.reply import SAME_LINE, Part, Question, Reply
 from bot.answering.routing import ProgrammeRouter
 from bot.answering.stations import StationGuide
 from bot.answering.templates import Templates
+from bot.answering.wording import Wording
 from bot.index.embeddings import ModelEmbeddings
 from bot.index.passages import Source
 from bot.index.retrieval import LoadedIndex, Mode
@@ -67,7 +68,7 @@ class Engine:
         self.router = ProgrammeRouter(self.advisor, analyzer, examples, self._corpus)
         self.intents = IntentMatcher(examples, lambda texts: embeddings.embed_queries_array(
             [analyzer.simplify(t) for t in texts]))
-        self._t2s_out = opencc.OpenCC("s2t")
+        self.wording = Wording(templates)
         self._passages = [Source(c, 1.0) for c in index.chunks]  # what rule and station replies quote from
 
     def _embed_question(self, text: str) -> np.ndarray:
@@ -114,13 +115,13 @@ class Engine:
         elif problem:
             text = self.templates.render(problem, length=len(question.text.strip()),
                                          limit=self.settings.max_question_chars)
-            reply = Reply(answer=text, answered=False, kind="invalid")
+            reply = Reply([Part("answer", text)], answered=False, kind="invalid")
         else:
             msg = self.read(question)
             reply = self._ask(question, mode, msg)
             if self.llm is not None and reply.answered and reply.kind in COMPOSED_KINDS:
                 self._compose(reply, msg.standalone, question.today, on_partial)
-            self._in_their_words(reply, msg)
+            self.wording.apply(reply, msg)
         reply.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         return reply
 
@@ -132,12 +133,9 @@ class Engine:
         if composed.fallback:  # the chain fell back to the extractive answer (the reason is counted)
             reply.generator = f"extractive ({composed.fallback})"
             return
-        t, docs = self.templates, self.composer.docs
-        footer = t.render("sources_header") + "；".join(
-            t.render("source_line", n=i, title=s.chunk.title,
-                     publication=docs[s.chunk.doc_id].publication if s.chunk.doc_id in docs else "",
-                     date=s.published.zh()) for i, s in enumerate(composed.cited, 1))
-        reply.answer = composed.text + "\n" + footer
+        publications = self.composer.publications
+        reply.parts = [Part("answer", composed.text), *source_list(self.templates, [
+            cite_passage(s, publications.get(s.chunk.doc_id, "")) for s in composed.cited])]
         reply.cited = composed.cited
         reply.generator = "llm"
 
@@ -154,34 +152,12 @@ class Engine:
     def standalone(self, question: Question) -> str:
         return self.read(question).standalone
 
-    def _in_their_words(self, reply: Reply, msg: Message) -> None:
-        """What was understood of a slip, Traditional characters for Traditional input, an English lead."""
-        if msg.slips and reply.answered and reply.kind != "chat":
-            terms = "、".join(dict.fromkeys(s.term for s in msg.slips))
-            reply.answer = self.templates.render("understood_as", terms=terms) + "\n" + reply.answer
-        if msg.script == "traditional":
-            reply.answer = self._traditional(reply)
-        elif msg.script == "english" and reply.kind not in ("chat", "invalid"):
-            reply.answer = self.templates.render("english_lead") + reply.answer
-
-    def _traditional(self, reply: Reply) -> str:
-        """The reply in Traditional characters, except the words it quotes from a source, which stay verbatim."""
-        keep = sorted({*reply.verbatim, *re.findall(r"“[^”]*”", reply.answer)}, key=len, reverse=True)
-        if not keep:
-            return str(self._t2s_out.convert(reply.answer))
-        pattern = re.compile("|".join(re.escape(k) for k in keep))
-        out, at = [], 0
-        for m in pattern.finditer(reply.answer):
-            out += [self._t2s_out.convert(reply.answer[at:m.start()]), m[0]]
-            at = m.end()
-        out.append(self._t2s_out.convert(reply.answer[at:]))
-        return "".join(out)
-
     def _chat(self, kind: str, command: str = "") -> Reply:
         t = self.templates
         if kind == "command":
-            return Reply(t.render("unknown_command", command="/" + command) + "\n" + t.render("help"), True, "chat")
-        return Reply(t.render(kind), True, "chat", confidence=1.0)
+            return Reply([Part("answer", t.render("unknown_command", command="/" + command)),
+                          Part("answer", t.render("help"))], True, "chat")
+        return Reply([Part("answer", t.render(kind))], True, "chat", confidence=1.0)
 
     def _ask(self, question: Question, mode: Mode, msg: Message) -> Reply:
         text = msg.standalone
@@ -210,14 +186,15 @@ class Engine:
             decided_by = self.advisor.round_of(ruled)
             note = self.composer.validity_note(decided_by.doc.id, question.today) if decided_by else None
             if note and note not in ruled.answer:  # an earlier round, named by the question: said so
-                ruled.answer += "\n" + note
+                ruled.add(Part("note", note))
             ruled.sources = sources_first(sources, passages, self.advisor.quotes(ruled))
             return ruled
         if self.stations is not None:
             simple = msg.text
             station = self.stations.answer(simple)
             if station is not None and not station.answered:
-                station.answer += self.templates.render("where_to_ask", contacts=self.templates.contacts["station"])
+                where = self.templates.render("where_to_ask", contacts=self.templates.contacts["station"])
+                station.add(Part("contact", where, SAME_LINE))
                 station.sources = sources
                 return station
             if station is not None:
@@ -227,9 +204,10 @@ class Engine:
             if place:
                 known = "；".join(f"{s.name}（{s.district}）" for s in self.stations.directory.stations
                                  if not s.parent)
-                text = self.templates.render("decline_station", place=place, known=known)
-                text += self.templates.render("where_to_ask", contacts=self.templates.contacts["station"])
-                return Reply(text, False, "decline", sources=sources)
+                t = self.templates
+                return Reply([Part("answer", t.render("decline_station", place=place, known=known)),
+                              Part("contact", t.render("where_to_ask", contacts=t.contacts["station"]), SAME_LINE)],
+                             False, "decline", sources=sources)
         info = analyze(text, self.analyzer, self._corpus)
         return self.composer.answer(info, sources, qvec, question.today, contact)
 
@@ -257,17 +235,13 @@ class Engine:
 
     def faq_reply(self, match: FaqMatch, sources: list[Source]) -> Reply:
         t, docs = self.templates, self.composer.docs
-        cited = [docs[s.doc] for s in match.entry.sources if s.doc in docs]
-        lines = [match.entry.answer]
-        if cited:
-            lines.append(t.render("sources_header") + "；".join(
-                t.render("source_line", n=i, title=d.title, publication=d.publication, date=d.published.zh())
-                for i, d in enumerate(cited, 1)))
+        cited = [cite(docs[s.doc]) for s in match.entry.sources if s.doc in docs]
+        parts = [Part("answer", match.entry.answer), *(source_list(t, cited) if cited else [])]
         if match.entry.approved_on:
-            lines.append(t.render("faq_note", date=match.entry.approved_on))
+            parts.append(Part("note", t.render("faq_note", date=match.entry.approved_on)))
         quotes = [s.quote for s in match.entry.sources if s.quote]
         lead = sources_first(sources, self._passages, quotes) if quotes else sources
-        return Reply("\n".join(lines), True, "faq", sources=lead, confidence=round(match.similarity, 3))
+        return Reply(parts, True, "faq", sources=lead, confidence=round(match.similarity, 3))
 
     def _newer_than_rules(self, ruled: Reply, question: Question) -> bool:
         """A timeline or criteria reply from a round that no longer applies, or for a year the rules lack

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.answering.reply import Reply
+from bot.answering.citing import cite
+from bot.answering.reply import SAME_LINE, Part, Reply
 from bot.answering.templates import Templates
 from bot.index.passages import Source
 from bot.knowledge.programmes import Programme
@@ -79,32 +80,37 @@ class Advisor:
         head = {"eligible": t.render("eligibility_eligible", programme=p.name),
                 "ineligible": t.render("eligibility_ineligible", programme=p.name, failed=failed),
                 "unknown": t.render("eligibility_unknown", programme=p.name)}[result.verdict]
-        lines = [head]
-        lines += [t.render("criterion_line", mark=t.marks[c.status], label=c.label, reason=c.reason,
-                           quote=c.quote) for c in result.criteria]
+        doc = cite(p.doc)
+        parts = [Part("verdict", head)]
+        parts += [Part("criterion", t.render("criterion_line", mark=t.marks[c.status], label=c.label, reason=c.reason,
+                                             quote=c.quote), source=doc, quote=c.quote) for c in result.criteria]
         if result.missing and result.verdict == "unknown":
-            lines.append(t.render("still_need", questions="".join(result.missing)))
-        lines.append(t.render("rules_basis", **self._basis(p)))
+            parts.append(Part("note", t.render("still_need", questions="".join(result.missing))))
+        parts.append(Part("source", t.render("rules_basis", **self._basis(p)), source=doc))
         if self._several():  # which round decided, and the present one when it was an earlier round
             now = self.rounds.current(today)
-            lines.append(t.render("round_history_note", year=p.year, programme=now.name, opens=ymd(now.window.start),
-                                  closes=md(now.window.end)) if self.rounds.is_history(p, today) else
-                         t.render("round_used", programme=p.name, opens=ymd(p.window.start), closes=md(p.window.end)))
+            parts.append(Part("note", t.render(
+                "round_history_note", year=p.year, programme=now.name, opens=ymd(now.window.start),
+                closes=md(now.window.end)) if self.rounds.is_history(p, today) else
+                t.render("round_used", programme=p.name, opens=ymd(p.window.start), closes=md(p.window.end))))
         if today > p.window.end:
-            lines.append(t.render("window_closed_note", closed=ymd(p.window.end)))
-        return Reply("\n".join(lines), True, "eligibility", eligibility=result, confidence=1.0, programme=p.id)
+            parts.append(Part("note", t.render("window_closed_note", closed=ymd(p.window.end))))
+        return Reply(parts, True, "eligibility", eligibility=result, confidence=1.0, programme=p.id)
 
     def criteria(self, text: str, today: dt.date | None = None) -> Reply:
         today = today or dt.date.today()
         p, t = self._programme_for(text, today)[0] or self.rounds.current(today), self.t
         chosen = [c for c in p.criteria if c.rule.topic.search(text)]
         specs = chosen or p.criteria
-        lines = [t.render("criteria_head", programme=self._name(p, today), source=self._source(p))]
-        lines += [t.render("criteria_line", n=i, label=c.label, quote=c.quote) for i, c in enumerate(specs, 1)]
-        lines.append(t.render("criteria_tail"))
+        doc = cite(p.doc)
+        parts = [Part("lead", t.render("criteria_head", programme=self._name(p, today), source=self._source(p)),
+                      source=doc)]
+        parts += [Part("criterion", t.render("criteria_line", n=i, label=c.label, quote=c.quote), source=doc,
+                       quote=c.quote) for i, c in enumerate(specs, 1)]
+        parts.append(Part("note", t.render("criteria_tail")))
         if line := self._newest_line(p, today):
-            lines.append(line)
-        return Reply("\n".join(lines), True, "criteria", confidence=1.0, programme=p.id)
+            parts.append(Part("note", line))
+        return Reply(parts, True, "criteria", confidence=1.0, programme=p.id)
 
     def timeline(self, text: str, today: dt.date, contact: str, times: list[TimeMention] | None = None,
                  stage_now: bool = False) -> Reply:
@@ -115,35 +121,38 @@ class Advisor:
             latest = self.rounds.newest
             answer = t.render("decline_round", year=unknown_year, programme=latest.name,
                               opens=ymd(latest.window.start), closes=md(latest.window.end))
-            return Reply(answer + t.render("where_to_ask", contacts=contact), False, "decline")
-        basis = {"source": self._source(p)}
+            return Reply([Part("answer", answer), Part("contact", t.render("where_to_ask", contacts=contact),
+                                                       SAME_LINE)], False, "decline")
+        basis, doc = {"source": self._source(p)}, cite(p.doc)
         name = self._name(p, today)
         stage = asked_stage(p, text)
-        lines: list[str] = self._days(p, text, today, times or [])
+        parts = [Part("answer", line) for line in self._days(p, text, today, times or [])]
         if stage is None and stage_now:
-            lines.append(self._stage_now(p, today))
+            parts.append(Part("answer", self._stage_now(p, today)))
         if stage is not None:
-            lines.append(t.render("timeline_stage", programme=name, label=stage.label, year=p.year,
-                                  when=stage.when, quote=stage.quote, **basis))
+            parts.append(Part("answer", t.render("timeline_stage", programme=name, label=stage.label, year=p.year,
+                                                 when=stage.when, quote=stage.quote, **basis),
+                              source=doc, quote=stage.quote))
             if today > stage.end:
-                lines.append(t.render("timeline_stage_past", end=ymd(stage.end)))
+                parts.append(Part("answer", t.render("timeline_stage_past", end=ymd(stage.end))))
         else:
             w = p.window
-            lines.append(t.render("timeline_window", programme=name, label=w.label, opens=ymd(w.start),
-                                  closes=md(w.end), quote=w.quote, **basis))
+            parts.append(Part("answer", t.render("timeline_window", programme=name, label=w.label, opens=ymd(w.start),
+                                                 closes=md(w.end), quote=w.quote, **basis), source=doc, quote=w.quote))
             state = window_state(p, today)
             if state.status == "open":
-                lines.append(t.render("timeline_open", today=ymd(today), closes=md(w.end), days=state.days))
+                line = t.render("timeline_open", today=ymd(today), closes=md(w.end), days=state.days)
             elif state.status == "not_open":
-                lines.append(t.render("timeline_not_open", today=ymd(today), opens=ymd(w.start)))
+                line = t.render("timeline_not_open", today=ymd(today), opens=ymd(w.start))
             else:
-                lines.append(t.render("timeline_closed", today=ymd(today), closes=ymd(w.end)))
-            lines.append(t.render("timeline_stages", stages="，".join(f"{s.when}{s.label}" for s in p.stages)))
+                line = t.render("timeline_closed", today=ymd(today), closes=ymd(w.end))
+            parts += [Part("answer", line), Part("answer", t.render(
+                "timeline_stages", stages="，".join(f"{s.when}{s.label}" for s in p.stages)))]
         if today > p.window.end and p is self.rounds.newest:
-            lines.append(t.render("timeline_no_newer", contact=contact))
+            parts.append(Part("contact", t.render("timeline_no_newer", contact=contact)))
         elif line := self._newest_line(p, today):
-            lines.append(line)
-        return Reply("\n".join(lines), True, "timeline", confidence=1.0, programme=p.id)
+            parts.append(Part("note", line))
+        return Reply(parts, True, "timeline", confidence=1.0, programme=p.id)
 
     def _days(self, p: Programme, text: str, today: dt.date, times: list[TimeMention]) -> list[str]:
         """"下周三还来得及吗", "这周日是最后一天吧", "上个月就截止了吗", "截止是4月20号吧": each day the question
@@ -186,15 +195,17 @@ class Advisor:
         if p is None or key not in p.facts:
             return None
         f = p.facts[key]
-        lines = [self.t.render("fact_line", programme=self._name(p, today), label=f.label, value=f.value,
-                               quote=f.quote, source=self._source(p))]
+        parts = [Part("answer", self.t.render("fact_line", programme=self._name(p, today), label=f.label,
+                                              value=f.value, quote=f.quote, source=self._source(p)),
+                      source=cite(p.doc), quote=f.quote)]
         claimed = claimed_value(text)
         if claimed:  # "资助20个项目是吧", "承接单位是惠泽人对吧": confirmed or corrected before the fact
             right = _same_claim(claimed, f.value)
-            lines.insert(0, self.t.render("premise_right" if right else "premise_wrong", claimed=claimed))
+            parts.insert(0, Part("answer", self.t.render("premise_right" if right else "premise_wrong",
+                                                         claimed=claimed)))
         if line := self._newest_line(p, today):
-            lines.append(line)
-        return Reply("\n".join(lines), True, "fact", confidence=1.0, programme=p.id)
+            parts.append(Part("note", line))
+        return Reply(parts, True, "fact", confidence=1.0, programme=p.id)
 
     def quotes(self, reply: Reply) -> list[str]:
         """The sentences a programme reply rests on, to put their passages first among the sources."""

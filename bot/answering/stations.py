@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.answering.reply import Reply
+from bot.answering.citing import cite
+from bot.answering.reply import PARAGRAPH, Part, Reply
 from bot.knowledge.stations import Directory, Station
 
 _ASKS = re.compile(r"有没有|有吗|有社工站|能做什么|可以做什么|做什么|提供|服务|活动|能帮|帮助|帮忙|怎么找|找谁|"
@@ -77,20 +78,28 @@ class StationGuide:
             have = [f"{_DETAIL_NAMES[f]}：{getattr(station, f)}" for f in wanted if getattr(station, f)]
             if not have:
                 names = "、".join(_DETAIL_NAMES[f] for f in wanted)
-                return Reply(f"抱歉，我的资料里没有{station.name}的{names}。", False, "decline")
-            return Reply(f"{station.name}　" + "；".join(have), True, "station", confidence=1.0)
+                return Reply([Part("answer", f"抱歉，我的资料里没有{station.name}的{names}。")], False, "decline")
+            return Reply([Part("answer", f"{station.name}　" + "；".join(have))], True, "station", confidence=1.0)
         if not (_ASKS.search(text) or _STATION_WORDS.search(text)):
             return None
         if _SPECIFIC.search(text) and not _EXISTS.search(text) and not _HOW_MANY_STATIONS.search(text):
             return None  # "村级社工站捐了多少图书": a fact in the article, not the station overview
-        doc = self.directory.doc
         if "社工站" in text and "社工站" not in stations[0].level:
             # "魏善庄有社工站吗": the centre and what its stations do.
             stations = [*stations[:1], *(c for c in self.directory.children(stations[0]) if c.count), *stations[1:]]
         unique = list({s.id: s for s in reversed(stations)}.values())[::-1]
-        parts = [self.describe(s) for s in unique[:3]]
-        parts.append(f"据《{doc.publication}》{doc.published.zh()}报道（《{doc.title}》）。")
-        return Reply("\n\n".join(parts), True, "station", confidence=1.0)
+        parts = [Part("answer", self.describe(s), PARAGRAPH) for s in unique[:3]]
+        return Reply([*parts, self.source_part()], True, "station", confidence=1.0)
+
+    def card(self, station: Station) -> list[Part]:
+        """One station as a channel shows it when browsed: what it offers, then where that is reported."""
+        return [Part("answer", self.describe(station)), self.source_part()]
+
+    def source_part(self) -> Part:
+        """"据《北京日报》2022年3月29日报道（《…》）。": where the directory's facts come from."""
+        doc = self.directory.doc
+        return Part("source", f"据《{doc.publication}》{doc.published.zh()}报道（《{doc.title}》）。", PARAGRAPH,
+                    cite(doc))
 
     def unknown_place(self, text: str) -> str | None:
         """A place asked about with station words that the directory does not hold."""

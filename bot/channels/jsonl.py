@@ -83,6 +83,7 @@ def reply_json(req_id: str | None, reply: Reply) -> dict[str, Any]:
     return {
         "id": req_id,
         "answer": reply.answer,
+        "parts": [p.to_json() for p in reply.parts],
         "answered": reply.answered,
         "sources": [{"doc_id": s.chunk.doc_id, "title": s.chunk.title, "published": s.chunk.published,
                      "heading": s.chunk.heading, "text": s.chunk.text, "score": s.score}

@@ -3,7 +3,9 @@
 It speaks the HTTP protocol python-telegram-bot uses: POST /bot<token>/<method> with form or
 JSON parameters, long-polled getUpdates, and file downloads from /file/bot<token>/<path>. Tests
 push user updates and read what the bot sent; `fail` makes the next calls of a method fail as
-Telegram's do (a 502 from its front end, a 429 with retry_after, a dropped connection).
+Telegram's do (a 502 from its front end, a 429 with retry_after, a dropped connection). Text sent
+with parse_mode HTML is parsed as Telegram parses it (tests/helpers/tghtml.py): a sent message holds
+the text a user sees and its entities, and malformed HTML gets Telegram's 400.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests.helpers.tghtml import EntityError, parse
 
 BOT_USER = {"id": 777000, "is_bot": True, "first_name": "社工助手", "username": "sw_helper_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -167,8 +171,11 @@ class FakeBotAPI:
                 old = self.messages.get((chat_id, message_id), {})
                 message = {**old, "message_id": message_id, "date": int(time.time()),
                            "chat": {"id": chat_id, "type": "private"}, "from": BOT_USER}
-                if "text" in params:
+                if "text" in params and params.get("parse_mode") == "HTML":
+                    message["text"], message["entities"] = parse(str(params["text"]))
+                elif "text" in params:
                     message["text"] = params["text"]
+                    message.pop("entities", None)
                 if "reply_markup" in params:
                     message["reply_markup"] = params["reply_markup"]
                 elif method == "editMessageText":
@@ -238,7 +245,11 @@ class FakeBotAPI:
                         body["parameters"] = {"retry_after": retry_after}
                     self._reply(status, json.dumps(body).encode())
                     return
-                result = api._answer(method, params)
+                try:
+                    result = api._answer(method, params)
+                except EntityError as exc:
+                    self._reply(400, json.dumps({"ok": False, "error_code": 400, "description": str(exc)}).encode())
+                    return
                 self._reply(200, json.dumps({"ok": True, "result": result}, ensure_ascii=False).encode())
 
         return Handler

@@ -14,10 +14,10 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.answering.reply import Question, Reply, Turn
+from bot.answering.reply import Part, Question, Reply, Turn
 from bot.channels.render import cited_passages
 from bot.channels.screening import ScreenerFlow, Step, screener_texts
-from bot.channels.telegram.render import answer_keyboard, choices_keyboard, escaped_parts, menu_keyboard
+from bot.channels.telegram.render import answer_keyboard, choices_keyboard, escaped_parts, menu_keyboard, reply_html
 from bot.channels.telegram.services import Services
 from bot.state.privacy import mask
 
@@ -41,9 +41,10 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return cast(Services, context.bot_data["services"])
 
 
-async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, markup: Any = None) -> Message | None:
-    """Send text of any length, HTML-escaped, the keyboard under the last part."""
-    parts = escaped_parts(text)
+async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str | list[Part],
+               markup: Any = None) -> Message | None:
+    """Send text (HTML-escaped) or a reply's parts (rendered) of any length, the keyboard under the last part."""
+    parts = reply_html(text) if isinstance(text, list) else escaped_parts(text)
     last = None
     for i, part in enumerate(parts):
         last = await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML,
@@ -132,14 +133,14 @@ async def answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int,
                  {"role": "assistant", "content": reply.answer[:HISTORY_ANSWER_CHARS]}]
         s.store.set_state(key, turns[-HISTORY_TURNS:])  # kept even if sending fails below
     markup = answer_keyboard(iid, len(passages), s.texts) if reply.kind != "invalid" else None
-    parts = escaped_parts(reply.answer)
+    parts = reply_html(reply.parts)
     if draft is not None and len(parts) == 1:  # the streamed message becomes the checked final answer
         await context.bot.edit_message_text(parts[0], chat_id=chat_id, message_id=draft.message_id,
                                             parse_mode=ParseMode.HTML, reply_markup=markup)
     else:
         if draft is not None:
             await context.bot.delete_message(chat_id, draft.message_id)
-        await send(context, chat_id, reply.answer, markup)
+        await send(context, chat_id, reply.parts, markup)
     return reply
 
 
@@ -270,9 +271,7 @@ async def on_station(context: ContextTypes.DEFAULT_TYPE, chat_id: int, item: str
         station = guide.directory.by_id(value)
         if station is None:
             return
-        doc = guide.directory.doc
-        text = f"{guide.describe(station)}\n\n据《{doc.publication}》{doc.published.zh()}报道（《{doc.title}》）。"
-        await send(context, chat_id, text,
+        await send(context, chat_id, guide.card(station),
                    choices_keyboard([], "st:", extra=[(s.texts["stations_back"], f"st:d:{station.district}")]))
 
 
@@ -317,7 +316,7 @@ async def _send_step(context: ContextTypes.DEFAULT_TYPE, chat_id: int, step: Ste
         await send(context, chat_id, step.question,
                    choices_keyboard(step.options, "chk:", extra=[(cancel_label, "chk:/cancel")]))
     if step.verdict is not None:
-        await send(context, chat_id, step.verdict.answer)
+        await send(context, chat_id, step.verdict.parts)
 
 
 # ---------------------------------------------------------------------- errors

@@ -1,4 +1,5 @@
-"""Telegram rendering: HTML-escaped text, 4096-character parts, inline keyboards."""
+"""Telegram rendering: a reply's parts as Telegram HTML (quotes as block quotes, quoted clauses and source
+titles in italics, the verdict in bold), HTML-escaped text, 4096-character messages, inline keyboards."""
 
 from __future__ import annotations
 
@@ -6,10 +7,47 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.channels.render import split_parts
+from bot.answering.reply import Part, lines, plain_text
+from bot.channels.render import SpanKind, spans, split_parts
 from bot.channels.telegram.texts import Texts
 
 LIMIT = 4096
+_SPAN_TAGS: dict[SpanKind, str] = {"quote": "i", "title": "i"}
+_PART_TAGS = {"quote": "blockquote", "verdict": "b", "sources": "b"}
+
+
+def _tagged(tag: str | None, inner: str) -> str:
+    return f"<{tag}>{inner}</{tag}>" if tag and inner else inner
+
+
+def part_html(part: Part) -> str:
+    """One part in Telegram's HTML."""
+    inner = "".join(_tagged(_SPAN_TAGS.get(kind) if part.role != "quote" else None, html.escape(text))
+                    for kind, text in spans(part))
+    return _tagged(_PART_TAGS.get(part.role), inner)
+
+
+def reply_html(parts: list[Part], limit: int = LIMIT) -> list[str]:
+    """A reply as Telegram HTML messages within the limit, cut between lines (a line longer than a message
+    is cut as escaped plain text, so no tag is ever split)."""
+    units: list[tuple[str, str]] = []  # (separator before it, HTML)
+    for line in lines(parts):
+        body = "".join((html.escape(p.sep) if i else "") + part_html(p) for i, p in enumerate(line))
+        if len(body) <= limit:
+            units.append((line[0].sep, body))
+            continue
+        pieces = escaped_parts(plain_text(line), limit)
+        units += [(line[0].sep, pieces[0]), *(("", piece) for piece in pieces[1:])]
+    messages: list[str] = []
+    current = ""
+    for i, (sep, body) in enumerate(units):
+        if i and len(current) + len(sep) + len(body) > limit:
+            messages.append(current)
+            current = body
+        else:
+            current = current + sep + body if i else body
+    messages.append(current or " ")
+    return messages
 
 
 def split_text(text: str, limit: int = LIMIT) -> list[str]:
@@ -17,8 +55,8 @@ def split_text(text: str, limit: int = LIMIT) -> list[str]:
     return [p or " " for p in split_parts(text, limit, lambda t: len(html.escape(t)))]
 
 
-def escaped_parts(text: str) -> list[str]:
-    return [html.escape(p) for p in split_text(text)]
+def escaped_parts(text: str, limit: int = LIMIT) -> list[str]:
+    return [html.escape(p) for p in split_text(text, limit)]
 
 
 def answer_keyboard(interaction_id: int, passages: int, texts: Texts) -> InlineKeyboardMarkup:

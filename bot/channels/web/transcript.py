@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from markupsafe import Markup
+
 from bot.channels.conversation import Answered
 from bot.channels.screening import Step
+from bot.channels.web.markup import parts_from_json, reply_html
 from bot.state.store import Store
 
 MAX_ENTRIES = 40
@@ -22,18 +25,25 @@ class Entry:
     sources: list[dict[str, str]] = field(default_factory=list)  # title, published, text
     options: list[tuple[str, str]] = field(default_factory=list)  # self-check answers (label, text sent)
     vote: int = 0
+    parts: list[dict[str, Any]] = field(default_factory=list)  # a reply's parts (Part.to_json), rendered as HTML
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Entry:
         return cls(int(raw["n"]), raw["role"], str(raw["text"]), raw.get("iid"), list(raw.get("sources") or []),
-                   [(str(a), str(b)) for a, b in raw.get("options") or []], int(raw.get("vote") or 0))
+                   [(str(a), str(b)) for a, b in raw.get("options") or []], int(raw.get("vote") or 0),
+                   list(raw.get("parts") or []))
+
+    @property
+    def body(self) -> Markup | None:
+        """A reply's parts as HTML; None for an entry that is plain text (a question, a self-check step)."""
+        return reply_html(parts_from_json(self.parts)) if self.parts else None
 
 
 def reply_entry(n: int, answered: Answered) -> Entry:
     """An answer with the passages it cites (shown on tap) and feedback buttons."""
     return Entry(n, "bot", answered.reply.answer,
                  iid=answered.interaction_id if answered.reply.kind != "invalid" else None,
-                 sources=answered.passages)
+                 sources=answered.passages, parts=[p.to_json() for p in answered.reply.parts])
 
 
 def step_entry(n: int, step: Step) -> Entry:

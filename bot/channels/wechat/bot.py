@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from bot.answering.engine import Engine
+from bot.answering.reply import LINE, Part, plain_text
 from bot.channels.conversation import Answered, Conversations
 from bot.channels.ratelimit import RateLimiter
 from bot.channels.screening import ScreenerFlow, Step, screener_texts
@@ -32,11 +33,18 @@ async def _ready(parts: list[str]) -> list[str]:
     return parts
 
 
+def wechat_text(parts: list[Part]) -> str:
+    """A reply as WeChat shows it, plain text (its text messages take no formatting): each source of the
+    source list on a line of its own, easier to read on a phone than one long line."""
+    return plain_text([Part(p.role, p.text, LINE, p.source, p.quote) if p.role == "source" and "\n" not in p.sep
+                       else p for p in parts])
+
+
 def render_reply(answered: Answered, hint: str) -> str:
-    """WeChat's whole rendering of an answer: its text (sources named in it) and how to give feedback."""
-    if answered.reply.kind == "invalid":
-        return answered.reply.answer
-    return f"{answered.reply.answer}\n\n{hint}"
+    """WeChat's whole rendering of an answer: its parts (sources named in them) and how to give feedback;
+    `respond` cuts it into messages within WeChat's size at line ends."""
+    text = wechat_text(answered.reply.parts)
+    return text if answered.reply.kind == "invalid" else f"{text}\n\n{hint}"
 
 
 class WeChatBot:
