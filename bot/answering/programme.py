@@ -16,7 +16,7 @@ from bot.index.passages import Source
 from bot.knowledge.programmes import Programme
 from bot.rules.eligibility import Eligibility, evaluate
 from bot.rules.facts import OrgFacts
-from bot.rules.rounds import Rounds
+from bot.rules.rounds import Rounds, RoundView
 from bot.rules.timeline import asked_stage, current_stage, md, window_state, ymd
 from bot.text.timeexpr import TimeMention
 
@@ -36,32 +36,20 @@ class Advisor:
 
     def round_for(self, texts: list[str], today: dt.date) -> Programme:
         """The round the conversation names by year (latest mention first), else the current one."""
-        named, _ = self.rounds.asked(texts, today)
-        return named or self.rounds.current(today)
+        v = self.rounds.view(today, texts)
+        return v.programme or v.present
 
-    def _programme_for(self, text: str, today: dt.date) -> tuple[Programme | None, int | None]:
-        """The round a question names by year, else the current one; (None, year) for a year no round has."""
-        named, unknown = self.rounds.asked([text], today)
-        if named is not None or unknown is not None:
-            return named, unknown
-        return self.rounds.current(today), None
-
-    def _several(self) -> bool:
-        return not self.rounds.is_single()
-
-    def _newest_line(self, p: Programme, today: dt.date) -> str:
+    def _newest_line(self, v: RoundView) -> str:
         """Under an earlier round's facts: the round that is current now."""
-        if not (self._several() and self.rounds.is_history(p, today)):
+        if not v.history:
             return ""
-        now = self.rounds.current(today)
+        now = v.present
         return self.t.render("round_newest", programme=now.name, opens=ymd(now.window.start),
                              closes=md(now.window.end))
 
-    def _name(self, p: Programme, today: dt.date) -> str:
+    def _name(self, p: Programme, v: RoundView) -> str:
         """A round's name in a reply: an earlier round is "2022年那一轮"."""
-        if self._several() and self.rounds.is_history(p, today):
-            return self.t.render("round_history_name", year=p.year)
-        return p.name
+        return self.t.render("round_history_name", year=p.year) if v.history else p.name
 
     # ------------------------------------------------------------------ replies
     def _basis(self, p: Programme) -> dict[str, str]:
@@ -74,7 +62,8 @@ class Advisor:
 
     def eligibility(self, facts: OrgFacts, today: dt.date, programme: Programme | None = None) -> Reply:
         """The verdict under one round's criteria: the round asked about, else the current one."""
-        p, t = programme or self.rounds.current(today), self.t
+        v, t = self.rounds.view(today, programme=programme), self.t
+        p = v.programme or v.present
         result: Eligibility = evaluate(p, facts)
         failed = "、".join(c.label for c in result.criteria if c.status == "fail")
         head = {"eligible": t.render("eligibility_eligible", programme=p.name),
@@ -87,11 +76,11 @@ class Advisor:
         if result.missing and result.verdict == "unknown":
             parts.append(Part("note", t.render("still_need", questions="".join(result.missing))))
         parts.append(Part("source", t.render("rules_basis", **self._basis(p)), source=doc))
-        if self._several():  # which round decided, and the present one when it was an earlier round
-            now = self.rounds.current(today)
+        if v.several:  # which round decided, and the present one when it was an earlier round
+            now = v.present
             parts.append(Part("note", t.render(
                 "round_history_note", year=p.year, programme=now.name, opens=ymd(now.window.start),
-                closes=md(now.window.end)) if self.rounds.is_history(p, today) else
+                closes=md(now.window.end)) if v.history else
                 t.render("round_used", programme=p.name, opens=ymd(p.window.start), closes=md(p.window.end))))
         if today > p.window.end:
             parts.append(Part("note", t.render("window_closed_note", closed=ymd(p.window.end))))
@@ -99,16 +88,17 @@ class Advisor:
 
     def criteria(self, text: str, today: dt.date | None = None) -> Reply:
         today = today or dt.date.today()
-        p, t = self._programme_for(text, today)[0] or self.rounds.current(today), self.t
+        v, t = self.rounds.view(today, [text]), self.t
+        p = v.programme or v.present
         chosen = [c for c in p.criteria if c.rule.topic.search(text)]
         specs = chosen or p.criteria
         doc = cite(p.doc)
-        parts = [Part("lead", t.render("criteria_head", programme=self._name(p, today), source=self._source(p)),
+        parts = [Part("lead", t.render("criteria_head", programme=self._name(p, v), source=self._source(p)),
                       source=doc)]
         parts += [Part("criterion", t.render("criteria_line", n=i, label=c.label, quote=c.quote), source=doc,
                        quote=c.quote) for i, c in enumerate(specs, 1)]
         parts.append(Part("note", t.render("criteria_tail")))
-        if line := self._newest_line(p, today):
+        if line := self._newest_line(v):
             parts.append(Part("note", line))
         return Reply(parts, True, "criteria", confidence=1.0, programme=p.id)
 
@@ -116,15 +106,16 @@ class Advisor:
                  stage_now: bool = False) -> Reply:
         """The window (or the stage asked about) against today, and against the days the question names."""
         t = self.t
-        p, unknown_year = self._programme_for(text, today)
+        v = self.rounds.view(today, [text])
+        p = v.programme
         if p is None:
-            latest = self.rounds.newest
-            answer = t.render("decline_round", year=unknown_year, programme=latest.name,
+            latest = v.newest
+            answer = t.render("decline_round", year=v.unknown_year, programme=latest.name,
                               opens=ymd(latest.window.start), closes=md(latest.window.end))
             return Reply([Part("answer", answer), Part("contact", t.render("where_to_ask", contacts=contact),
                                                        SAME_LINE)], False, "decline")
         basis, doc = {"source": self._source(p)}, cite(p.doc)
-        name = self._name(p, today)
+        name = self._name(p, v)
         stage = asked_stage(p, text)
         parts = [Part("answer", line) for line in self._days(p, text, today, times or [])]
         if stage is None and stage_now:
@@ -148,9 +139,9 @@ class Advisor:
                 line = t.render("timeline_closed", today=ymd(today), closes=ymd(w.end))
             parts += [Part("answer", line), Part("answer", t.render(
                 "timeline_stages", stages="，".join(f"{s.when}{s.label}" for s in p.stages)))]
-        if today > p.window.end and p is self.rounds.newest:
+        if today > p.window.end and p is v.newest:
             parts.append(Part("contact", t.render("timeline_no_newer", contact=contact)))
-        elif line := self._newest_line(p, today):
+        elif line := self._newest_line(v):
             parts.append(Part("note", line))
         return Reply(parts, True, "timeline", confidence=1.0, programme=p.id)
 
@@ -191,11 +182,12 @@ class Advisor:
 
     def fact(self, key: str, text: str, today: dt.date) -> Reply | None:
         """A fact of the programme (funder, undertaker, fields, number funded…) with its quote."""
-        p, _ = self._programme_for(text, today)
+        v = self.rounds.view(today, [text])
+        p = v.programme
         if p is None or key not in p.facts:
             return None
         f = p.facts[key]
-        parts = [Part("answer", self.t.render("fact_line", programme=self._name(p, today), label=f.label,
+        parts = [Part("answer", self.t.render("fact_line", programme=self._name(p, v), label=f.label,
                                               value=f.value, quote=f.quote, source=self._source(p)),
                       source=cite(p.doc), quote=f.quote)]
         claimed = claimed_value(text)
@@ -203,7 +195,7 @@ class Advisor:
             right = _same_claim(claimed, f.value)
             parts.insert(0, Part("answer", self.t.render("premise_right" if right else "premise_wrong",
                                                          claimed=claimed)))
-        if line := self._newest_line(p, today):
+        if line := self._newest_line(v):
             parts.append(Part("note", line))
         return Reply(parts, True, "fact", confidence=1.0, programme=p.id)
 

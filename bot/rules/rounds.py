@@ -46,11 +46,6 @@ class Rounds:
     def for_year(self, year: int) -> Programme | None:
         return next((p for p in self.programmes if p.year == year), None)
 
-    def is_history(self, programme: Programme, today: dt.date) -> bool:
-        """A round that came before the present one (only when several rounds are known)."""
-        present = self.current(today)
-        return programme is not present and programme.window.start < present.window.start
-
     def asked(self, texts: Iterable[str], today: dt.date) -> tuple[Programme | None, int | None]:
         """The round the texts name by year (the latest text naming a known round wins), or
         (None, year) when they name only years no round is known for, or (None, None)."""
@@ -65,6 +60,30 @@ class Rounds:
 
     def is_single(self) -> bool:
         return len(self.programmes) == 1
+
+    def view(self, today: dt.date, texts: Iterable[str] = (), programme: Programme | None = None) -> RoundView:
+        """How a reply on `today` sees a round: the one given, else the one the texts name by year, else
+        the current one; with the present round, and whether the round is an earlier one."""
+        unknown: int | None = None
+        if programme is None:
+            programme, unknown = self.asked(texts, today)
+        present = self.current(today)
+        chosen = programme if programme is not None else None if unknown is not None else present
+        history = (chosen is not None and not self.is_single() and chosen is not present
+                   and chosen.window.start < present.window.start)
+        return RoundView(chosen, unknown, present, self.newest, not self.is_single(), history)
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """One round as a reply sees it on a day (all a reply needs to know of the rounds, in one look)."""
+
+    programme: Programme | None  # None: the question names a year no round is known for
+    unknown_year: int | None
+    present: Programme  # open today, else the next to open, else the newest
+    newest: Programme
+    several: bool  # more than one round is known
+    history: bool  # the round came before the present one
 
 
 def round_years(text: str, today: dt.date) -> list[int]:
