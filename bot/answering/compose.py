@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.answering.candidates import Candidate, display, similarity_scale
 from bot.answering.citing import cite_passage, source_list
+from bot.answering.declines import decline
 from bot.answering.grounding import addresses_assistant
 from bot.answering.query import QueryInfo, coverage, typed_strength
 from bot.answering.reply import SAME_LINE, Cited, Part, Reply
@@ -17,13 +19,13 @@ from bot.index.passages import Source
 from bot.index.retrieval import HybridRetriever
 from bot.knowledge.documents import Document
 from bot.text.analyzer import TextAnalyzer
-from bot.text.dates import PubDate
 
 CANDIDATE_CHUNKS = 5
 LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present
 TIE = 0.01  # scores this close are a tie, broken by which sentence states the latest figure
 MAX_SENTENCES = 3
 MAX_ANSWER_CHARS = 320
+PRACTICAL = ("contact", "hours", "place")  # details the articles lack: declined as not in the knowledge base
 
 
 @dataclass(frozen=True)
@@ -33,37 +35,6 @@ class Thresholds:
     confidence: float = 0.52
     out_of_scope: float = 0.45  # below this share of its words known, a question is outside the field
     typed_coverage: float = 0.34
-
-
-@dataclass
-class Candidate:
-    rank: int
-    source: Source
-    index: int
-    text: str
-    coverage: float
-    similarity: float
-    typed: bool
-    score: float = 0.0
-
-    @property
-    def date(self) -> PubDate:
-        return self.source.published
-
-
-def _similarity_scale(sim: float) -> float:
-    """e5 cosine similarities sit between ~0.75 (unrelated) and ~0.92 (close paraphrase)."""
-    return float(np.clip((sim - 0.76) / 0.14, 0.0, 1.0))
-
-
-def _display(sentence: str) -> str:
-    """Drop quote marks left unbalanced by cutting a quotation into sentences."""
-    text = sentence.strip()
-    if text.startswith("“") and "”" not in text:
-        text = text[1:]
-    if text.endswith("”") and "“" not in text:
-        text = text[:-1]
-    return text
 
 
 class Composer:
@@ -93,7 +64,7 @@ class Composer:
                 sim = sims[i] if i < len(sims) else 0.0
                 strength = typed_strength(info, sentence)
                 cand = Candidate(rank, src, i, sentence, cov, sim, strength > 0)
-                cand.score = (0.5 * cov + 0.5 * _similarity_scale(sim)
+                cand.score = (0.5 * cov + 0.5 * similarity_scale(sim)
                               + (0.15 * strength if strength else -0.15) + 0.04 / (rank + 1))
                 out.append(cand)
         out.sort(key=lambda c: -c.score)
@@ -106,7 +77,7 @@ class Composer:
 
     def confidence(self, info: QueryInfo, sources: list[Source], best: Candidate) -> float:
         """How sure the knowledge base answers: word coverage of the best chunks and meaning match."""
-        return 0.55 * self.chunk_coverage(info, sources) + 0.45 * _similarity_scale(best.similarity)
+        return 0.55 * self.chunk_coverage(info, sources) + 0.45 * similarity_scale(best.similarity)
 
     # ---------------------------------------------------------------- selection
     def select(self, info: QueryInfo, cands: list[Candidate]) -> list[Candidate]:
@@ -275,7 +246,7 @@ class Composer:
         cited: list[Cited] = []
         for i, group in enumerate(groups):
             group.sort(key=lambda c: (c.source.chunk.ordinal, c.index))  # reading order
-            body = "".join(_display(c.text) for c in group)
+            body = "".join(display(c.text) for c in group)
             source = cite_passage(group[0].source, self._publication(group[0]))
             date, publication = source.date, source.publication
             if i:
@@ -301,32 +272,14 @@ class Composer:
 
     def decline(self, info: QueryInfo, sources: list[Source], contact: str, conf: float,
                 *, not_in_kb: bool = False, future: bool = False) -> Reply:
-        t = self.templates
-        if future:
-            latest = max((s.published for s in sources), key=lambda d: d.last_day(), default=None)
-            year = next((y for y in info.years), "")
-            head = t.render("decline_future", year=year, latest=latest.zh() if latest else "")
-        elif (not_in_kb or info.answer_type in ("contact", "hours", "place")  # practical details the articles lack
-              or self.chunk_coverage(info, sources) >= self.thresholds.out_of_scope):
-            head = t.render("decline_not_in_kb")  # the field is ours, the fact is not in the articles
-        else:
-            head = t.render("decline_out_of_scope")
-        return Reply([Part("answer", head), Part("contact", t.render("where_to_ask", contacts=contact), SAME_LINE)],
-                     answered=False, kind="decline", sources=sources, confidence=conf)
+        # The field is ours but the fact is not in the articles: a practical detail they lack, or a question
+        # whose words the passages hold.
+        in_field = (not_in_kb or info.answer_type in PRACTICAL
+                    or self.chunk_coverage(info, sources) >= self.thresholds.out_of_scope)
+        return decline(self.templates, info.years, sources, contact, conf, in_field=in_field, future=future)
 
 
 _NOW = re.compile(r"目前|现在|截至目前|截止目前|如今|至今|现已|迄今")
 _AS_OF_YEAR = re.compile(r"(?:截止|截至|到|至)\s*\d{4}\s*年")
 _PRESS = re.compile(r"报|新闻|周刊|杂志|日刊|通讯社")
 _ENUMERATION = re.compile(r"^[“\"]?(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]|其次|再次|最后|此外)")
-_PROGRAMME = re.compile(r"创投|申报|资助|评审|签约|征集|资质|venture", re.I)
-_STATION = re.compile(r"社工站|服务中心|社区|村|街道|乡镇|老人|妈妈|孩子|救助|服务|station", re.I)
-
-
-def contact_for(text: str, templates: Templates) -> str:
-    """Where to ask, by topic; only bodies that the articles name."""
-    if _PROGRAMME.search(text):
-        return templates.contacts["programme"]
-    if _STATION.search(text):
-        return templates.contacts["station"]
-    return templates.contacts["general"]

@@ -12,7 +12,8 @@ from collections.abc import Callable
 import numpy as np
 
 from bot.answering.citing import cite, cite_passage, source_list
-from bot.answering.compose import Composer, Thresholds, contact_for
+from bot.answering.compose import Composer, Thresholds
+from bot.answering.declines import contact_for
 from bot.answering.faq import FaqMatch, FaqMatcher
 from bot.answering.llm import COMPOSED_KINDS, LlmWriter
 from bot.answering.programme import Advisor, sources_first
