@@ -97,6 +97,16 @@ def test_a_compound_is_matched_by_its_head_not_by_its_modifier() -> None:
     assert match(village, "全镇的社工站都有专人值守", a) > 0
 
 
+def test_what_kind_of_answer_a_question_wants() -> None:
+    """A where-question wants a place (an address, or where an event was held); "啥时" is "什么时候"."""
+    from bot.answering.query import answer_type, has_answer_type
+    assert answer_type("北京社协的办公地点在哪儿") == "place"
+    assert answer_type("创投项目啥时候签约") == "date"
+    assert has_answer_type("place", "中心位于魏善庄镇政府院内3号楼")
+    assert has_answer_type("place", "推进会在深圳召开")
+    assert not has_answer_type("place", "中心为老人提供上门探访服务")
+
+
 # ---------------------------------------------------------------------- with the model
 @pytest.mark.slow
 def test_context_before_the_ask_does_not_turn_a_deadline_question_away(engine: Engine) -> None:
@@ -114,6 +124,8 @@ def test_a_question_naming_what_the_announcement_does_not_goes_elsewhere(engine:
 def test_a_place_the_articles_do_not_give_is_not_guessed(engine: Engine) -> None:
     reply = engine.ask(Question("北京社协的办公地点在哪儿", TODAY))
     assert not reply.answered and "资料里没有" in reply.answer and "北京市民政局" in reply.answer
+    reply = engine.ask(Question("社会工作高质量发展恳谈会在什么地方召开的？", TODAY))
+    assert reply.answered and "建外街道" in reply.answer
     reply = engine.ask(Question("创投项目啥时候签约", TODAY))
     assert reply.answered and "4月中下旬" in reply.answer
 
