@@ -160,6 +160,11 @@ def test_a_deadline_asked_in_everyday_words_is_dated(engine: Engine) -> None:
 def test_a_false_premise_about_the_deadline_is_corrected(engine: Engine) -> None:
     reply = engine.ask(Question("创投截止是4月20号吧？", TODAY))
     assert "4月10日" in reply.answer and "4月20" in reply.answer  # says what was claimed and what is right
+    # While the window is open, a later day claimed as the deadline is still to come: not "已过"
+    reply = engine.ask(Question("创投是4月25号截止吧？", dt.date(2022, 4, 3)))
+    assert "不是4月25日截止" in reply.answer and "晚于截止日" in reply.answer and "已过" not in reply.answer
+    reply = engine.ask(Question("创投是4月25号截止吧？", dt.date(2022, 5, 3)))
+    assert "已过截止日" in reply.answer
 
 
 @pytest.mark.slow

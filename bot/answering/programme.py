@@ -163,8 +163,9 @@ class Advisor:
                 lines.append(t.render("timeline_ended_in", day=day, closes=ymd(w.end)))
             elif m.day == w.end:
                 lines.append(t.render("timeline_day_last", day=day, closes=ymd(w.end)))
-            elif m.first > w.end:
-                lines.append(t.render("timeline_day_closed", day=day, closes=ymd(w.end)))
+            elif m.first > w.end:  # after the deadline: already past, or still to come while the window is open
+                key = "timeline_day_closed" if today > w.end else "timeline_day_after"
+                lines.append(t.render(key, day=day, closes=ymd(w.end)))
             else:
                 lines.append(t.render("timeline_day_open", day=day, closes=md(w.end)))
         return lines

@@ -63,6 +63,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "timeline_day_open": {"day", "closes"},
     "timeline_day_last": {"day", "closes"},
     "timeline_day_closed": {"day", "closes"},
+    "timeline_day_after": {"day", "closes"},
     "timeline_day_before": {"day", "opens"},
     "timeline_ended_in": {"day", "closes"},
     "premise_wrong": {"claimed"},
