@@ -75,12 +75,3 @@ def test_a_specific_fact_about_stations_is_answered_from_the_article(engine: Eng
     for text in ("魏善庄有社工站吗，能做什么？", "魏善庄有几个村级社工站？"):  # the directory knows the count
         overview = engine.ask(Question(text))
         assert overview.kind == "station" and "13" in overview.answer, text
-
-
-def test_what_stations_offer_without_a_place_is_shown_by_the_reported_ones(engine: Engine) -> None:
-    reply = engine.ask(Question("社工站一般能帮居民做点啥？", TODAY))
-    assert reply.kind == "station" and reply.answered
-    assert "村级社工站" in reply.answer and "社区社工站" in reply.answer  # a village's and a community's
-    assert "各地的站不尽相同" in reply.answer and "2022年3月29日" in reply.answer
-    for text in ("社工站附近有什么好吃的餐厅？", "朝阳区的社工站能做什么？"):  # not a question about services
-        assert engine.ask(Question(text, TODAY)).kind != "station", text

@@ -15,7 +15,6 @@ _DETAILS = {"address": re.compile(r"地址|在哪|位置|怎么走|address|where
             "phone": re.compile(r"电话|联系方式|热线|phone|contact", re.I),
             "hours": re.compile(r"几点|开门|开放时间|办公时间|上班时间|周末|hours|open", re.I)}
 _DETAIL_NAMES = {"address": "地址", "phone": "电话", "hours": "开放时间"}
-_OFFERS = re.compile(r"提供|服务|能做|做什么|干什么|能帮|帮什么|管什么|services?|offer", re.I)
 _EXISTS = re.compile(r"有没有|有吗|有社工站|哪里有|在哪|能做什么|提供什么|can i find|is there", re.I)
 _SPECIFIC = re.compile(r"多少|几[个名位家次年岁天月]|哪一?年|什么时候|何时|多久|多长时间|多大|金额|"
                        r"how many|how much|when", re.I)
@@ -72,7 +71,7 @@ class StationGuide:
         """
         stations = self.find(text)
         if not stations:
-            return self.overview(text)
+            return None
         wanted = [field for field, pattern in _DETAILS.items() if pattern.search(text)]
         if wanted:
             station = stations[0]
@@ -90,22 +89,6 @@ class StationGuide:
             stations = [*stations[:1], *(c for c in self.directory.children(stations[0]) if c.count), *stations[1:]]
         unique = list({s.id: s for s in reversed(stations)}.values())[::-1]
         parts = [Part("answer", self.describe(s), PARAGRAPH) for s in unique[:3]]
-        return Reply([*parts, self.source_part()], True, "station", confidence=1.0)
-
-    def overview(self, text: str) -> Reply | None:
-        """"社工站一般能提供哪些服务": no station or place named, so the stations the directory reports, as
-        examples of what stations offer (each place's own may differ)."""
-        if not (_STATION_WORDS.search(text) and _OFFERS.search(text)) or _SPECIFIC.search(text) \
-                or _PLACE.search(text) or any(p.search(text) for p in _DETAILS.values()):
-            return None
-        # The stations residents walk into (community and village level) before the centres above them.
-        every = self.directory.stations
-        local = list({s.parent: s for s in reversed(every) if "社工站" in s.level and s.services}.values())[::-1]
-        tops = (local or [s for s in every if not s.parent])[:2]  # one per centre: a village's and a community's
-        if not tops:
-            return None
-        parts = [Part("lead", "资料里报道的社工站提供这些服务（各地的站不尽相同，具体请问所在街道或乡镇）：")]
-        parts += [Part("answer", self.describe(s), PARAGRAPH) for s in tops]
         return Reply([*parts, self.source_part()], True, "station", confidence=1.0)
 
     def card(self, station: Station) -> list[Part]:
