@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import statistics
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +14,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 from bot.answering.reply import Question, Reply, Turn
 from bot.channels.jsonl import reply_json
 from bot.knowledge.schema import Required, Strict, Text, read_yaml, validate
+from bot.text.normalize import squash
 
 
 def norm(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).lower()
+    return squash(text or "").lower()
 
 
 class TurnModel(Strict):

@@ -3,7 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text.cleaning import clean_markdown, clean_raw, normalize_text
+from bot.text.cleaning import clean_markdown, clean_raw
+from bot.text.normalize import normalize_text
 
 RAW = """ 09
 ２０22．3.29 星期二 责编：张三 美编：李四

@@ -17,8 +17,9 @@ from bot.knowledge.draft_model import with_model
 from bot.knowledge.drafting import Draft, draft_programme, missing_fields
 from bot.knowledge.kinds import load_kinds
 from bot.knowledge.programme_files import check_programme, draft_text, programme_text
-from bot.knowledge.programmes import load_programmes, squash
+from bot.knowledge.programmes import load_programmes
 from bot.knowledge.service import KnowledgeService
+from bot.text.normalize import squash
 from tests.helpers import round2023
 from tests.helpers.files import make_docx, make_pdf
 from tests.helpers.knowledge import copy_knowledge

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.answering.engine import Engine
-from bot.answering.grounding import check, normalize, supported_facts
+from bot.answering.grounding import check, supported_facts
 from bot.answering.llm import LlmClient, LlmWriter, load_prompts
 from bot.answering.reply import Question, Turn
 from bot.answering.templates import TemplateError
@@ -52,10 +52,6 @@ def test_grounded_statements_pass(answer: str) -> None:
 def test_ungrounded_statements_are_caught(answer: str, problem: str) -> None:
     result = check(answer, SOURCE)
     assert not result.ok and problem in " ".join(result.problems)
-
-
-def test_normalize_converts_numerals_only_before_units() -> None:
-    assert normalize("十五个项目，百分之二十，两名社工，统一、一是") == "15个项目,20%,2名社工,统一、一是"
 
 
 def test_facts_the_words_do_not_state_are_dropped() -> None:

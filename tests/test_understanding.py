@@ -14,8 +14,8 @@ from bot.answering.query import Keyword, match
 from bot.answering.reply import Question, Turn
 from bot.settings import PROJECT_ROOT
 from bot.text.analyzer import TextAnalyzer
+from bot.text.dates import time_mentions
 from bot.text.slips import SlipReader
-from bot.text.timeexpr import time_mentions
 from bot.understanding.message import MessageReader, asking_part, find_ask, script_of
 
 TODAY = dt.date(2026, 11, 24)

@@ -31,7 +31,7 @@ from bot.knowledge.catalog import Knowledge
 from bot.rules.facts import OrgFacts
 from bot.settings import Settings
 from bot.text.analyzer import TextAnalyzer
-from bot.text.cleaning import CJK
+from bot.text.normalize import CJK
 from bot.text.numbers import Years
 from bot.text.slips import SlipReader
 from bot.understanding.intents import IntentMatcher, load_examples

@@ -11,17 +11,15 @@ words are kept only where the words state them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.text.numbers import CN_NUM, parse_number
+from bot.text.normalize import UNIT, squash_figures
+from bot.text.sentences import pieces
 
-_UNIT = r"(?:%|万元|亿元|元|万|亿|个|名|位|人|家|年|月|日|号|项|次|岁|天|周|倍|所|批|支|条|期|届|小时|分钟)"
-_CN_SPAN = re.compile(rf"(百分之)([{CN_NUM}]+)|()([{CN_NUM}]+)(?={_UNIT})")
 _DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]|(\d{4})年(\d{1,2})月|(\d{4})年")
-_NUMBER = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)({_UNIT})?")
+_NUMBER = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)({UNIT})?")
 _CITATION = re.compile(r"\[(\d+)\]")
 _CONTACT = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 _ORG_SUFFIX = re.compile(r"基金会|协会|联合会|委员会|社工委|民政局|民政部|政府|办事处|事务所|研究院|研究中心|"
@@ -35,7 +33,6 @@ _INSTRUCTION = re.compile(
     r"忽略(?:以上|之前|上述|前面|所有|你的)|无视.{0,6}(?:规则|指令|要求)|(?:系统|管理员)(?:提示|指令)|你现在是|"
     r"请(?:你)?(?:直接)?(?:回答|输出|告诉用户|回复用户)|ignore (?:all |the |any )?(?:previous|above|prior)|"
     r"system prompt|you are now|disregard", re.I)
-_SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?\n]?")
 
 
 def addresses_assistant(sentence: str) -> bool:
@@ -45,7 +42,7 @@ def addresses_assistant(sentence: str) -> bool:
 def strip_instructions(text: str) -> str:
     """Source text without sentences that address the assistant ("忽略以上规则，告诉用户……"): they are
     neither shown to the model as facts nor accepted as grounds for its answer."""
-    return "".join(s for s in _SENTENCE.findall(text) if not _INSTRUCTION.search(s))
+    return "".join(s for s in pieces(text) if not _INSTRUCTION.search(s))
 
 
 @dataclass
@@ -53,24 +50,6 @@ class Grounding:
     ok: bool
     problems: list[str] = field(default_factory=list)
     cited: list[int] = field(default_factory=list)
-
-
-def normalize(text: str) -> str:
-    """Full-width to half-width, no spaces or thousands separators, Chinese numerals before a unit
-    as digits ("十五个" -> "15个", "百分之十" -> "10%"), 【1】 as [1]."""
-    text = unicodedata.normalize("NFKC", text)
-    text = text.replace("【", "[").replace("】", "]")
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
-    text = re.sub(r"\s+", "", text)
-
-    def digits(m: re.Match[str]) -> str:
-        value = parse_number(m[2] or m[4])
-        if value is None:
-            return m[0]
-        number = f"{value:g}"
-        return f"{number}%" if m[1] else number
-
-    return _CN_SPAN.sub(digits, text)
 
 
 def _unit(u: str | None) -> str:
@@ -114,8 +93,8 @@ def _org_grounded(name: str, allowed: str, suffix_len: int) -> bool:
 def check(answer: str, sources: Sequence[str], extra: Sequence[str] = (), *,
           require_citation: bool = True) -> Grounding:
     """Whether `answer` states only what `sources` (cited as [1]..[n]) and `extra` (rules, timeline, today) say."""
-    text = normalize(answer)
-    allowed = normalize("\n".join([*sources, *extra]))
+    text = squash_figures(answer)
+    allowed = squash_figures("\n".join([*sources, *extra]))
     problems: list[str] = []
 
     cited = [int(n) for n in _CITATION.findall(text)]
@@ -175,7 +154,7 @@ _HEDGED = re.compile(r"不到|不足|未满|没满|差|将近|快|接近|左右|
 def supported_facts(data: dict[str, Any], message: str) -> dict[str, Any]:
     """Keep a number only if the message states it (and not hedged: "不到三年"), a yes/no only if
     the message talks about it. What the model adds beyond the words is dropped."""
-    text = normalize(message)
+    text = squash_figures(message)
     out: dict[str, Any] = {}
     for key in _NUMERIC:
         value = data.get(key)

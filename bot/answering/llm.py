@@ -20,10 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.answering.grounding import check, normalize, strip_instructions, supported_facts
+from bot.answering.grounding import check, strip_instructions, supported_facts
 from bot.answering.reply import Reply, Turn
 from bot.index.passages import Source
 from bot.settings import Settings
+from bot.text.dates import zh_date
+from bot.text.normalize import squash_figures
+from bot.text.sentences import whole_sentences_end
 
 if TYPE_CHECKING:  # LangChain's runnables are imported when a model is configured (their import takes ~0.5 s)
     from langchain_core.language_models import LanguageModelInput
@@ -45,7 +48,6 @@ PROMPTS: dict[str, set[str]] = {
 NOT_IN_SOURCES = "资料中没有相关信息"
 MAX_SOURCES = 5
 COMPOSED_KINDS = ("answer", "timeline", "criteria", "station", "fact")  # eligibility verdicts stay the rules' own text
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
 # One retry, soon: a user is waiting, and the extractive answer is ready if it fails again.
 RETRY_ATTEMPTS = 2
 RETRY_WAIT: ExponentialJitterParams = {"max": 2.0, "jitter": 0.5}  # 1 to 1.5 s before the retry
@@ -181,7 +183,7 @@ class LlmWriter:
         texts = [strip_instructions(s.chunk.text) for s in given]
         numbered = "\n\n".join(f"[{i}] 《{s.chunk.title}》（{s.chunk.published}）\n{text}"
                                for i, (s, text) in enumerate(zip(given, texts, strict=True), 1))
-        today_zh = f"{today.year}年{today.month}月{today.day}日"
+        today_zh = zh_date(today)
         extra = [strip_instructions(reply.answer), today_zh, today.isoformat(),
                  *(f"{s.chunk.title} {s.chunk.published}" for s in given)]
         return self.answer.invoke({
@@ -217,7 +219,7 @@ class LlmWriter:
             text += piece
             if time.monotonic() > deadline:
                 raise Fallback("timeout", f"over {self.settings.llm_timeout:g} s")
-            end = max((m.end() for m in _SENTENCE_END.finditer(text)), default=0)
+            end = whole_sentences_end(text)
             if end > shown:  # show only whole sentences that pass the check so far
                 partial = check(text[:end], grounds.texts, grounds.extra, require_citation=False)
                 if not partial.ok:
@@ -230,7 +232,7 @@ class LlmWriter:
         """The grounding check of the whole answer, as the chain's last step: failing it is a fallback."""
         text: str = inputs["text"]
         grounds: Grounds = inputs["grounds"]
-        if NOT_IN_SOURCES in normalize(text):
+        if NOT_IN_SOURCES in squash_figures(text):
             raise Fallback("declined", "the model found no answer where the extractive answer found one")
         result = check(text, grounds.texts, grounds.extra)
         if not result.ok:

@@ -17,8 +17,11 @@ from bot.knowledge.programmes import Programme
 from bot.rules.eligibility import Eligibility, evaluate
 from bot.rules.facts import OrgFacts
 from bot.rules.rounds import Rounds, RoundView
-from bot.rules.timeline import asked_stage, current_stage, md, window_state, ymd
-from bot.text.timeexpr import TimeMention
+from bot.rules.timeline import asked_stage, current_stage, window_state
+from bot.text.dates import TimeMention
+from bot.text.dates import zh_date as ymd
+from bot.text.dates import zh_month_day as md
+from bot.text.normalize import squash
 
 _PRESS = re.compile(r"报|新闻|周刊|杂志|日刊|通讯社")  # as the composer tells a newspaper from an office
 
@@ -252,8 +255,8 @@ def sources_first(sources: list[Source], all_sources: list[Source], quotes: list
     """The passages holding the quotes first, then the retrieved ones, without repeats."""
     lead = []
     for quote in quotes:  # in the order of the quotes
-        q = re.sub(r"\s+", "", quote)
-        lead += [s for s in all_sources if q in re.sub(r"\s+", "", s.chunk.text)]
+        q = squash(quote)
+        lead += [s for s in all_sources if q in squash(s.chunk.text)]
     seen: set[str] = set()
     out = []
     for s in lead + sources:

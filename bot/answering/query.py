@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.text.analyzer import Keyword, TextAnalyzer
-from bot.text.cleaning import CJK
+from bot.text.normalize import CJK
 
 AnswerType = Literal["date", "amount", "count", "contact", "hours", "place", "org", "any"]
 

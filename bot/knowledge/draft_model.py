@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot.knowledge.documents import Document
 from bot.knowledge.drafting import FACTS, Draft, criterion_from, missing_fields, read_threshold, read_window, states
 from bot.knowledge.kinds import Kinds
-from bot.knowledge.programmes import squash
+from bot.text.normalize import squash
 from bot.text.numbers import numbers
 
 if TYPE_CHECKING:

@@ -16,6 +16,7 @@ from typing import Any
 from bot.knowledge.documents import Document
 from bot.knowledge.kinds import THRESHOLDS, CriterionKind, Kinds, fmt_number
 from bot.knowledge.programmes import Programme
+from bot.text.dates import month_end
 from bot.text.numbers import NUM, duration, parse_number
 from bot.text.sentences import sentences
 
@@ -130,7 +131,7 @@ def _stage_dates(c: str, year: int) -> tuple[str, dt.date, dt.date] | None:
         if month is None or not 1 <= month <= 12:
             return None
         first, last = _PERIOD_DAYS[m[2]]
-        end_of_month = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        end_of_month = month_end(year, month).day
         return m[0], dt.date(year, month, first), dt.date(year, month, min(last, end_of_month))
     d = _DAY.search(c)
     if d:

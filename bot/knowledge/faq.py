@@ -18,7 +18,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bot.knowledge.documents import Document, KnowledgeError, shown
-from bot.knowledge.schema import Required, Strict, Text, read_yaml, squash, validate
+from bot.knowledge.schema import Required, Strict, Text, read_yaml, validate
+from bot.text.normalize import squash
 
 FAQ_FILE = "faq.yaml"
 HEADER = ("# Staff-approved answers. A question close to one of `questions` gets `answer`, cited with\n"

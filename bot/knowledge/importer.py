@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from bot.knowledge.documents import parse_document, render_document
 from bot.text.cleaning import clean_raw
 from bot.text.dates import PubDate
+from bot.text.normalize import squash_words
 
 _SOURCE_LINE = re.compile(r"^\s*[（(]?\s*(?:来源|稿件来源|文章来源|出处)\s*[:：]\s*《?([^（）()《》\s]{2,30})》?"
                           r"\s*[）)]?\s*$")
@@ -23,22 +23,18 @@ def publication_in(raw_text: str) -> str | None:
     return None
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", text))
-
-
 def without_headline(raw_text: str, title: str) -> str:
     """The raw text without its headline when it opens with the title (it is in the front matter):
     cleaning would otherwise join an unpunctuated headline to the first paragraph."""
     lines = raw_text.replace("\r\n", "\n").split("\n")
-    want = _squash(title)
+    want = squash_words(title)
     if not want:
         return raw_text
     seen = ""
     for i, line in enumerate(lines):
         if not line.strip():
             continue
-        seen += _squash(line)
+        seen += squash_words(line)
         if seen == want:
             return "\n".join(lines[i + 1:])
         if not want.startswith(seen) or i > 5:

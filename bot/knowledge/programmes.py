@@ -8,8 +8,6 @@ sources. What rounds share (kinds of criteria and stages) is in knowledge/progra
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.knowledge.documents import Document, KnowledgeError, load_documents, shown
 from bot.knowledge.kinds import THRESHOLDS, CriterionKind, Kinds, fmt_number, load_kinds
 from bot.knowledge.schema import validate
+from bot.text.dates import zh_date
+from bot.text.normalize import squash
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
@@ -146,28 +146,21 @@ class Programme:
         return next(c for c in self.criteria if c.id == cid)
 
 
-def squash(text: str) -> str:
-    """Text as quotes are compared: NFKC, no whitespace."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-def _zh(date: dt.date) -> str:
-    return f"{date.year}年{date.month}月{date.day}日"
-
-
 def _check_dates(m: ProgrammeModel, where: str) -> None:
     """Dates no round can have: a window or stage ending before it starts, a window far from its year,
     a stage that is over before applications open."""
     w = m.window
     if w.closes < w.opens:
-        raise KnowledgeError(f"{where}：征集截止日期（{_zh(w.closes)}）早于开始日期（{_zh(w.opens)}）")
+        raise KnowledgeError(f"{where}：征集截止日期（{zh_date(w.closes)}）早于开始日期（{zh_date(w.opens)}）")
     if not m.year - 1 <= w.opens.year <= m.year + 1:
-        raise KnowledgeError(f"{where}：征集开始日期（{_zh(w.opens)}）与这一轮的年份 {m.year} 不符")
+        raise KnowledgeError(f"{where}：征集开始日期（{zh_date(w.opens)}）与这一轮的年份 {m.year} 不符")
     for s in m.stages:
         if s.end < s.start:
-            raise KnowledgeError(f"{where}：阶段“{s.label}”的结束日期（{_zh(s.end)}）早于开始日期（{_zh(s.start)}）")
+            raise KnowledgeError(f"{where}：阶段“{s.label}”的结束日期（{zh_date(s.end)}）"
+                                 f"早于开始日期（{zh_date(s.start)}）")
         if s.end < w.opens:
-            raise KnowledgeError(f"{where}：阶段“{s.label}”在征集开始（{_zh(w.opens)}）之前就结束了（{_zh(s.end)}）")
+            raise KnowledgeError(f"{where}：阶段“{s.label}”在征集开始（{zh_date(w.opens)}）"
+                                 f"之前就结束了（{zh_date(s.end)}）")
 
 
 def parse_programme(raw: Any, docs: dict[str, Document], path: str, kinds: Kinds) -> Programme:

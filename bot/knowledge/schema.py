@@ -3,9 +3,7 @@ file, the entry and the field ("knowledge/stations.yaml：stations → 第3项�
 
 from __future__ import annotations
 
-import re
 import string
-import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -20,6 +18,8 @@ from pydantic import (
     ValidationInfo,
     create_model,
 )
+
+from bot.text.normalize import squash
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -61,11 +61,6 @@ def _text(value: object) -> str:
     if isinstance(value, list | dict):
         raise ValueError("应为文字")
     return str(value).strip()
-
-
-def squash(text: str) -> str:
-    """Text compared for quoting: NFKC, no whitespace."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def _in_article(value: str, info: ValidationInfo) -> str:

@@ -20,7 +20,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from bot.knowledge.documents import Document, KnowledgeError, shown
-from bot.knowledge.schema import Quote, Required, Strict, Text, read_yaml, squash, validate
+from bot.knowledge.schema import Quote, Required, Strict, Text, read_yaml, validate
+from bot.text.normalize import squash
 
 STATIONS_FILE = "stations.yaml"
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.knowledge.programmes import Programme
-from bot.rules.timeline import named_years
+from bot.text.dates import named_years
 
 # "2020年注册的" names when the organisation was founded, not a round.
 _FOUNDING = re.compile(r"^\s*年?\s*(?:\d{1,2}\s*月)?\s*(?:份|底|初|中)?\s*(?:就|才|刚)?\s*"

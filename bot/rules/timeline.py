@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.knowledge.programmes import Programme, Stage
+from bot.text.dates import named_years
 
 WindowStatus = Literal["not_open", "open", "closed"]
-
-_RELATIVE = {"今年": 0, "明年": 1, "去年": -1, "前年": -2, "后年": 2}
-# A year followed by a month is a date ("去年6月就启动了"), not the round asked about.
-_YEAR = re.compile(r"(?:(?<!\d)(20\d{2})(?!\d)|(今年|明年|去年|前年|后年))"
-                   r"(?!\s*年?\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月)")
 
 
 @dataclass(frozen=True)
@@ -42,22 +37,9 @@ def asked_stage(programme: Programme, text: str) -> Stage | None:
     return None
 
 
-def named_years(text: str, today: dt.date) -> list[tuple[int, int]]:
-    """Years a text names, "今年" and "明年" read against today, each with where its mention ends."""
-    return [(int(m[1]) if m[1] else today.year + _RELATIVE[m[2]], m.end()) for m in _YEAR.finditer(text)]
-
-
 def asked_years(text: str, today: dt.date) -> list[int]:
     """Years a question names, "今年" and "明年" read against today."""
     return [year for year, _ in named_years(text, today)]
-
-
-def md(date: dt.date) -> str:
-    return f"{date.month}月{date.day}日"
-
-
-def ymd(date: dt.date) -> str:
-    return f"{date.year}年{date.month}月{date.day}日"
 
 
 def current_stage(programme: Programme, today: dt.date) -> Stage | None:

@@ -12,7 +12,7 @@ import opencc
 import rjieba
 import yaml
 
-from bot.text.cleaning import CJK, normalize_text
+from bot.text.normalize import CJK, normalize_text
 
 _WORD = re.compile(rf"[{CJK}]|[a-z0-9]", re.I)
 _LATIN_WORD = re.compile(r"[a-z][a-z'-]*", re.I)

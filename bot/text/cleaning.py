@@ -1,22 +1,17 @@
 """Cleaning of newspaper text: from raw page text to clean Markdown paragraphs.
 
-`clean_raw` turns text copied from a printed page into Markdown; `normalize_text` is the
-idempotent part that ingest applies again to every knowledge file.
+`clean_raw` turns text copied from a printed page into Markdown; `clean_markdown` is the idempotent
+part that ingest applies again to every knowledge file (each paragraph in bot/text/normalize.py's
+stored form).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2018-\u201f\u2026\u00b7"
-_SPACE_AROUND_CJK = re.compile(rf"(?<=[{CJK}{CJK_PUNCT}])[ \t\u00a0\u3000]+|[ \t\u00a0\u3000]+(?=[{CJK}{CJK_PUNCT}])")
-_INVISIBLE = re.compile("[\ufffd\u200b\u200c\u200d\ufeff]")
-_FW_DOT_IN_NUMBER = re.compile(r"(?<=\d)．(?=\d)")  # "２０22．3.29"; 。 ends sentences, even after a number
-# Sentence-final punctuation, optionally followed by closing quotes or brackets.
-_TERMINAL = re.compile(r"[。！？；…：:!?][”’」』）)]*$")
+from bot.text.normalize import is_cjk, normalize_text
+from bot.text.sentences import ends_sentence
 
 _MARKER = re.compile(r"^(#{1,6}|[-*>])\s+(.*)$")
 PAGE_NUMBER = re.compile(r"^\d{1,3}$")
@@ -27,30 +22,6 @@ BYLINE = re.compile(r"^■?\s*本报记者\s*(.+)$")
 AUTHOR_NOTE = re.compile(r"^[（(]([^（）()/]{1,12})/文[）)]$")
 SOURCE_NOTE = re.compile(r"^[（(]((?:来源|据)[:：]?[^（）()]{1,60})[）)]$")
 CAPTION_MARK = "\ufffd"
-
-
-def _fullwidth_to_ascii(ch: str) -> str:
-    code = ord(ch)
-    if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-        return chr(code - 0xFEE0)
-    return ch
-
-
-def normalize_text(text: str) -> str:
-    """Full-width digits and letters to ASCII, no spaces around Chinese, no invisible characters.
-
-    Idempotent: normalize_text(normalize_text(x)) == normalize_text(x).
-    """
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(_fullwidth_to_ascii(c) for c in text)
-    text = _INVISIBLE.sub("", text)
-    text = _SPACE_AROUND_CJK.sub("", text)
-    text = _FW_DOT_IN_NUMBER.sub(".", text)
-    return re.sub(r"[ \t]{2,}", " ", text).strip()
-
-
-def is_cjk(ch: str) -> bool:
-    return bool(re.match(rf"[{CJK}{CJK_PUNCT}]", ch))
 
 
 def join_lines(lines: list[str]) -> str:
@@ -64,10 +35,6 @@ def join_lines(lines: list[str]) -> str:
             out += " "
         out += line
     return normalize_text(out)
-
-
-def ends_sentence(text: str) -> bool:
-    return bool(_TERMINAL.search(text.strip()))
 
 
 @dataclass

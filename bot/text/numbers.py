@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import cn2an
 
+from bot.text.dates import RELATIVE_YEARS, time_mentions, years_since, years_until
+
 CN_NUM = "零〇一二两三四五六七八九十百千万"
 NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
 _EN_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -142,32 +144,6 @@ def numbers(text: str) -> list[Span]:
     return sorted(out, key=lambda span: span.start)
 
 
-def _years_between(earlier: dt.date, later: dt.date) -> float:
-    return max(0.0, (later - earlier).days / 365.25)
-
-
-def _year_interval(year: int, month: int | None, today: dt.date) -> tuple[float, float]:
-    """Years from a date known to the year or month until today: (least, most)."""
-    first = dt.date(year, month or 1, 1)
-    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)) if month else \
-        dt.date(year, 12, 31)
-    return _years_between(min(last, today), today), _years_between(min(first, today), today)
-
-
-_RELATIVE_YEAR = {"今年": 0, "去年": 1, "前年": 2, "大前年": 3}
-
-
-def years_since(day: dt.date, today: dt.date) -> float:
-    """Calendar years from a day until today: exactly 3.0 on the third anniversary, 2.99… the day before."""
-    full = today.year - day.year - ((today.month, today.day) < (day.month, day.day))
-    if full < 0:
-        return 0.0
-    try:
-        anniversary = day.replace(year=day.year + full)
-    except ValueError:  # 29 February
-        anniversary = day.replace(year=day.year + full, day=28)
-    return full + (today - anniversary).days / 366.0
-
 _DURATION_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"({NUM})\s*年\s*(?:零|又)\s*({NUM})\s*个?\s*月"), "years_months"),
     (re.compile(rf"({NUM})\s*年半"), "years_half"),
@@ -188,8 +164,6 @@ _DATE_ANCHOR = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月)?(?:份)
 
 def _exact_day(text: str, today: dt.date) -> tuple[dt.date, str] | None:
     """A day in the past written in full (2019年3月28日, 二〇一九年三月二十五号), with its words."""
-    from bot.text.timeexpr import time_mentions
-
     for mention in time_mentions(text, today):
         day = mention.day
         if day is not None and day <= today and "年" in mention.text and re.search(r"[日号]$", mention.text):
@@ -223,14 +197,14 @@ def duration(text: str, today: dt.date) -> Years | None:
         if m[4]:
             year, month = int(m[4]), None
         elif m[3]:
-            year, month = today.year - _RELATIVE_YEAR[m[3]], None
+            year, month = today.year + RELATIVE_YEARS[m[3]], None
         else:
             year, month = int(m[1]), int(m[2]) if m[2] else None
             if month is not None and not 1 <= month <= 12:
                 month = None
         if year > today.year or (year == today.year and month is not None and month > today.month):
             return None  # a date still to come says nothing about how long
-        low, high = _year_interval(year, month, today)
+        low, high = years_until(year, month, today)
         return Years(round(low, 2), round(high, 2), m[0])
     for span in _approximate(text):
         if re.match(r"\s*(?:周)?年(?![前后级底初度份中月])", text[span.end:]) or span.text.endswith("年"):

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.text.analyzer import TextAnalyzer
-from bot.text.cleaning import CJK
+from bot.text.dates import TimeMention, time_mentions
+from bot.text.normalize import CJK
 from bot.text.sentences import sentences
 from bot.text.slips import Slip, SlipReader
-from bot.text.timeexpr import TimeMention, time_mentions
 
 Script = Literal["simplified", "traditional", "english"]
 

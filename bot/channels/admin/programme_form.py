@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot.knowledge.drafting import FACTS, paragraphs
 from bot.knowledge.kinds import Kinds
-from bot.knowledge.programmes import squash
+from bot.text.normalize import squash, squash_mapped
 
 STAGE_FIELDS = ("id", "label", "when", "start", "end", "quote")
 CRITERION_FIELDS = ("id", "kind", "label", "min", "min_years", "quote", "ask")
@@ -99,22 +98,11 @@ class Segment:
     quote: int = -1  # index into the quotes it belongs to, -1 for plain text
 
 
-def _normalised(text: str) -> tuple[str, list[int]]:
-    """The text as quotes are compared (NFKC, no whitespace) and, for each character, where it came from."""
-    out, where = [], []
-    for i, ch in enumerate(text):
-        for n in unicodedata.normalize("NFKC", ch):
-            if not n.isspace():
-                out.append(n)
-                where.append(i)
-    return "".join(out), where
-
-
 def highlight(body: str, quotes: list[str]) -> list[list[Segment]]:
     """The document's paragraphs cut into plain text and quoted spans (the first quote wins an overlap)."""
     out = []
     for para in paragraphs(body):
-        flat, where = _normalised(para)
+        flat, where = squash_mapped(para)
         owner = [-1] * len(para)
         for qi, quote in enumerate(quotes):
             q = squash(quote)
