@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bot.answering.engine import Engine
-from bot.channels import cli
+from bot.channels import cli, commands
 from bot.channels.admin.app import create_app
 from bot.channels.admin.auth import hash_password
 from bot.channels.admin.jobs import Workspace
@@ -26,7 +26,7 @@ def test_cli_ask_is_recorded_but_not_debug_runs(settings: Settings, engine: Engi
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     db = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setattr(cli, "load_settings", lambda: settings.model_copy(update={"database_url": db}))
-    monkeypatch.setattr(cli, "_engine", lambda s, quiet=True: engine)
+    monkeypatch.setattr(commands, "build_engine", lambda s, quiet=True: engine)
     assert cli.main(["ask", "--today", "2022-04-01", "社工站的电话是多少？"]) == 0
     assert cli.main(["ask", "--debug", "创投计划申报截止到几号？"]) == 0
     capsys.readouterr()

@@ -4,7 +4,6 @@ line, through the same knowledge service as Telegram and the web admin (audited 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import sys
 from pathlib import Path
@@ -124,9 +123,8 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.documents import load_documents, validity_label
 
-    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()  # checked in cli.main
     for doc in load_documents(settings.knowledge_dir):
-        print(f"{doc.id}\t{doc.published.iso()}\t{validity_label(doc, today)}\t{doc.publication}\t{doc.title}")
+        print(f"{doc.id}\t{doc.published.iso()}\t{validity_label(doc, args.today)}\t{doc.publication}\t{doc.title}")
     return 0
 
 

@@ -98,7 +98,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from bot.rules.rounds import Rounds
     from bot.rules.timeline import window_state
 
-    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    today = args.today  # a date: cli.main checked it
     try:
         programmes = load_programmes(settings.knowledge_dir)
     except KnowledgeError as exc:
