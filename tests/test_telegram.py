@@ -13,8 +13,7 @@ from telegram.ext import CallbackContext
 
 from bot.answering.engine import Engine
 from bot.answering.reply import Question
-from bot.channels.telegram.handlers import send
-from bot.channels.telegram.render import LIMIT, split_text
+from bot.channels.telegram.render import LIMIT, send, split_text
 from bot.settings import Settings
 from tests.helpers.botapi import FakeBotAPI
 from tests.helpers.tg import ADMIN, BotRun, buttons, make_services

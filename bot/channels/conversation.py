@@ -1,5 +1,5 @@
-"""A conversation on the web, WeChat or terminal channel: its history kept in the store, every question
-answered and recorded with its channel, so staff see all channels in one queue and dashboard."""
+"""A conversation on any channel (Telegram, web, WeChat, terminal): its history kept in the store, every
+question answered and recorded with its channel, so staff see all channels in one queue and dashboard."""
 
 from __future__ import annotations
 
@@ -26,14 +26,20 @@ class Answered:
 
 
 class Conversations:
-    """Ask, record and remember, per chat of one channel ("web", "wechat", "chat", "cli")."""
+    """Ask, record and remember, per chat of one channel ("telegram", "web", "wechat", "chat", "cli").
 
-    def __init__(self, store: Store, channel: str) -> None:
+    `prefix` names where histories are kept in the store (Telegram's are "history:<person>");
+    `answer_chars` caps how much of an earlier answer the history keeps (None: all of it)."""
+
+    def __init__(self, store: Store, channel: str, *, prefix: str | None = None,
+                 answer_chars: int | None = None) -> None:
         self.store = store
         self.channel = channel
+        self.prefix = prefix or f"history:{channel}"
+        self.answer_chars = answer_chars
 
     def _key(self, chat: str) -> str:
-        return f"history:{self.channel}:{chat}"
+        return f"{self.prefix}:{chat}"
 
     def history(self, chat: str) -> list[Turn]:
         return [Turn(t["role"], t["content"]) for t in self.store.get_state(self._key(chat)) or []]
@@ -51,11 +57,17 @@ class Conversations:
         text = mask(text)  # phone and ID numbers are neither kept nor used
         history = self.history(chat)
         reply = engine.ask(Question(text, today, history), on_partial=on_partial)
+        return self.keep(chat, user, text, history, reply)
+
+    def keep(self, chat: str, user: str | None, text: str, history: list[Turn], reply: Reply,
+             conversation: str | None = None) -> Answered:
+        """Record an exchange and remember it for follow-ups in `conversation` (the chat unless given): a
+        message refused as too long or unreadable is recorded but not part of the conversation."""
         answered = self.record(chat, user, text, reply)
         if reply.kind != "invalid":
-            turns = [*history, Turn("user", text), Turn("assistant", reply.answer)]
-            self.store.set_state(self._key(chat), [{"role": t.role, "content": t.content}
-                                                   for t in turns[-HISTORY_TURNS:]])
+            turns = [*history, Turn("user", text), Turn("assistant", reply.answer[:self.answer_chars])]
+            self.store.set_state(self._key(conversation or chat), [{"role": t.role, "content": t.content}
+                                                                   for t in turns[-HISTORY_TURNS:]])
         return answered
 
     def record(self, chat: str, user: str | None, text: str, reply: Reply) -> Answered:

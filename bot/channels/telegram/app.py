@@ -19,9 +19,10 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram import handlers, staff
+from bot.channels.telegram import buttons, check, handlers, staff
+from bot.channels.telegram.render import send
 from bot.channels.telegram.retry import RetryingLimiter
-from bot.channels.telegram.services import Services
+from bot.channels.telegram.services import Services, services
 from bot.channels.telegram.texts import load_texts
 from bot.settings import Settings
 from bot.wiring import EngineHolder, build_engine
@@ -36,10 +37,10 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 async def _knowledge_in_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """In the webhook service the knowledge base is edited in the web admin, never in one worker."""
-    s = handlers.services(context)
+    s = services(context)
     url = f"（{s.settings.admin_url}）" if s.settings.admin_url else ""
     if update.effective_chat is not None:
-        await handlers.send(context, update.effective_chat.id, s.texts.fmt("knowledge_in_admin", url=url))
+        await send(context, update.effective_chat.id, s.texts.fmt("knowledge_in_admin", url=url))
 
 
 def build_application(services: Services, *, rate_limiter: bool = True, webhook: bool = False,
@@ -72,8 +73,8 @@ def build_application(services: Services, *, rate_limiter: bool = True, webhook:
     app.add_handler(MessageHandler(staff.STAFF_UPDATES & ~admins, staff.gate), group=-1)
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler("help", handlers.help_command))
-    app.add_handler(CommandHandler("check", handlers.check))
-    app.add_handler(CommandHandler("cancel", handlers.cancel))
+    app.add_handler(CommandHandler("check", check.check))
+    app.add_handler(CommandHandler("cancel", check.cancel))
     app.add_handler(CommandHandler("unanswered", staff.unanswered_command, filters=admins))
     app.add_handler(CommandHandler("stats", staff.stats_command, filters=admins))
     if webhook:
@@ -85,7 +86,7 @@ def build_application(services: Services, *, rate_limiter: bool = True, webhook:
         app.add_handler(MessageHandler(filters.Document.ALL & admins, staff.on_document))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.help_command))  # unknown
-    app.add_handler(CallbackQueryHandler(handlers.on_button))
+    app.add_handler(CallbackQueryHandler(buttons.on_button))
     app.add_error_handler(handlers.on_error)
     return app
 

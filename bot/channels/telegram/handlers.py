@@ -1,4 +1,5 @@
-"""Handlers for applicants and residents: questions, feedback, passages, /check, station browsing."""
+"""Handlers for applicants and residents: /start, /help, questions (streamed when a model writes) and errors;
+the self-check is in check.py, the buttons in buttons.py."""
 
 from __future__ import annotations
 
@@ -7,49 +8,20 @@ import contextlib
 import html
 import logging
 import re
-from typing import Any, cast
 
 from telegram import Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.answering.reply import Part, Question, Reply, Turn
-from bot.channels.render import cited_passages
-from bot.channels.screening import ScreenerFlow, Step, screener_texts
-from bot.channels.telegram.render import answer_keyboard, choices_keyboard, escaped_parts, menu_keyboard, reply_html
-from bot.channels.telegram.services import Services
+from bot.answering.reply import Question, Reply
+from bot.channels.telegram.check import screener_answer, screening
+from bot.channels.telegram.render import answer_keyboard, menu_keyboard, reply_html, send
+from bot.channels.telegram.services import conversations, person, services
 from bot.state.privacy import mask
 
 log = logging.getLogger(__name__)
-HISTORY_TURNS = 6
-HISTORY_ANSWER_CHARS = 1000  # of an earlier answer, what the history keeps
 TYPING_EVERY = 4.5  # seconds; Telegram shows "typing" for about five
-
-
-def person(chat_id: int, user_id: int) -> str:
-    """One person in one chat: "<chat>" in a private chat (chat = user), "<chat>:<user>" in a group,
-    so members never share history or self-check answers."""
-    return str(chat_id) if chat_id == user_id else f"{chat_id}:{user_id}"
-
-
-def person_key(kind: str, chat_id: int, user_id: int) -> str:
-    return f"{kind}:{person(chat_id, user_id)}"
-
-
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return cast(Services, context.bot_data["services"])
-
-
-async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str | list[Part],
-               markup: Any = None) -> Message | None:
-    """Send text (HTML-escaped) or a reply's parts (rendered) of any length, the keyboard under the last part."""
-    parts = reply_html(text) if isinstance(text, list) else escaped_parts(text)
-    last = None
-    for i, part in enumerate(parts):
-        last = await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML,
-                                              reply_markup=markup if i == len(parts) - 1 else None)
-    return last
 
 
 # ---------------------------------------------------------------------- commands
@@ -109,8 +81,8 @@ async def _keep_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None
 
 async def answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, text: str) -> Reply:
     s = services(context)
-    key = person_key("history", chat_id, user_id)
-    history = [Turn(t["role"], t["content"]) for t in s.store.get_state(key) or []]
+    talk, who = conversations(s), person(chat_id, user_id)
+    history = talk.history(who)
     question = Question(mask(text), s.today(), history)
     typing = asyncio.create_task(_keep_typing(context, chat_id))
     try:
@@ -122,17 +94,9 @@ async def answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int,
         typing.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await typing
-    passages = cited_passages(reply)
-    iid = s.store.record(channel="telegram", user_id=str(user_id), chat_id=str(chat_id), question=question.text,
-                         answer=reply.answer, answered=reply.answered, kind=reply.kind,
-                         confidence=reply.confidence, latency_ms=reply.latency_ms, sources=passages)
-    log.info("chat %s asked %r -> %s (%.0f ms)", chat_id, question.text[:80], reply.kind, reply.latency_ms)
-    if reply.kind != "invalid":  # a message refused as too long or unreadable is not part of the conversation
-        turns = [*({"role": t.role, "content": t.content} for t in history),
-                 {"role": "user", "content": question.text},
-                 {"role": "assistant", "content": reply.answer[:HISTORY_ANSWER_CHARS]}]
-        s.store.set_state(key, turns[-HISTORY_TURNS:])  # kept even if sending fails below
-    markup = answer_keyboard(iid, len(passages), s.texts) if reply.kind != "invalid" else None
+    # recorded and remembered before sending: kept even if sending fails below
+    kept = talk.keep(str(chat_id), str(user_id), question.text, history, reply, conversation=who)
+    markup = answer_keyboard(kept.interaction_id, len(kept.passages), s.texts) if reply.kind != "invalid" else None
     parts = reply_html(reply.parts)
     if draft is not None and len(parts) == 1:  # the streamed message becomes the checked final answer
         await context.bot.edit_message_text(parts[0], chat_id=chat_id, message_id=draft.message_id,
@@ -184,139 +148,6 @@ async def _ask_streaming(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_
         with contextlib.suppress(asyncio.CancelledError):
             await editor
     return reply, draft
-
-
-# ---------------------------------------------------------------------- buttons
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.data is None or update.effective_chat is None:
-        return
-    s = services(context)
-    chat_id, user_id = update.effective_chat.id, query.from_user.id
-    kind, _, rest = query.data.partition(":")
-    numbers = _numbers(rest) if kind in ("fb", "src") else None
-    if kind in ("fb", "src") and numbers is None:  # not a button this bot made
-        log.warning("callback data %r from user %s ignored", query.data[:64], user_id)
-        await query.answer()
-        return
-    if kind == "fb" and numbers is not None:
-        rated, value = numbers
-        row = s.store.interaction(rated)
-        if row is None or row["user_id"] != str(user_id):  # only the person who got the answer rates it
-            log.warning("user %s tried to rate interaction %s, not theirs", user_id, rated)
-            await query.answer(s.texts["feedback_not_yours"])
-            return
-        s.store.add_feedback(rated, str(user_id), 1 if value > 0 else -1)
-        await query.answer(s.texts["feedback_thanks"])
-        return
-    await query.answer()
-    if kind == "src" and numbers is not None:
-        iid, n = numbers
-        row = s.store.interaction(iid)
-        sources = row["sources"] if row else []
-        if n >= len(sources):
-            await send(context, chat_id, s.texts["passage_missing"])
-            return
-        p = sources[n]
-        await send(context, chat_id, s.texts.fmt("passage", title=p["title"], date=p["published"], text=p["text"]))
-    elif kind == "menu":
-        await on_menu(update, context, rest)
-    elif kind == "faq" and rest.isdigit() and int(rest) < len(s.texts.faq):
-        await answer(context, chat_id, user_id, s.texts.faq[int(rest)])
-    elif kind == "chk":
-        await screener_answer(update, context, rest)
-    elif kind == "st":
-        await on_station(context, chat_id, rest)
-
-
-def _numbers(data: str) -> tuple[int, int] | None:
-    """"12:-1" -> (12, -1); None for anything else."""
-    first, _, second = data.partition(":")
-    try:
-        return int(first), int(second)
-    except ValueError:
-        return None
-
-
-async def on_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, item: str) -> None:
-    s = services(context)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    if item == "check":
-        await check(update, context)
-    elif item == "deadline":
-        await answer(context, chat_id, update.effective_user.id, s.texts["deadline_question"])  # type: ignore[union-attr]
-    elif item == "stations":
-        guide = s.engine.stations
-        if guide is None:
-            return
-        options = [(d, f"d:{d}") for d in guide.directory.districts()]
-        await send(context, chat_id, s.texts["stations_districts"], choices_keyboard(options, "st:", per_row=2))
-    elif item == "faq":
-        options = [(q, str(i)) for i, q in enumerate(s.texts.faq)]
-        await send(context, chat_id, s.texts["faq_intro"], choices_keyboard(options, "faq:", per_row=1))
-
-
-async def on_station(context: ContextTypes.DEFAULT_TYPE, chat_id: int, item: str) -> None:
-    s = services(context)
-    guide = s.engine.stations
-    if guide is None:
-        return
-    level, _, value = item.partition(":")
-    if level == "d":
-        stations = guide.directory.in_district(value)
-        options = [(st.name, f"s:{st.id}") for st in stations]
-        await send(context, chat_id, s.texts.fmt("stations_in_district", district=value),
-                   choices_keyboard(options, "st:", per_row=1, extra=[(s.texts["stations_back"], "menu:stations")]))
-    elif level == "s":
-        station = guide.directory.by_id(value)
-        if station is None:
-            return
-        await send(context, chat_id, guide.card(station),
-                   choices_keyboard([], "st:", extra=[(s.texts["stations_back"], f"st:d:{station.district}")]))
-
-
-# ---------------------------------------------------------------------- the screener
-def screening(s: Services) -> ScreenerFlow:
-    """The shared self-check conversation (bot/channels/screening.py), keyed by person (see `person`)."""
-    return ScreenerFlow(s.engine.advisor, s.store, screener_texts(s.settings.prompts_dir))
-
-
-def _who(update: Update) -> tuple[int, int]:
-    """(chat, user) of an update; the user is the chat when there is none (a channel post)."""
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    return chat_id, update.effective_user.id if update.effective_user else chat_id
-
-
-async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    s = services(context)
-    chat_id, user_id = _who(update)
-    history = s.store.get_state(person_key("history", chat_id, user_id)) or []
-    said = [t["content"] for t in history if t["role"] == "user"]
-    await _send_step(context, chat_id, screening(s).start(person(chat_id, user_id), s.today(), said))
-
-
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat_id, user_id = _who(update)
-    await _send_step(context, chat_id, screening(services(context)).cancel(person(chat_id, user_id)))
-
-
-async def screener_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    chat_id, user_id = _who(update)
-    flow = screening(services(context))
-    if flow.active(person(chat_id, user_id)) or text == "/cancel":
-        await _send_step(context, chat_id, flow.answer(person(chat_id, user_id), mask(text)))
-
-
-async def _send_step(context: ContextTypes.DEFAULT_TYPE, chat_id: int, step: Step) -> None:
-    """A notice on its own; the question with its answer buttons; or the verdict."""
-    if step.notice:
-        await send(context, chat_id, step.notice)
-    if step.question:
-        cancel_label = screener_texts(services(context).settings.prompts_dir)["cancel_button"]
-        await send(context, chat_id, step.question,
-                   choices_keyboard(step.options, "chk:", extra=[(cancel_label, "chk:/cancel")]))
-    if step.verdict is not None:
-        await send(context, chat_id, step.verdict.parts)
 
 
 # ---------------------------------------------------------------------- errors

@@ -1,11 +1,15 @@
 """Telegram rendering: a reply's parts as Telegram HTML (quotes as block quotes, quoted clauses and source
-titles in italics, the verdict in bold), HTML-escaped text, 4096-character messages, inline keyboards."""
+titles in italics, the verdict in bold), HTML-escaped text, 4096-character messages, inline keyboards;
+`send` sends them."""
 
 from __future__ import annotations
 
 import html
+from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
 
 from bot.answering.reply import Part, lines, plain_text
 from bot.channels.render import SpanKind, spans, split_parts
@@ -85,3 +89,14 @@ def choices_keyboard(options: list[tuple[str, str]], prefix: str, per_row: int =
     if extra:
         rows.append([InlineKeyboardButton(label, callback_data=data) for label, data in extra])
     return InlineKeyboardMarkup(rows)
+
+
+async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str | list[Part],
+               markup: Any = None) -> Message | None:
+    """Send text (HTML-escaped) or a reply's parts (rendered) of any length, the keyboard under the last part."""
+    parts = reply_html(text) if isinstance(text, list) else escaped_parts(text)
+    last = None
+    for i, part in enumerate(parts):
+        last = await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML,
+                                              reply_markup=markup if i == len(parts) - 1 else None)
+    return last

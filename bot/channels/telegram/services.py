@@ -1,4 +1,5 @@
-"""What the Telegram handlers use: the engine (one question at a time, users taking turns), the store, limits."""
+"""What the Telegram handlers use: the engine (one question at a time, users taking turns), the store, limits;
+and who is asking (one person in one chat)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
+
+from telegram.ext import ContextTypes
 
 from bot.answering.engine import Engine
 from bot.answering.reply import Question, Reply
+from bot.channels.conversation import Conversations
 from bot.channels.ratelimit import RateLimiter
 from bot.channels.telegram.texts import Texts
 from bot.settings import Settings
@@ -111,3 +115,21 @@ class Services:
     def refresh(self) -> None:
         """Answer from the committed index from the next question on (after a knowledge change)."""
         self.engine = build_engine(self.settings, embeddings=self.engine.embeddings, auto_ingest=False)
+
+
+def person(chat_id: int, user_id: int) -> str:
+    """One person in one chat: "<chat>" in a private chat (chat = user), "<chat>:<user>" in a group,
+    so members never share history or self-check answers."""
+    return str(chat_id) if chat_id == user_id else f"{chat_id}:{user_id}"
+
+
+HISTORY_ANSWER_CHARS = 1000  # of an earlier answer, what a Telegram history keeps
+
+
+def conversations(s: Services) -> Conversations:
+    """Telegram's conversations: histories per person under "history:<person>"."""
+    return Conversations(s.store, "telegram", prefix="history", answer_chars=HISTORY_ANSWER_CHARS)
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return cast(Services, context.bot_data["services"])

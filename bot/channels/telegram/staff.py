@@ -12,8 +12,8 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
-from bot.channels.telegram.handlers import send, services
-from bot.channels.telegram.services import Services
+from bot.channels.telegram.render import send
+from bot.channels.telegram.services import Services, services
 from bot.knowledge.metadata import parse_caption
 from bot.knowledge.service import EditError, KnowledgeService, NeedTitleAndDate
 from bot.wiring import knowledge_service
