@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot.filelock import flock_within
 from bot.index.storage import IndexUnavailable
 from bot.settings import Settings
 
@@ -23,15 +24,8 @@ def ingest_lock(data_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[Non
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(data_dir / "ingest.lock", "w") as handle:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise IndexUnavailable(f"another ingest into {data_dir} is still running") from None
-                time.sleep(0.2)
+        if not flock_within(handle, wait, poll=0.2):
+            raise IndexUnavailable(f"another ingest into {data_dir} is still running")
         try:
             yield
         finally:

@@ -10,12 +10,12 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from bot.filelock import flock_within
 from bot.knowledge.catalog import Knowledge, check_knowledge
 from bot.knowledge.documents import KnowledgeError
 from bot.knowledge.loaders import DocumentError
@@ -166,16 +166,9 @@ def edit_lock(data_dir: Path, wait: float) -> Iterator[bool]:
     try:
         fd = os.open(data_dir / "edit.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        yield False
-                        return
-                    time.sleep(0.1)
+            if not flock_within(fd, wait, poll=0.1):
+                yield False
+                return
             try:
                 yield True
             finally:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,7 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bot.knowledge.documents import Document, KnowledgeError, shown
-from bot.knowledge.schema import Required, Strict, Text, read_yaml, validate
+from bot.knowledge.schema import Required, Strict, Text, dump_text, read_yaml, round_trip, validate
 from bot.text.normalize import squash
 
 FAQ_FILE = "faq.yaml"
@@ -114,11 +113,7 @@ def parse_faq(raw: Any, docs: list[Document], path: str = FAQ_FILE) -> list[FaqE
 
 
 def _round_trip() -> YAML:
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=2, offset=0)
-    return yaml
+    return round_trip(sequence=2, offset=0)
 
 
 def faq_text(current: str | None, entries: list[FaqEntry]) -> str:
@@ -135,9 +130,7 @@ def faq_text(current: str | None, entries: list[FaqEntry]) -> str:
         kept = old.get(entry.id)
         seq.append(kept if kept is not None and _plain(kept) == mine else mine)
     data["entries"] = seq
-    out = io.StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
+    return dump_text(yaml, data)
 
 
 def _plain(node: Any) -> Any:

@@ -3,6 +3,7 @@ file, the entry and the field ("knowledge/stations.yaml：stations → 第3项�
 
 from __future__ import annotations
 
+import io
 import string
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -18,6 +19,7 @@ from pydantic import (
     ValidationInfo,
     create_model,
 )
+from ruamel.yaml import YAML
 
 from bot.text.normalize import squash
 
@@ -81,6 +83,22 @@ class Strict(BaseModel):
     """A mapping in a staff-edited YAML file: unknown keys are typos, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def round_trip(*, sequence: int, offset: int) -> YAML:
+    """ruamel.yaml set to write a staff-edited file back as staff wrote it: comments, quotes, flow lists,
+    long lines unwrapped, lists indented as that file indents them."""
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=sequence, offset=offset)
+    return yaml
+
+
+def dump_text(yaml: YAML, data: Any) -> str:
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
 
 
 def read_yaml(path: Path, shown: str, error: type[Exception]) -> Any:

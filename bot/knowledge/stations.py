@@ -8,7 +8,6 @@ does know, never an invented station.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from bot.knowledge.documents import Document, KnowledgeError, shown
-from bot.knowledge.schema import Quote, Required, Strict, Text, read_yaml, validate
+from bot.knowledge.schema import Quote, Required, Strict, Text, dump_text, read_yaml, round_trip, validate
 from bot.text.normalize import squash
 
 STATIONS_FILE = "stations.yaml"
@@ -171,18 +170,11 @@ CONTACT_FIELDS = ("address", "hours", "phone")
 
 
 def _round_trip() -> YAML:
-    """ruamel.yaml set to write stations.yaml back as staff wrote it: comments, quotes, flow lists."""
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
+    return round_trip(sequence=4, offset=2)
 
 
 def _dump(data: Any) -> str:
-    out = io.StringIO()
-    _round_trip().dump(data, out)
-    return out.getvalue()
+    return dump_text(_round_trip(), data)
 
 
 def _entries(text: str) -> tuple[Any, CommentedSeq]:
