@@ -27,8 +27,9 @@ TODAY = dt.date(2023, 3, 10)
 
 
 @pytest.fixture(scope="module")
-def admin(tmp_path_factory: pytest.TempPathFactory, e5: E5Embeddings) -> Iterator[tuple[TestClient, Settings, Store]]:
-    settings = copy_knowledge(tmp_path_factory.mktemp("admin"))
+def admin(tmp_path_factory: pytest.TempPathFactory, e5: E5Embeddings,
+          built: Settings) -> Iterator[tuple[TestClient, Settings, Store]]:
+    settings = copy_knowledge(tmp_path_factory.mktemp("admin"), built)
     settings.admin_users = {"zhang": hash_password(PASSWORD, iterations=2000), "li": hash_password(PASSWORD + "!")}
     settings.admin_max_failures = 3
     store = Store(settings.database)

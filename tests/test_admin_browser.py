@@ -6,11 +6,7 @@ The server is the real app under uvicorn on 127.0.0.1. Screenshots go to test-ar
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,65 +15,43 @@ import pytest
 from bot.channels.admin.app import create_app
 from bot.channels.admin.auth import hash_password
 from bot.channels.admin.jobs import Workspace
+from bot.channels.admin.serve import server as admin_server
 from bot.index.embeddings import E5Embeddings
 from bot.settings import PROJECT_ROOT, Settings
 from bot.state.store import Store
 from bot.wiring import build_engine
+from tests.helpers.browser import chromium, require_chromium
 from tests.helpers.files import make_docx
 from tests.helpers.knowledge import copy_knowledge
+from tests.helpers.serve import serve
 from tests.test_validity import ROUND_2023
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-CHROMIUM = os.environ.get("BOT_CHROMIUM", "/usr/bin/chromium")
 SHOTS = PROJECT_ROOT / "test-artifacts" / "admin"
 PASSWORD = "correct horse battery"
 
-if not Path(CHROMIUM).exists():
-    pytest.fail(f"{CHROMIUM} not found: `make test` installs Debian's chromium (apt-get install chromium)",
-                pytrace=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+require_chromium()
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, e5: E5Embeddings) -> Iterator[tuple[str, Settings, Store]]:
-    import uvicorn
-
-    settings = copy_knowledge(tmp_path_factory.mktemp("browser"))
+def server(tmp_path_factory: pytest.TempPathFactory, e5: E5Embeddings,
+           built: Settings) -> Iterator[tuple[str, Settings, Store]]:
+    settings = copy_knowledge(tmp_path_factory.mktemp("browser"), built)
     settings.admin_users = {"wang": hash_password(PASSWORD, iterations=2000)}
     store = Store(settings.database)
     space = Workspace(settings, engine=build_engine(settings, embeddings=e5))
     app = create_app(settings, space, store, today=lambda: dt.date(2023, 3, 10))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    assert srv.started, "uvicorn did not start"
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    yield f"http://127.0.0.1:{port}", settings, store
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(app, admin_server) as base:
+        yield base, settings, store
     space.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _sign_in(page: object, base: str, password: str = PASSWORD) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from html import unescape
@@ -74,8 +73,7 @@ def error(html: str) -> str:
 
 def _app(tmp: pytest.TempPathFactory, settings: Settings, e5: E5Embeddings, **extra: object
          ) -> tuple[Settings, Workspace, Store, object]:
-    mine = copy_knowledge(tmp.mktemp("admin-rounds"))
-    shutil.copytree(settings.data_dir, mine.data_dir)
+    mine = copy_knowledge(tmp.mktemp("admin-rounds"), settings)
     round2023.write_announcement(mine.knowledge_dir)
     mine.admin_users = {"zhang": hash_password(PASSWORD, iterations=2000)}
     for key, value in extra.items():
@@ -86,9 +84,9 @@ def _app(tmp: pytest.TempPathFactory, settings: Settings, e5: E5Embeddings, **ex
 
 
 @pytest.fixture(scope="module")
-def admin(tmp_path_factory: pytest.TempPathFactory, settings: Settings, e5: E5Embeddings,
-          ingest_seconds: float) -> Iterator[tuple[TestClient, Settings, Workspace, Store]]:
-    mine, space, store, app = _app(tmp_path_factory, settings, e5)
+def admin(tmp_path_factory: pytest.TempPathFactory, built: Settings,
+          e5: E5Embeddings) -> Iterator[tuple[TestClient, Settings, Workspace, Store]]:
+    mine, space, store, app = _app(tmp_path_factory, built, e5)
     with TestClient(app) as client:  # type: ignore[arg-type]
         client.post("/login", data={"username": "zhang", "password": PASSWORD})
         yield client, mine, space, store
@@ -160,12 +158,12 @@ def test_a_confirmed_round_is_saved_reindexed_and_answered(admin: tuple[TestClie
     assert again.status_code == 422 and "已有编号为 2023-shegong-chuangtou 的项目" in error(again.text)
 
 
-def test_the_models_proposals_are_marked(tmp_path_factory: pytest.TempPathFactory, settings: Settings,
-                                        e5: E5Embeddings, ingest_seconds: float) -> None:
+def test_the_models_proposals_are_marked(tmp_path_factory: pytest.TempPathFactory, built: Settings,
+                                        e5: E5Embeddings) -> None:
     answer = json.dumps({"facts.audience": {"value": "各社会服务机构", "quote": "各区民政局、各社会服务机构"}},
                         ensure_ascii=False)
     with FakeLLM(lambda purpose, user: answer) as server:
-        _, space, _, app = _app(tmp_path_factory, settings, e5, llm_base_url=server.base_url, llm_model="t")
+        _, space, _, app = _app(tmp_path_factory, built, e5, llm_base_url=server.base_url, llm_model="t")
         with TestClient(app) as client:  # type: ignore[arg-type]
             client.post("/login", data={"username": "zhang", "password": PASSWORD})
             html = client.get(DRAFT).text

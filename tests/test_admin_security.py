@@ -8,8 +8,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from bot.channels.admin.serve import server
 from bot.settings import PROJECT_ROOT, Settings
 from bot.state.sessions import SessionStore
 from bot.state.store import Store
+from tests.helpers.serve import serve
 
 PASSWORD = "correct horse battery"
 TOKEN = "a-shared-sign-in-token-of-some-length"
@@ -47,6 +46,7 @@ def bot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 # ------------------------------------------------------------------ item 16: BOT_ADMIN_USERS
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["", "not json", "[1, 2]", '{"wang": 5}'])
 def test_a_malformed_admin_users_stops_only_the_admin(value: str) -> None:
     listed = bot("kb", "list", BOT_ADMIN_USERS=value)
@@ -58,6 +58,7 @@ def test_a_malformed_admin_users_stops_only_the_admin(value: str) -> None:
 
 
 # ------------------------------------------------------------------ item 14: the sign-in
+@pytest.mark.slow
 def test_a_short_token_is_refused_at_start_and_never_signs_in(tmp_path: Path) -> None:
     admin = bot("admin", "--port", "1", BOT_ADMIN_TOKEN="short-token")
     assert admin.returncode == 2 and "BOT_ADMIN_TOKEN is too short" in admin.stderr
@@ -107,19 +108,8 @@ def live(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> Iterator[t
     settings = _settings(tmp_path_factory.mktemp("security"), admin_lockout_minutes=15.0)
     space = Workspace(settings, engine=engine)
     app = create_app(settings, space, Store(settings.database))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    srv = server(app, "127.0.0.1", port)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", settings
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(app, server) as base:
+        yield base, settings
     space.close()
 
 

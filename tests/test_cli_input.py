@@ -8,6 +8,7 @@ import sys
 import pytest
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["ask", "创投计划什么时候截止？"], ["ask", "--jsonl"], ["chat"], ["kb", "list"],
                                      ["eval", "tests/questions.yaml"]])
 def test_an_impossible_today_is_one_line_not_a_traceback(command: list[str]) -> None:

@@ -38,8 +38,8 @@ def drop(kb: Settings, entry_id: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def kb(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return copy_knowledge(tmp_path_factory.mktemp("faq"))
+def kb(tmp_path_factory: pytest.TempPathFactory, built: Settings) -> Settings:
+    return copy_knowledge(tmp_path_factory.mktemp("faq"), built)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from bot.channels import cli
 from bot.settings import Settings
 
 
+@pytest.mark.slow
 def test_ingest_announces_the_embedding_then_only_changes(small_kb: Settings, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(cli, "load_settings", lambda: small_kb)

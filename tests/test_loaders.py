@@ -177,6 +177,7 @@ def _bomb(paragraphs: int) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_and_a_flood_of_text_are_refused(kb: Path) -> None:
     """Issue 10 item 10: a 385 KB .docx became a 100 MB article (764 MB peak)."""
     from bot.knowledge.loaders import MAX_CHARS

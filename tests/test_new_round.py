@@ -9,11 +9,7 @@ index copied (only the new announcement is embedded). Screenshots go to test-art
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,69 +20,45 @@ from bot.answering.reply import Question
 from bot.channels.admin.app import create_app
 from bot.channels.admin.auth import hash_password
 from bot.channels.admin.jobs import Workspace
+from bot.channels.admin.serve import server as admin_server
 from bot.index.embeddings import E5Embeddings
 from bot.rules.screener import Screener
 from bot.settings import PROJECT_ROOT, Settings
 from bot.state.store import Store
 from bot.wiring import build_engine
 from tests.helpers import round2023
+from tests.helpers.browser import chromium, require_chromium
 from tests.helpers.knowledge import copy_knowledge
+from tests.helpers.serve import serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-CHROMIUM = os.environ.get("BOT_CHROMIUM", "/usr/bin/chromium")
 SHOTS = PROJECT_ROOT / "test-artifacts" / "rounds"
 PASSWORD = "correct horse battery"
 D = dt.date.fromisoformat
 ROUND_2022, ROUND_2023 = "2022-shegong-chuangtou", "2023-shegong-chuangtou"
 
-if not Path(CHROMIUM).exists():
-    pytest.fail(f"{CHROMIUM} not found: `make test` installs Debian's chromium (apt-get install chromium)",
-                pytrace=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+require_chromium()
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, settings: Settings, e5: E5Embeddings,
-           ingest_seconds: float) -> Iterator[tuple[str, Settings, Workspace]]:
-    import uvicorn
-
-    mine = copy_knowledge(tmp_path_factory.mktemp("new-round"))
-    shutil.copytree(settings.data_dir, mine.data_dir)  # the session's index: only new documents get embedded
+def server(tmp_path_factory: pytest.TempPathFactory, built: Settings,
+           e5: E5Embeddings) -> Iterator[tuple[str, Settings, Workspace]]:
+    mine = copy_knowledge(tmp_path_factory.mktemp("new-round"), built)  # only new documents get embedded
     mine.admin_users = {"wang": hash_password(PASSWORD, iterations=2000)}
     space = Workspace(mine, engine=build_engine(mine, embeddings=e5, auto_ingest=False))
     app = create_app(mine, space, Store(mine.database), today=lambda: dt.date(2023, 4, 21))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    assert srv.started, "uvicorn did not start"
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    yield f"http://127.0.0.1:{port}", mine, space
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(app, admin_server) as base:
+        yield base, mine, space
     space.close()
 
 
 @pytest.fixture(scope="module")
 def page(server: tuple[str, Settings, Workspace]) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         yield context.new_page()
-        browser.close()
 
 
 def _error(page: Any) -> str:

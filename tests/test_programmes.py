@@ -74,6 +74,7 @@ def test_unreadable_programme_file(tmp_path: Path) -> None:
         load_programmes(kb)
 
 
+@pytest.mark.slow
 def test_ingest_refuses_a_programme_whose_quote_left_the_article(tmp_path: Path) -> None:
     import subprocess
     import sys

@@ -169,11 +169,10 @@ def test_one_round_known_gives_the_same_answers_as_before() -> None:
 
 
 @pytest.fixture(scope="module")
-def two_rounds(kb: Path, tmp_path_factory: pytest.TempPathFactory, settings: Settings, e5: E5Embeddings,
-               engine: Engine) -> Engine:
+def two_rounds(kb: Path, tmp_path_factory: pytest.TempPathFactory, built: Settings, e5: E5Embeddings) -> Engine:
     """The session's index copied, the 2023 announcement added to it (only that one is embedded)."""
     data = tmp_path_factory.mktemp("rounds-index")
-    shutil.copytree(settings.data_dir, data, dirs_exist_ok=True)
+    shutil.copytree(built.data_dir / "chroma", data / "chroma")
     mine = Settings(data_dir=data, knowledge_dir=kb, prompts_dir=PROJECT_ROOT / "prompts")
     report = ingest(mine, e5, TextAnalyzer(kb / "lexicon"), quiet=True)
     assert report.added == [round2023.DOC_ID] and not report.updated

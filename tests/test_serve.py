@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from bot.channels.serve.app import SECRET_HEADER, create_app
@@ -20,6 +21,7 @@ def _settings(tmp_path: Path, **extra: object) -> Settings:
                     **extra)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_serve_without_a_secret_stops_with_one_line(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "BOT_DATA_DIR": str(tmp_path), "TELEGRAM_BOT_TOKEN": "1:TEST",
            "HOME": str(tmp_path)}

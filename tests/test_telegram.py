@@ -23,16 +23,6 @@ pytestmark = pytest.mark.slow
 USER = 1001
 
 
-@pytest.fixture
-def api() -> FakeBotAPI:
-    with FakeBotAPI() as server:
-        yield server  # type: ignore[misc]
-
-
-def run(coro: object) -> object:
-    return asyncio.run(coro)  # type: ignore[arg-type]
-
-
 def test_start_welcomes_with_the_four_buttons(api: FakeBotAPI, settings: Settings, engine: Engine,
                                               tmp_path: Path) -> None:
     async def scenario() -> None:
@@ -42,7 +32,7 @@ def test_start_welcomes_with_the_four_buttons(api: FakeBotAPI, settings: Setting
             assert [t for t, _ in buttons(welcome)] == ["申报条件自查", "申报时间", "找社工站服务", "常见问题"]
             assert api.method_calls("setMyCommands")
 
-    run(scenario())
+    asyncio.run(scenario())
 
 
 def test_question_answer_sources_passage_and_feedback(api: FakeBotAPI, settings: Settings, engine: Engine,
@@ -75,7 +65,7 @@ def test_question_answer_sources_passage_and_feedback(api: FakeBotAPI, settings:
             assert services.store.feedback_for(iid) == [1]
             assert services.store.interaction(iid)["question"] == "社会工作发展专项基金是什么时候成立的？"
 
-    run(scenario())
+    asyncio.run(scenario())
 
 
 def test_decline_and_unanswered_list_for_staff(api: FakeBotAPI, settings: Settings, engine: Engine,
@@ -96,7 +86,7 @@ def test_decline_and_unanswered_list_for_staff(api: FakeBotAPI, settings: Settin
             reloaded = await bot.reply(ADMIN, "已重新索引")
             assert "5 unchanged" in reloaded["text"]
 
-    run(scenario())
+    asyncio.run(scenario())
 
 
 def test_user_words_are_escaped(api: FakeBotAPI, settings: Settings, engine: Engine, tmp_path: Path) -> None:
@@ -112,7 +102,7 @@ def test_user_words_are_escaped(api: FakeBotAPI, settings: Settings, engine: Eng
                       for e in reply["entities"] if e["type"] == "italic"}
             assert before == {"“", "："}  # the quoted clauses (not a label that reads the same) and the title
 
-    run(scenario())
+    asyncio.run(scenario())
 
 
 def test_long_text_is_split_under_the_limit(api: FakeBotAPI, settings: Settings, engine: Engine,
@@ -129,7 +119,7 @@ def test_long_text_is_split_under_the_limit(api: FakeBotAPI, settings: Settings,
         assert len(sent) == len(parts)
         assert all(len(m["text"]) <= LIMIT for m in sent)
 
-    run(scenario())
+    asyncio.run(scenario())
 
 
 def test_rate_limit_answers_kindly(api: FakeBotAPI, settings: Settings, engine: Engine, tmp_path: Path) -> None:
@@ -139,7 +129,7 @@ def test_rate_limit_answers_kindly(api: FakeBotAPI, settings: Settings, engine: 
                 api.send_text(USER, "创投计划申报截止到几号？")
             await bot.reply(USER, "请稍等一分钟")
 
-    run(scenario())
+    asyncio.run(scenario())
 
 
 def test_in_a_group_it_answers_only_when_addressed(api: FakeBotAPI, settings: Settings, engine: Engine,
@@ -156,7 +146,7 @@ def test_in_a_group_it_answers_only_when_addressed(api: FakeBotAPI, settings: Se
             api.send_text(USER, "那签约是什么时候？", chat_id=group, chat_type="group", reply_to_bot=first)
             await bot.reply(group, "4月中下旬", after=first["message_id"])
 
-    run(scenario())
+    asyncio.run(scenario())
 
 
 def test_check_with_buttons_resumes_after_a_restart(api: FakeBotAPI, settings: Settings, engine: Engine,
@@ -181,8 +171,8 @@ def test_check_with_buttons_resumes_after_a_restart(api: FakeBotAPI, settings: S
             verdict = await bot.reply(USER, "初步判断", after=prompt["message_id"])
             assert "不符合" in verdict["text"] and "❌ 注册成立三年以上" in verdict["text"]
 
-    run(first_run())
-    run(second_run())
+    asyncio.run(first_run())
+    asyncio.run(second_run())
 
 
 def test_browse_stations_by_district(api: FakeBotAPI, settings: Settings, engine: Engine, tmp_path: Path) -> None:
@@ -199,7 +189,7 @@ def test_browse_stations_by_district(api: FakeBotAPI, settings: Settings, engine
             station = await bot.reply(USER, "大病救助", after=stations["message_id"])
             assert "2022年3月29日" in station["text"]
 
-    run(scenario())
+    asyncio.run(scenario())
 
 
 def test_errors_are_answered_politely(api: FakeBotAPI, settings: Settings, engine: Engine, tmp_path: Path,
@@ -216,7 +206,7 @@ def test_errors_are_answered_politely(api: FakeBotAPI, settings: Settings, engin
             api.send_text(USER, "创投计划申报截止到几号？")
             await bot.reply(USER, "出了点问题")
 
-    run(scenario())
+    asyncio.run(scenario())
 
 
 def test_unknown_command_gets_help(api: FakeBotAPI, settings: Settings, engine: Engine, tmp_path: Path) -> None:
@@ -225,7 +215,7 @@ def test_unknown_command_gets_help(api: FakeBotAPI, settings: Settings, engine: 
             api.send_text(USER, "/foo")
             await bot.reply(USER, "用法")
 
-    run(scenario())
+    asyncio.run(scenario())
 
 
 def test_staff_commands_are_refused_to_others_and_logged(api: FakeBotAPI, settings: Settings, engine: Engine,
@@ -244,7 +234,7 @@ def test_staff_commands_are_refused_to_others_and_logged(api: FakeBotAPI, settin
         refused = [r for r in services.store.staff_log() if not r["allowed"]]
         assert {r["action"] for r in refused} == {"/stats", "/reload", "/unanswered", "upload"}
 
-    run(scenario())
+    asyncio.run(scenario())
 
 
 def test_handler_level_gate_with_process_update(api: FakeBotAPI, settings: Settings, engine: Engine,
@@ -264,7 +254,7 @@ def test_handler_level_gate_with_process_update(api: FakeBotAPI, settings: Setti
         assert any("只对工作人员开放" in m["text"] for m in api.method_calls("sendMessage"))
         assert not any("最近 7 天" in m["text"] for m in api.method_calls("sendMessage"))
 
-    run(scenario())
+    asyncio.run(scenario())
 
 
 def test_fifty_users_at_once(api: FakeBotAPI, settings: Settings, engine: Engine, tmp_path: Path) -> None:
@@ -286,7 +276,7 @@ def test_fifty_users_at_once(api: FakeBotAPI, settings: Settings, engine: Engine
             assert len(replies) == 50 and len(done) == 50
             return [done[u] - started[u] for u in users]
 
-    latencies = run(scenario())
+    latencies = asyncio.run(scenario())
     assert isinstance(latencies, list)
     p50 = statistics.median(latencies)
     p95 = sorted(latencies)[int(len(latencies) * 0.95) - 1]

@@ -28,16 +28,6 @@ DEADLINE_Q = "创投计划申报截止到几号？"
 ERROR_REPLY = "出了点问题"
 
 
-@pytest.fixture
-def api() -> FakeBotAPI:
-    with FakeBotAPI() as server:
-        yield server  # type: ignore[misc]
-
-
-def run(coro: object) -> object:
-    return asyncio.run(coro)  # type: ignore[arg-type]
-
-
 def _texts(api: FakeBotAPI, chat: int) -> list[str]:
     return [m.get("text", "") for m in api.sent(chat)]
 
@@ -60,7 +50,7 @@ def test_an_answer_survives_failed_calls(api: FakeBotAPI, settings: Settings, en
             assert sum("4月10日" in t for t in _texts(api, USER)) == 1  # once
             assert api.failed == [(method, status)] * times
 
-    run(scenario())
+    asyncio.run(scenario())
 
 
 # ---------------------------------------------------------------------- bursts (item 12)
@@ -112,7 +102,7 @@ def test_one_users_burst_does_not_starve_another(api: FakeBotAPI, settings: Sett
                 await asyncio.sleep(0.1)
             return [int(p["chat_id"]) for m, p, _ in list(api.calls) if m == "sendMessage"]
 
-    order = run(scenario())
+    order = asyncio.run(scenario())
     assert order.count(a) == 10 and order.count(b) == 1
     events = worker.events
     b_in = events.index(("submit", b))
@@ -136,7 +126,7 @@ def test_a_message_refused_as_too_long_is_not_kept_in_history(api: FakeBotAPI, s
             api.send_text(USER, DEADLINE_Q)
             await bot.reply(USER, "4月10日")
 
-    run(scenario())
+    asyncio.run(scenario())
     history = services.store.get_state(f"history:{USER}")
     assert [t["content"] for t in history if t["role"] == "user"] == [DEADLINE_Q]
 
@@ -167,7 +157,7 @@ def test_group_members_have_their_own_history_and_screener(api: FakeBotAPI, sett
             deadline = await bot.reply(GROUP, "4月10日", after=prompt["message_id"])  # not taken as B's answer
             assert "没看懂" not in deadline["text"]
 
-    run(scenario())
+    asyncio.run(scenario())
     keys = {k for k, in services.store.engine.connect().execute(text("SELECT key FROM states"))}
     assert {f"history:{GROUP}:{A}", f"history:{GROUP}:{B}", f"screener:{GROUP}:{B}"} <= keys
     assert f"history:{GROUP}" not in keys and f"screener:{GROUP}" not in keys
@@ -205,7 +195,7 @@ def test_only_the_person_who_got_an_answer_may_rate_it(api: FakeBotAPI, settings
             api.press(A, answer, dict(buttons(answer))["👍"])
             await _wait_for(api, 4)
 
-    run(scenario())
+    asyncio.run(scenario())
     assert services.store.feedback_for(rated[0]) == [1]  # only A's own rating
     notes = _callback_texts(api)
     assert notes[0] == notes[1] == "只有收到这条回答的人可以评价它。" and notes[3] == "谢谢您的反馈！"
@@ -227,7 +217,7 @@ def test_phone_and_id_numbers_are_neither_stored_nor_echoed(api: FakeBotAPI, set
             api.send_text(USER, "负责人身份证 11010519491231002X")
             await bot.reply(USER, "", after=prompt["message_id"])
 
-    run(scenario())
+    asyncio.run(scenario())
     with services.store.engine.connect() as conn:
         dump = json.dumps([[str(v) for v in row] for table in ("states", "interactions", "feedback", "staff_actions")
                            for row in conn.execute(text(f"SELECT * FROM {table}"))], ensure_ascii=False)

@@ -14,6 +14,7 @@ from bot.answering.engine import Engine
 from bot.answering.reply import Question
 from bot.index.embeddings import E5Embeddings
 from bot.knowledge.service import KnowledgeService
+from bot.settings import Settings
 from bot.wiring import build_engine
 from tests.helpers.files import make_docx
 from tests.helpers.knowledge import copy_knowledge
@@ -29,8 +30,8 @@ ROUND_2023 = [
 
 
 @pytest.fixture(scope="module")
-def later_round(tmp_path_factory: pytest.TempPathFactory, e5: E5Embeddings) -> Engine:
-    settings = copy_knowledge(tmp_path_factory.mktemp("validity"))
+def later_round(tmp_path_factory: pytest.TempPathFactory, e5: E5Embeddings, built: Settings) -> Engine:
+    settings = copy_knowledge(tmp_path_factory.mktemp("validity"), built)
     KnowledgeService(settings).add(
         make_docx(ROUND_2023), "2023.docx",
         {"id": "2023-chuangtou", "title": "2023年社会工作创投计划征集公告", "published": "2023-02-20",

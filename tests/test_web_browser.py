@@ -5,10 +5,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,10 +16,10 @@ from bot.answering.engine import Engine
 from bot.channels.web.app import create_app
 from bot.settings import PROJECT_ROOT, Settings
 from bot.state.store import Store, interactions
+from tests.helpers.browser import chromium, require_chromium
 from tests.helpers.serve import serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-CHROMIUM = os.environ.get("BOT_CHROMIUM", "/usr/bin/chromium")
 AXE = PROJECT_ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = PROJECT_ROOT / "test-artifacts" / "web"
 WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; V2203A Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like "
@@ -30,9 +28,7 @@ WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; V2203A Build/TP1A.220624.014; wv) 
 PHONE: dict[str, Any] = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
                          "has_touch": True, "locale": "zh-CN", "user_agent": WECHAT_UA}
 
-if not Path(CHROMIUM).exists():
-    pytest.fail(f"{CHROMIUM} not found: `make test` installs Debian's chromium (apt-get install chromium)",
-                pytrace=False)
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +44,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, settings: Settings, engine:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _last_bot(page: Any) -> Any:

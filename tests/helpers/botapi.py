@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from tests.helpers.loopback import Loopback
 from tests.helpers.tghtml import EntityError, parse
 
 BOT_USER = {"id": 777000, "is_bot": True, "first_name": "社工助手", "username": "sw_helper_bot",
@@ -36,7 +37,7 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
-class FakeBotAPI:
+class FakeBotAPI(Loopback):
     def __init__(self) -> None:
         self._lock = threading.Condition()
         self._updates: list[dict[str, Any]] = []
@@ -47,25 +48,15 @@ class FakeBotAPI:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, message_id) -> bot message
         self.failures: dict[str, deque[tuple[int, int]]] = {}  # method -> [(status, retry_after)] to answer next
         self.failed: list[tuple[str, int]] = []  # (method, status) of the calls failed on purpose
-        self._server = _Server(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    # ------------------------------------------------------------------ lifecycle
-    def __enter__(self) -> FakeBotAPI:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(_Server(("127.0.0.1", 0), self._handler()))
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/bot"
+        return f"http://127.0.0.1:{self.port}/bot"
 
     @property
     def base_file_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/file/bot"
+        return f"http://127.0.0.1:{self.port}/file/bot"
 
     # ------------------------------------------------------------------ updates
     def _push(self, payload: dict[str, Any]) -> int:

@@ -10,12 +10,13 @@ connection closed without any response.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.helpers.loopback import Loopback
 
 
 @dataclass
@@ -39,24 +40,15 @@ def purpose_of(system: str) -> str:
     return "answer"
 
 
-class FakeLLM:
+class FakeLLM(Loopback):
     def __init__(self, script: Script | None = None) -> None:
         self.script: Script = script or (lambda purpose, user: "")
         self.requests: list[dict[str, Any]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeLLM:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(ThreadingHTTPServer(("127.0.0.1", 0), self._handler()))
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        return f"http://127.0.0.1:{self.port}/v1"
 
     def purposes(self) -> list[str]:
         return [purpose_of(r["messages"][0]["content"]) for r in self.requests]
