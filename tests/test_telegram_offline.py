@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot import wiring
-from bot.channels import cli, servers
+from bot.channels import cli
+from bot.channels.telegram import app
 from bot.settings import Settings
 
 
@@ -16,8 +16,8 @@ def run_telegram(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: py
                  base_url: str) -> tuple[int, str]:
     configured = settings.model_copy(update={"telegram_bot_token": "123456:ABC-def", "telegram_base_url": base_url})
     monkeypatch.setattr(cli, "load_settings", lambda: configured)
-    for where in (servers, wiring):
-        monkeypatch.setattr(where, "build_engine", lambda *a, **k: pytest.fail("the engine is not built for nothing"))
+    # where `python -m bot telegram` builds the engine (bot/channels/telegram/app.py binds wiring's build_engine)
+    monkeypatch.setattr(app, "build_engine", lambda *a, **k: pytest.fail("the engine is not built for nothing"))
     code = cli.main(["telegram"])
     return code, capsys.readouterr().err
 
