@@ -14,7 +14,7 @@ import re
 from bot.answering.programme import Advisor
 from bot.answering.query import AnswerType, analyze, answer_type, coverage
 from bot.answering.reply import Reply
-from bot.rules.facts import accumulate, extract
+from bot.rules.facts import SELF, accumulate, extract
 from bot.rules.timeline import asked_stage
 from bot.text.analyzer import TextAnalyzer
 from bot.understanding.intents import IntentMatch
@@ -23,7 +23,6 @@ from bot.understanding.message import Message, asking_part
 _APPLY = re.compile(r"申报|申请|报名|参加|参与|征集|资格|交材料|交申报|apply|application|eligib|qualif", re.I)
 _MAY = re.compile(r"能不能|能否|可不可以|可否|可以|能|行不行|行吗|够不够|符合|满足|有资格|够格|合格吗|报得上|"
                   r"eligible|qualify|can we|may we|are we", re.I)
-_SELF = re.compile(r"我们|咱们|本机构|本单位|我司|我单位|我机构|(?<![a-z])(?:we|our|us)(?![a-z])", re.I)
 _TIME = re.compile(r"截止|截至|什么时候|何时|几号|哪天|几月|哪个月|期限|还能|还可以|来得及|开始|结束|征集时间|"
                    r"申报时间|报名时间|时间安排|进度|deadline|when|still|open|closed?", re.I)
 _STAGE_TIME = re.compile(r"什么时候|何时|几号|哪天|几月|哪个月|时间|安排在|when|date", re.I)
@@ -84,7 +83,7 @@ class ProgrammeRouter:
     @staticmethod
     def speaks_of_applicant(msg: Message) -> bool:
         """"We" speak, or the conversation already told the organisation's facts."""
-        return bool(_SELF.search(msg.text)) or any(_SELF.search(m) for m in msg.earlier)
+        return bool(SELF.search(msg.text)) or any(SELF.search(m) for m in msg.earlier)
 
     def route(self, msg: Message, intent: IntentMatch, today: dt.date, contact: str) -> Reply | None:
         advisor = self.advisor
@@ -95,7 +94,7 @@ class ProgrammeRouter:
         earlier = accumulate(msg.earlier, today)
         now = extract(text, today, require_first_person=not earlier.known())
         asks_may = bool(_MAY.search(ask)) and not _TIME.search(ask)
-        about_us = bool(_SELF.search(text)) or bool(earlier.known())
+        about_us = bool(SELF.search(text)) or bool(earlier.known())
         verdict = (now.about_the_organisation() and (asks_may or intent.family in ("eligibility", "criteria",
                                                                                    "question"))) or \
             (in_context and about_us and asks_may and intent.family != "programme_fact")

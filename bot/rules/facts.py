@@ -23,7 +23,8 @@ _OTHER_SUBJECT = re.compile(r"我(?:的)?(?:妈|爸|母亲|父亲|父母|家人|
                             r"亲戚|邻居|客户|同事|姐|哥|弟|妹|奶奶|爷爷|姥姥|姥爷|外婆|外公)|朋友的|别人的|客户的|"
                             r"其他机构|别的机构|\b(?:my (?:mother|father|mom|dad|parents?|friend|client|neighbou?r)|"
                             r"a friend'?s?)\b", re.I)
-_SELF_SUBJECT = re.compile(r"我们|咱们|本机构|本单位|我司|我单位|我机构|敝|(?<![a-z])(?:we|our|us)(?![a-z])", re.I)
+# The applicant organisation speaking of itself ("我们", "本机构", "敝会", "we").
+SELF = re.compile(r"我们|咱们|本机构|本单位|我司|我单位|我机构|敝|(?<![a-z])(?:we|our|us)(?![a-z])", re.I)
 _CLAUSES = re.compile(r"[，,。；;！!？?\n]|但是?|不过|其中|可是|然而|\bbut\b|\band\b(?= \d)", re.I)
 
 _CERTIFIED = re.compile(r"社工师|社会工作师|持证社工|社工证|certified social workers?|certified", re.I)
@@ -160,7 +161,7 @@ def _speaks_of_applicant(text: str) -> bool:
     "We/our organisation" does; so does a bare description of an organisation ("2020年在海淀区民政局
     登记的社会服务机构，专职十几个，能报吗"), unless it is about someone else (my mother, a client).
     """
-    if _SELF_SUBJECT.search(text):
+    if SELF.search(text):
         return True
     return not _OTHER_SUBJECT.search(text) and bool(_ORG_CONTEXT.search(text) and _FACT_WORDS.search(text))
 
@@ -174,7 +175,7 @@ def extract(text: str, today: dt.date, *, require_first_person: bool = True) -> 
     facts = OrgFacts()
     if require_first_person and not _speaks_of_applicant(text):
         return facts
-    explicit = bool(_SELF_SUBJECT.search(text)) or not require_first_person
+    explicit = bool(SELF.search(text)) or not require_first_person
     subject = ""  # what the previous clause spoke of, for "其中一个去年才入职"
     other = False  # the clauses since a change of subject are about someone else
     registration_place: tuple[bool | None, str] = (None, "")
@@ -184,7 +185,7 @@ def extract(text: str, today: dt.date, *, require_first_person: bool = True) -> 
             continue
         if _OTHER_SUBJECT.search(clause):
             other = True
-        elif _SELF_SUBJECT.search(clause):
+        elif SELF.search(clause):
             other = False
         if other or (not explicit and _RULE_QUESTION.search(clause)):
             continue
@@ -227,10 +228,10 @@ def extract(text: str, today: dt.date, *, require_first_person: bool = True) -> 
             if years is not None and not (_CERTIFIED.search(clause) or _CORE.search(clause)):
                 facts.registered = years
                 facts.said["registered"] = clause
-        if _COMPANY.search(clause) and (_REGISTRATION.search(clause) or _SELF_SUBJECT.search(clause)):
+        if _COMPANY.search(clause) and (_REGISTRATION.search(clause) or SELF.search(clause)):
             facts.org_type = "company"
             facts.said["org_type"] = clause
-        elif _OTHER_TYPE.search(clause) and _SELF_SUBJECT.search(clause):
+        elif _OTHER_TYPE.search(clause) and SELF.search(clause):
             facts.org_type = "foundation"
             facts.said["org_type"] = clause
         if _INSPECTION.search(clause):
