@@ -7,7 +7,6 @@ every date possible) before anything is written; the message says, in Chinese, w
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -84,7 +83,3 @@ def check_programme(data: dict[str, Any], docs: list[Document], kinds: Kinds, ex
             raise KnowledgeError(f"已有 {programme.year} 年的一轮（{other.name}，编号 {other.id}）；"
                                  "同一年只能有一轮，请核对年份")
     return programme
-
-
-def programme_path(knowledge_dir: Path, programme_id: str) -> Path:
-    return knowledge_dir / PROGRAMMES_DIR / f"{programme_id}.yaml"

@@ -95,10 +95,6 @@ class TextAnalyzer:
         return [w for w, tag in self._jieba.tag(text) if (tag[:1] in _NOUN_TAGS or tag == "vn")
                 and len(w) >= 2 and w not in self.stopwords and not w.isdigit()]
 
-    def is_word(self, text: str) -> bool:
-        """Whether the segmenter's dictionary (with the domain terms) holds this word."""
-        return bool(self._jieba.has_word(text))
-
     def words(self, text: str) -> list[str]:
         return [t for t in self._jieba.cut(text, True) if _WORD.search(t)]
 
