@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-import yaml
+from pydantic import Field
 
+from bot.knowledge.schema import KnowledgeError, Required, Strict, read_yaml, validate
 from bot.text.numbers import NUM, Count, Span, Years, count_of, duration, numbers
 
 FIRST_PERSON = re.compile(r"我们|我|本机构|本单位|我司|咱们|敝|(?<![a-z])(?:we|our|us)(?![a-z])", re.I)
@@ -48,15 +49,22 @@ _OTHER_TYPE = re.compile(r"基金会|foundation", re.I)
 
 
 
+class _Places(Strict):
+    """knowledge/lexicon/places.yaml: places an applicant may name, in Beijing and elsewhere."""
+
+    beijing: list[Required] = Field(default_factory=list)
+    elsewhere: list[Required] = Field(default_factory=list)
+
+
 @cache
 def _places() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(Beijing places, places elsewhere) from knowledge/lexicon/places.yaml."""
     from bot.settings import load_settings
 
     path = load_settings().knowledge_dir / "lexicon" / "places.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return (tuple(str(p).lower() for p in raw.get("beijing") or ()),
-            tuple(str(p).lower() for p in raw.get("elsewhere") or ()))
+    shown = "knowledge/lexicon/places.yaml"
+    places = validate(_Places, read_yaml(path, shown, KnowledgeError) or {}, shown) if path.exists() else _Places()
+    return tuple(p.lower() for p in places.beijing), tuple(p.lower() for p in places.elsewhere)
 
 
 _MEASURE = r"(?:个|名|位|人|people|persons?|members?|staff)"
