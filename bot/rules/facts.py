@@ -26,25 +26,30 @@ _OTHER_SUBJECT = re.compile(r"我(?:的)?(?:妈|爸|母亲|父亲|父母|家人|
                             r"a friend'?s?)\b", re.I)
 # The applicant organisation speaking of itself ("我们", "本机构", "敝会", "we").
 SELF = re.compile(r"我们|咱们|本机构|本单位|我司|我单位|我机构|敝|(?<![a-z])(?:we|our|us)(?![a-z])", re.I)
-_CLAUSES = re.compile(r"[，,。；;！!？?\n]|但是?|不过|其中|可是|然而|\bbut\b|\band\b(?= \d)", re.I)
+_CLAUSES = re.compile(r"[，,。；;！!？?\n]|\.(?=\s|$)|但是?|不过|其中|可是|然而|\bbut\b|\band\b(?= \d)", re.I)
 
 _CERTIFIED = re.compile(r"社工师|社会工作师|持证社工|社工证|certified social workers?|certified", re.I)
 _TENURE = re.compile(r"入职|工作了|工作满|工作不到|工作(?:了)?[^，。]{0,4}年|"
                      r"在(?:本|我们|我)?(?:机构|单位|这里|这儿|组织)[^，。]{0,4}(?:工作|干|待|做)|"
                      r"(?:干|做|待|呆)(?:了|满|够)|任职|joined|worked|been with", re.I)
 _ALL = re.compile(r"都|均|全部|全都|每个|每位|(?<![a-z])(?:all|both|each)(?![a-z])", re.I)
-_CORE = re.compile(r"核心成员|核心团队|执行团队|项目团队|团队核心|core team|core members?", re.I)
+_CORE = re.compile(r"核心成员|核心团队|执行团队|项目团队|团队核心|项目组核心|核心(?=\s*(?:有|是)?\s*[\d俩仨两一二三四五六七八九十])|"
+                   r"core team|core members?", re.I)
 _FULLTIME = re.compile(r"专职|全职(?!妈妈)|交社保|社保|full[- ]?time", re.I)
 _REGISTRATION = re.compile(r"注册|成立|登记|创办|创立|建立|registered|founded|established|set up", re.I)
 _INSPECTION = re.compile(r"年检|年审|annual inspections?", re.I)
 _INSPECTION_FAIL = re.compile(r"不合格|没有?(?:通过|过|合格)|未(?:通过|合格)|不通过|没参加|未参加|没做|"
                               r"failed|did not pass|didn't pass|not passed?", re.I)
 _INSPECTION_PASS = re.compile(r"合格|通过|都过|没问题|正常|passed|ok\b", re.I)
-_VIOLATION = re.compile(r"处罚|违规|违纪|违法|penalt|sanction|violation|fined|punish", re.I)
+# "从没出过问题", "没有过问题": a problem denied is a pass, though "没有过" alone reads as a failure.
+_INSPECTION_NO_PROBLEM = re.compile(r"(?:没|没有|从没|从来没|从未|未|无)(?:出过|有过|出现过|发生过|出)?(?:任何)?(?:问题|毛病|异常)|"
+                                    r"(?:never|no)\s+(?:had\s+)?(?:any\s+)?(?:problems?|issues?)", re.I)
+_VIOLATION = re.compile(r"处罚|违规|违纪|违法|penalt|penali[sz]|sanction|violation|fined|punish", re.I)
 _VIOLATION_NONE = re.compile(r"没有|没|无|未曾|从未|从没|不曾|(?<![a-z])(?:never|no|not|without)(?![a-z])", re.I)
 _ORG_CONTEXT = re.compile(r"注册|登记|民政局|机构|组织|单位|我们是|总部|registered|based|organi[sz]ation", re.I)
 # Registered as a company (market regulation), not with a civil-affairs bureau.
-_COMPANY = re.compile(r"工商|市场监督管理局|市场监管局|有限公司|公司|企业|company|business licen[cs]e", re.I)
+# 民办非企业单位 is the old name of a social-service organisation, registered with civil affairs.
+_COMPANY = re.compile(r"工商|市场监督管理局|市场监管局|有限公司|公司|(?<!非)企业|company|business licen[cs]e", re.I)
 _OTHER_TYPE = re.compile(r"基金会|foundation", re.I)
 
 
@@ -128,12 +133,14 @@ def _count_near(clause: str, keyword: re.Pattern[str], taken: list[Span]) -> Cou
     if not hit:
         return None
     free = [n for n in numbers(clause) if not any(t.start <= n.start < t.end for t in taken)]
-    before = [n for n in free if n.end <= hit.start() and hit.start() - n.end <= 4
-              and re.fullmatch(rf"\s*{_MEASURE}?\s*(?:是|为|都是|有|持有|具有|拥有)?\s*", clause[n.end:hit.start()])]
+    before = [n for n in free if n.end <= hit.start() and hit.start() - n.end <= 12
+              and re.fullmatch(rf"\s*{_MEASURE}?\s*(?:是|为|都是|有|持有|具有|拥有|(?:(?:of them|of whom|who)\s+)?(?:are|is|have|hold))?\s*",
+                               clause[n.end:hit.start()], re.I)]
     if before:
         return count_of(before[-1])
     after = [n for n in free if n.start >= hit.end() and n.start - hit.end() <= 6
-             and re.match(rf"\s*{_MEASURE}", clause[n.end:], re.I)]
+             and (re.match(rf"\s*{_MEASURE}", clause[n.end:], re.I)
+                  or re.fullmatch(r"\s*(?:有|是|为|共|[:：]|of|is|are|has|of about)\s*", clause[hit.end():n.start], re.I))]
     if after:
         return count_of(after[0])
     loose = [n for n in free if abs(n.start - hit.start()) <= 8]
@@ -243,11 +250,14 @@ def extract(text: str, today: dt.date, *, require_first_person: bool = True) -> 
             facts.org_type = "foundation"
             facts.said["org_type"] = clause
         if _INSPECTION.search(clause):
-            if _INSPECTION_FAIL.search(clause):
+            # "历年" means every year: within one message a failed year stays failed ("20年没通过，21年又合格了").
+            if _INSPECTION_NO_PROBLEM.search(clause) or (
+                    not _INSPECTION_FAIL.search(clause) and _INSPECTION_PASS.search(clause)):
+                if facts.inspections_passed is not False:
+                    facts.inspections_passed = True
+                    facts.said["inspections_passed"] = clause
+            elif _INSPECTION_FAIL.search(clause):
                 facts.inspections_passed = False
-            elif _INSPECTION_PASS.search(clause):
-                facts.inspections_passed = True
-            if facts.inspections_passed is not None:
                 facts.said["inspections_passed"] = clause
         if _VIOLATION.search(clause):
             facts.has_violation = not _VIOLATION_NONE.search(clause)

@@ -16,10 +16,11 @@ import cn2an
 from bot.text.dates import RELATIVE_YEARS, time_mentions, years_since, years_until
 
 CN_NUM = "零〇一二两三四五六七八九十百千万"
-NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
+NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+|[俩仨])"  # 俩/仨: "two"/"three" in speech
 _EN_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
            "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20}
 INF = float("inf")
+_SPOKEN = {"俩": 2.0, "仨": 3.0}
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ def parse_number(token: str) -> float | None:
         return float(token)
     if token.lower() in _EN_NUM:
         return float(_EN_NUM[token.lower()])
+    if token in _SPOKEN:
+        return _SPOKEN[token]
     if token and re.fullmatch(f"[{CN_NUM}]+", token):
         if token == "两":
             return 2.0
@@ -156,10 +159,14 @@ _DURATION_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"({NUM})\s*个\s*年头"), "years_span"),
     (re.compile(rf"({NUM})\s*个\s*月"), "months"),
     (re.compile(r"半年"), "half"),
+    (re.compile(r"(\d+)\s*\+\s*years?|(?:more than|over|at least)\s+(\d+|[a-z]+)\s+years?", re.I), "years_plus"),
     (re.compile(r"(\d+(?:\.\d+)?|[a-z]+)(?:\s+and\s+a\s+half)?\s+years?", re.I), "en_years"),
 ]
 _DATE_ANCHOR = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月)?(?:份)?|(大前年|前年|去年|今年)|"
-                          r"\b(?:in|since)\s+((?:19|20)\d{2})\b", re.I)
+                          r"\b(?:in|since)\s+((?:19|20)\d{2})\b|"
+                          # "20年注册的", "17年底在朝阳登记": a year said with two digits, then what happened in it
+                          r"(?<![\d.])(\d{2})\s*年(?:\s*(\d{1,2})\s*月)?(?:份|底|初|中|年底|年初)?的?(?=\s*(?:在[^，。,]{0,14})?"
+                          r"(?:注册|成立|登记|创办|创立|建立|挂牌))", re.I)
 
 
 def _exact_day(text: str, today: dt.date) -> tuple[dt.date, str] | None:
@@ -196,6 +203,9 @@ def duration(text: str, today: dt.date) -> Years | None:
     if m:
         if m[4]:
             year, month = int(m[4]), None
+        elif m[5]:  # two digits: this century unless that lies in the future
+            year = 2000 + int(m[5]) if 2000 + int(m[5]) <= today.year else 1900 + int(m[5])
+            month = int(m[6]) if m[6] and 1 <= int(m[6]) <= 12 else None
         elif m[3]:
             year, month = today.year + RELATIVE_YEARS[m[3]], None
         else:
