@@ -33,8 +33,8 @@ _TENURE = re.compile(r"入职|工作了|工作满|工作不到|工作(?:了)?[^�
                      r"在(?:本|我们|我)?(?:机构|单位|这里|这儿|组织)[^，。]{0,4}(?:工作|干|待|做)|"
                      r"(?:干|做|待|呆)(?:了|满|够)|任职|joined|worked|been with", re.I)
 _ALL = re.compile(r"都|均|全部|全都|每个|每位|(?<![a-z])(?:all|both|each)(?![a-z])", re.I)
-_CORE = re.compile(r"核心成员|核心团队|执行团队|项目团队|团队核心|项目组核心|核心(?=\s*(?:有|是)?\s*[\d俩仨两一二三四五六七八九十])|"
-                   r"core team|core members?", re.I)
+_CORE = re.compile(r"核心成员|核心团队|执行团队|项目团队|团队核心|项目组核心|"
+                   r"核心(?=\s*(?:有|是)?\s*[\d俩仨两一二三四五六七八九十])|core team|core members?", re.I)
 _FULLTIME = re.compile(r"专职|全职(?!妈妈)|交社保|社保|full[- ]?time", re.I)
 _REGISTRATION = re.compile(r"注册|成立|登记|创办|创立|建立|registered|founded|established|set up", re.I)
 _INSPECTION = re.compile(r"年检|年审|annual inspections?", re.I)
@@ -42,8 +42,9 @@ _INSPECTION_FAIL = re.compile(r"不合格|没有?(?:通过|过|合格)|未(?:通
                               r"failed|did not pass|didn't pass|not passed?", re.I)
 _INSPECTION_PASS = re.compile(r"合格|通过|都过|没问题|正常|passed|ok\b", re.I)
 # "从没出过问题", "没有过问题": a problem denied is a pass, though "没有过" alone reads as a failure.
-_INSPECTION_NO_PROBLEM = re.compile(r"(?:没|没有|从没|从来没|从未|未|无)(?:出过|有过|出现过|发生过|出)?(?:任何)?(?:问题|毛病|异常)|"
-                                    r"(?:never|no)\s+(?:had\s+)?(?:any\s+)?(?:problems?|issues?)", re.I)
+_INSPECTION_NO_PROBLEM = re.compile(r"(?:没|没有|从没|从来没|从未|未|无)(?:出过|有过|出现过|发生过|出)?(?:任何)?"
+                                    r"(?:问题|毛病|异常)|(?:never|no)\s+(?:had\s+)?(?:any\s+)?(?:problems?|issues?)",
+                                    re.I)
 _VIOLATION = re.compile(r"处罚|违规|违纪|违法|penalt|penali[sz]|sanction|violation|fined|punish", re.I)
 _VIOLATION_NONE = re.compile(r"没有|没|无|未曾|从未|从没|不曾|(?<![a-z])(?:never|no|not|without)(?![a-z])", re.I)
 _ORG_CONTEXT = re.compile(r"注册|登记|民政局|机构|组织|单位|我们是|总部|registered|based|organi[sz]ation", re.I)
@@ -73,6 +74,10 @@ def _places() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 _MEASURE = r"(?:个|名|位|人|people|persons?|members?|staff)"
+# Words between a count and what it counts: "5个是社工师", "two who are certified", "core team of 6".
+_BEFORE = re.compile(rf"\s*{_MEASURE}?\s*(?:是|为|都是|有|持有|具有|拥有|(?:(?:of them|of whom|who)\s+)?"
+                     r"(?:are|is|have|hold))?\s*", re.I)
+_AFTER = re.compile(r"\s*(?:有|是|为|共|[:：]|of|is|are|has|of about)\s*", re.I)
 
 
 @dataclass
@@ -134,13 +139,12 @@ def _count_near(clause: str, keyword: re.Pattern[str], taken: list[Span]) -> Cou
         return None
     free = [n for n in numbers(clause) if not any(t.start <= n.start < t.end for t in taken)]
     before = [n for n in free if n.end <= hit.start() and hit.start() - n.end <= 12
-              and re.fullmatch(rf"\s*{_MEASURE}?\s*(?:是|为|都是|有|持有|具有|拥有|(?:(?:of them|of whom|who)\s+)?(?:are|is|have|hold))?\s*",
-                               clause[n.end:hit.start()], re.I)]
+              and _BEFORE.fullmatch(clause[n.end:hit.start()])]
     if before:
         return count_of(before[-1])
     after = [n for n in free if n.start >= hit.end() and n.start - hit.end() <= 6
              and (re.match(rf"\s*{_MEASURE}", clause[n.end:], re.I)
-                  or re.fullmatch(r"\s*(?:有|是|为|共|[:：]|of|is|are|has|of about)\s*", clause[hit.end():n.start], re.I))]
+                  or _AFTER.fullmatch(clause[hit.end():n.start]))]
     if after:
         return count_of(after[0])
     loose = [n for n in free if abs(n.start - hit.start()) <= 8]
