@@ -11,8 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
-from bot.answering.reply import Question, Reply, Turn
-from bot.channels.jsonl import reply_json
+from bot.answering.reply import Question, Reply, Turn, reply_json
 from bot.knowledge.schema import Required, Strict, Text, read_yaml, validate
 from bot.text.normalize import squash
 

@@ -146,7 +146,7 @@ class EngineHolder:
 
     @property
     def generation(self) -> str:
-        return self._engine.index.manifest.generation
+        return self._engine.generation
 
     def subscribe(self, listener: Callable[[Engine], None]) -> None:
         self._listeners.append(listener)

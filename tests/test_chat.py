@@ -14,6 +14,7 @@ from prompt_toolkit.output import DummyOutput
 
 from bot.answering.engine import Engine
 from bot.channels.chat import TerminalChat, prompt_reader
+from bot.settings import PROJECT_ROOT
 from bot.state.store import Store
 
 TODAY = dt.date(2022, 4, 1)
@@ -41,7 +42,7 @@ def run_chat(engine: Engine, store: Store, *typed: str) -> tuple[int, str]:
                 pipe.send_text(pending.pop(0))
             return read(prompt)
 
-        code = TerminalChat(engine, store, TODAY, typing, out.append).run()
+        code = TerminalChat(engine, store, TODAY, typing, out.append, prompts_dir=PROJECT_ROOT / "prompts").run()
     return code, "\n".join(out)
 
 

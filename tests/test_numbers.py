@@ -8,10 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rules.facts import extract
+from bot.knowledge.places import load_places
+from bot.settings import PROJECT_ROOT
 from bot.text.numbers import INF, Years, duration, numbers, parse_number
+from bot.understanding.facts import extract
 
 TODAY = dt.date(2026, 11, 22)
+PLACES = load_places(PROJECT_ROOT / "knowledge")
 
 
 @pytest.mark.parametrize("text, value", [("十二", 12), ("两", 2), ("一百零五", 105), ("10", 10), ("7.68", 7.68),
@@ -71,7 +74,7 @@ def test_duration_is_an_interval_read_from_the_text_or_nothing(text: str, today:
 @settings(max_examples=200)
 @given(st.one_of(CHINESE, st.text(max_size=60)))
 def test_fact_extraction_never_raises(text: str) -> None:
-    facts = extract("我们" + text, TODAY)
+    facts = extract("我们" + text, TODAY, PLACES)
     for count in (facts.fulltime_staff, facts.core_team, facts.certified):
         assert count is None or count >= 0
 

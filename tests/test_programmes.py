@@ -97,7 +97,7 @@ def test_kinds_match_the_rules_code() -> None:
 
     from bot.knowledge.kinds import CHECKS, load_kinds
     from bot.rules import eligibility
-    from bot.rules.facts import OrgFacts
+    from bot.understanding.facts import OrgFacts
 
     kinds = load_kinds(KNOWLEDGE)
     assert set(eligibility.CHECKS) == set(CHECKS)

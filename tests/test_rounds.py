@@ -15,6 +15,7 @@ from bot.answering.reply import Question, Turn
 from bot.answering.templates import load_templates
 from bot.index.embeddings import E5Embeddings
 from bot.index.ingest import ingest
+from bot.knowledge.places import load_places
 from bot.knowledge.programmes import load_programmes
 from bot.rules.rounds import Rounds, round_years
 from bot.rules.screener import Screener
@@ -38,7 +39,7 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def advisor(kb: Path) -> Advisor:
-    return Advisor(load_programmes(kb), load_templates(PROJECT_ROOT / "prompts"))
+    return Advisor(load_programmes(kb), load_templates(PROJECT_ROOT / "prompts"), load_places(kb))
 
 
 def ask(advisor: Advisor, text: str, today: str, history: list[Turn] | None = None):  # type: ignore[no-untyped-def]
@@ -131,7 +132,7 @@ def test_in_2022s_window_2022s_criteria_decide(advisor: Advisor) -> None:
 
 def test_the_screener_asks_the_current_rounds_criteria_in_its_order_and_words(advisor: Advisor) -> None:
     current = advisor.rounds.current(D("2023-05-20"))
-    screener = Screener(current)
+    screener = Screener(current, advisor.places)
     state = screener.start(D("2023-05-20"))
     asked = []
     answers = {"location": "是", "registration_years_2": "两年半", "annual_inspection": "是",
@@ -147,7 +148,7 @@ def test_the_screener_asks_the_current_rounds_criteria_in_its_order_and_words(ad
     core = screener.next_prompt(screener.start(D("2023-05-20"), told))
     assert core is not None and core.criterion == "core_team_4"
     assert ("3", "3") in core.options and ("4", "4") in core.options  # a button either side of the threshold
-    in_2022 = Screener(advisor.rounds.current(D("2022-04-01")))
+    in_2022 = Screener(advisor.rounds.current(D("2022-04-01")), advisor.places)
     first = in_2022.next_prompt(in_2022.start(D("2022-04-01"), ["我们机构在海淀区注册"]))
     assert first is not None and first.text == "贵机构注册成立几年了？"  # 2022's own wording
 
@@ -162,7 +163,8 @@ def test_round_years_are_not_founding_years() -> None:
 
 
 def test_one_round_known_gives_the_same_answers_as_before() -> None:
-    single = Advisor(load_programmes(PROJECT_ROOT / "knowledge"), load_templates(PROJECT_ROOT / "prompts"))
+    single = Advisor(load_programmes(PROJECT_ROOT / "knowledge"), load_templates(PROJECT_ROOT / "prompts"),
+                    load_places(PROJECT_ROOT / "knowledge"))
     assert Rounds(single.programmes).is_single()
     reply = ask(single, "2022年创投计划的申报条件是什么？", "2026-11-22")
     assert "那一轮" not in reply.answer and "最新一轮" not in reply.answer

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.knowledge.places import load_places
 from bot.knowledge.programmes import load_programmes
 from bot.rules.eligibility import evaluate
-from bot.rules.facts import OrgFacts, accumulate
 from bot.settings import PROJECT_ROOT
 from bot.text.numbers import INF, Years
+from bot.understanding.facts import OrgFacts, accumulate
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 PROGRAMME = load_programmes(KNOWLEDGE)[0]
@@ -25,7 +26,7 @@ CASES = [case for path in sorted((PROJECT_ROOT / "tests" / "rules").glob("*.yaml
 def facts_of(case: dict[str, Any]) -> OrgFacts:
     today = dt.date.fromisoformat(str(case.get("today", "2026-11-22")))
     if "text" in case or "messages" in case:
-        return accumulate(case.get("messages") or [case["text"]], today)
+        return accumulate(case.get("messages") or [case["text"]], today, load_places(KNOWLEDGE))
     raw = dict(case["facts"])
     facts = OrgFacts()
     if "registered" in raw:

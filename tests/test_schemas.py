@@ -140,19 +140,13 @@ def test_question_sets(tmp_path: Path) -> None:
                                      "note": "kept"}]
 
 
-def test_a_malformed_places_file_names_the_file_and_the_field(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.rules import facts
+def test_a_malformed_places_file_names_the_file_and_the_field(tmp_path: Path) -> None:
+    from bot.knowledge.places import Places, load_places
 
     lexicon = tmp_path / "lexicon"
     lexicon.mkdir()
     (lexicon / "places.yaml").write_text("beijing: [北京, 朝阳]\nelsewere: [上海]\n", encoding="utf-8")
-    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(tmp_path))
-    facts._places.cache_clear()
-    try:
-        with pytest.raises(KnowledgeError, match=r"places\.yaml.*elsewere.*不认识这一项"):
-            facts._places()
-        (lexicon / "places.yaml").write_text("beijing: [北京, Chaoyang]\nelsewhere: [上海]\n", encoding="utf-8")
-        facts._places.cache_clear()
-        assert facts._places() == (("北京", "chaoyang"), ("上海",))
-    finally:
-        facts._places.cache_clear()
+    with pytest.raises(KnowledgeError, match=r"places\.yaml.*elsewere.*不认识这一项"):
+        load_places(tmp_path)
+    (lexicon / "places.yaml").write_text("beijing: [北京, Chaoyang]\nelsewhere: [上海]\n", encoding="utf-8")
+    assert load_places(tmp_path) == Places(("北京", "chaoyang"), ("上海",))

@@ -10,6 +10,7 @@ import pytest
 from bot.answering.programme import Advisor
 from bot.answering.templates import load_templates
 from bot.channels.screening import ScreenerFlow, screener_texts
+from bot.knowledge.places import load_places
 from bot.knowledge.programmes import load_programmes
 from bot.settings import PROJECT_ROOT
 from bot.state.store import Store
@@ -19,7 +20,8 @@ TODAY = dt.date(2022, 4, 1)
 
 @pytest.fixture
 def flow(tmp_path: Path) -> ScreenerFlow:
-    advisor = Advisor(load_programmes(PROJECT_ROOT / "knowledge"), load_templates(PROJECT_ROOT / "prompts"))
+    advisor = Advisor(load_programmes(PROJECT_ROOT / "knowledge"), load_templates(PROJECT_ROOT / "prompts"),
+                      load_places(PROJECT_ROOT / "knowledge"))
     return ScreenerFlow(advisor, Store(f"sqlite:///{tmp_path / 's.sqlite3'}"), screener_texts(PROJECT_ROOT / "prompts"))
 
 

@@ -28,12 +28,13 @@ from bot.index.passages import Source
 from bot.index.retrieval import LoadedIndex, Mode
 from bot.index.retriever import PassageRetriever
 from bot.knowledge.catalog import Knowledge
-from bot.rules.facts import OrgFacts
+from bot.knowledge.stations import Directory, Station
 from bot.settings import Settings
 from bot.text.analyzer import TextAnalyzer
 from bot.text.normalize import CJK
 from bot.text.numbers import Years
 from bot.text.slips import SlipReader
+from bot.understanding.facts import OrgFacts
 from bot.understanding.intents import IntentMatcher, load_examples
 from bot.understanding.message import Message, MessageReader, domain_terms
 from bot.understanding.smalltalk import SmalltalkReader
@@ -56,7 +57,7 @@ class Engine:
         self.knowledge = knowledge
         docs = {d.id: d for d in knowledge.docs}
         self.composer = Composer(analyzer, self.retriever.hybrid, templates, docs, thresholds)
-        self.advisor = Advisor(knowledge.programmes, templates)
+        self.advisor = Advisor(knowledge.programmes, templates, knowledge.places)
         self.stations = StationGuide(knowledge.directory) if knowledge.directory else None
         self.faq = FaqMatcher(knowledge.faq, self._embed_question, self._keywords)
         names = [n for p in knowledge.programmes for n in (p.name, *p.aliases)]
@@ -71,6 +72,38 @@ class Engine:
             [analyzer.simplify(t) for t in texts]))
         self.wording = Wording(templates)
         self._passages = [Source(c, 1.0) for c in index.chunks]  # what rule and station replies quote from
+
+    # ------------------------------------------------------------------ for channels
+    @property
+    def generation(self) -> str:
+        """The index generation this engine answers from."""
+        return self.index.manifest.generation
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """When an answer is confident enough to give (the evaluation's calibration varies them)."""
+        return self.composer.thresholds
+
+    @thresholds.setter
+    def thresholds(self, value: Thresholds) -> None:
+        self.composer.thresholds = value
+
+    def chunks_per_document(self) -> dict[str, int]:
+        """How many indexed passages each document has (the admin's document list)."""
+        counts: dict[str, int] = {}
+        for c in self.index.chunks:
+            counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+        return counts
+
+    @property
+    def directory(self) -> Directory | None:
+        """The station directory, for channels that let users browse it."""
+        return self.knowledge.directory
+
+    def station_card(self, station: Station) -> list[Part]:
+        """One station as a channel shows it when browsed."""
+        assert self.stations is not None, "a station comes from the directory"
+        return self.stations.card(station)
 
     def _embed_question(self, text: str) -> np.ndarray:
         return self._query_vector(self.analyzer.simplify(text))

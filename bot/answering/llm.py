@@ -56,7 +56,7 @@ RETRY_WAIT: ExponentialJitterParams = {"max": 2.0, "jitter": 0.5}  # 1 to 1.5 s 
 def load_prompts(prompts_dir: Path) -> dict[str, ChatPromptTemplate]:
     """prompts/llm.yaml as chat templates ("answer", "rewrite", "extract"), each text present with
     exactly its placeholders."""
-    from bot.answering.prompts import load_chat_prompts
+    from bot.knowledge.prompts import load_chat_prompts
 
     return load_chat_prompts(prompts_dir / "llm.yaml", PROMPTS)
 
@@ -119,7 +119,7 @@ class LlmWriter:
         from langchain_core.output_parsers import StrOutputParser
         from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
-        from bot.answering.prompts import JsonObjectParser
+        from bot.knowledge.prompts import JsonObjectParser
 
         self.client = client
         self.prompts = prompts

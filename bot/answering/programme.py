@@ -13,23 +13,25 @@ from bot.answering.citing import cite
 from bot.answering.reply import SAME_LINE, Part, Reply
 from bot.answering.templates import Templates
 from bot.index.passages import Source
+from bot.knowledge.places import Places
 from bot.knowledge.programmes import Programme
 from bot.rules.eligibility import Eligibility, evaluate
-from bot.rules.facts import OrgFacts
 from bot.rules.rounds import Rounds, RoundView
 from bot.rules.timeline import asked_stage, current_stage, window_state
 from bot.text.dates import TimeMention
 from bot.text.dates import zh_date as ymd
 from bot.text.dates import zh_month_day as md
 from bot.text.normalize import squash
+from bot.understanding.facts import OrgFacts
 
 _PRESS = re.compile(r"报|新闻|周刊|杂志|日刊|通讯社")  # as the composer tells a newspaper from an office
 
 
 class Advisor:
-    def __init__(self, programmes: list[Programme], templates: Templates) -> None:
+    def __init__(self, programmes: list[Programme], templates: Templates, places: Places) -> None:
         self.programmes = programmes  # newest first
         self.rounds = Rounds(programmes)
+        self.places = places  # what an applicant's facts are read with
         self.t = templates
 
     # ------------------------------------------------------------------ rounds

@@ -145,3 +145,26 @@ class Reply:
 
     def add(self, *parts: Part) -> None:
         self.parts.extend(parts)
+
+
+def eligibility_json(e: Eligibility | None) -> dict[str, Any] | None:
+    if e is None:
+        return None
+    return {"verdict": e.verdict,
+            "criteria": [{"id": c.id, "status": c.status, "reason": c.reason} for c in e.criteria]}
+
+
+def reply_json(req_id: str | None, reply: Reply) -> dict[str, Any]:
+    """A reply as one JSON object: what the JSONL interface writes and the evaluation keeps."""
+    return {
+        "id": req_id,
+        "answer": reply.answer,
+        "parts": [p.to_json() for p in reply.parts],
+        "answered": reply.answered,
+        "sources": [{"doc_id": s.chunk.doc_id, "title": s.chunk.title, "published": s.chunk.published,
+                     "heading": s.chunk.heading, "text": s.chunk.text, "score": s.score}
+                    for s in reply.sources],
+        "eligibility": eligibility_json(reply.eligibility),
+        "latency_ms": reply.latency_ms,
+        "generator": reply.generator,
+    }

@@ -14,9 +14,9 @@ import re
 from bot.answering.programme import Advisor
 from bot.answering.query import AnswerType, analyze, answer_type, coverage
 from bot.answering.reply import Reply
-from bot.rules.facts import SELF, accumulate, extract
 from bot.rules.timeline import asked_stage
 from bot.text.analyzer import TextAnalyzer
+from bot.understanding.facts import SELF, accumulate, extract
 from bot.understanding.intents import IntentMatch
 from bot.understanding.message import Message, asking_part
 
@@ -91,15 +91,15 @@ class ProgrammeRouter:
         if not advisor.programmes or _OTHER_PROGRAMME.search(text):
             return None
         in_context = self.mentions_programme(text) or any(self.mentions_programme(m) for m in msg.earlier)
-        earlier = accumulate(msg.earlier, today)
-        now = extract(text, today, require_first_person=not earlier.known())
+        earlier = accumulate(msg.earlier, today, advisor.places)
+        now = extract(text, today, advisor.places, require_first_person=not earlier.known())
         asks_may = bool(_MAY.search(ask)) and not _TIME.search(ask)
         about_us = bool(SELF.search(text)) or bool(earlier.known())
         verdict = (now.about_the_organisation() and (asks_may or intent.family in ("eligibility", "criteria",
                                                                                    "question"))) or \
             (in_context and about_us and asks_may and intent.family != "programme_fact")
         if verdict:
-            return advisor.eligibility(accumulate([*msg.earlier, text], today), today,
+            return advisor.eligibility(accumulate([*msg.earlier, text], today, advisor.places), today,
                                        advisor.round_for([text, *reversed(msg.earlier)], today))
         if self.foreign(asking_part(msg.standalone if msg.follow_up else ask)):
             return None  # it names something the programme's announcement does not speak of

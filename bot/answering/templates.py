@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.knowledge.schema import Required, read_yaml, texts_model, validate
+from bot.knowledge.schema import NamedTexts, Required, TemplateError, read_texts
+
+__all__ = ["TemplateError", "Templates", "load_templates", "read_texts"]
 
 PLACEHOLDERS: dict[str, set[str]] = {
     "answer_lead": {"publication", "date"},
@@ -75,10 +76,6 @@ PLACEHOLDERS: dict[str, set[str]] = {
 }
 
 
-class TemplateError(ValueError):
-    pass
-
-
 @dataclass(frozen=True)
 class Templates:
     texts: dict[str, str]
@@ -87,10 +84,6 @@ class Templates:
 
     def render(self, key: str, **values: object) -> str:
         return self.texts[key].format(**values)
-
-
-class _NamedTexts(BaseModel):
-    model_config = ConfigDict(extra="allow")  # comments aside, a texts file may hold lists (e.g. FAQ examples)
 
 
 class _Contacts(BaseModel):
@@ -107,21 +100,9 @@ class _Marks(BaseModel):
     unknown: Required
 
 
-class _Replies(_NamedTexts):
+class _Replies(NamedTexts):
     contacts: _Contacts
     marks: _Marks
-
-
-def read_texts(path: Path, spec: dict[str, set[str]], *, exact: bool = False,
-               base: type[BaseModel] = _NamedTexts) -> tuple[dict[str, Any], dict[str, str]]:
-    """A YAML file of named texts; every name in `spec` present, using only its placeholders
-    (with `exact`, all of them). Returns the raw mapping and the checked texts."""
-    name = f"{path.parent.name}/{path.name}"
-    raw = read_yaml(path, name, TemplateError)
-    if not isinstance(raw, dict):
-        raise TemplateError(f"{name}：应为“名称: 文字”的映射")
-    model = validate(texts_model(path.stem, spec, exact=exact, base=base), raw, name, error=TemplateError)
-    return raw, {key: str(getattr(model, key)) for key in spec}
 
 
 def load_templates(prompts_dir: Path, name: str = "replies.yaml") -> Templates:

@@ -13,6 +13,7 @@ import sys
 import termios
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.history import InMemoryHistory
@@ -82,10 +83,10 @@ def keys_not_signals() -> Iterator[None]:
 
 class TerminalChat:
     def __init__(self, engine: Engine, store: Store, today: dt.date, read: Read,
-                 write: Callable[[str], None] = print) -> None:
+                 write: Callable[[str], None] = print, *, prompts_dir: Path) -> None:
         self.engine, self.today, self.read, self.write = engine, today, read, write
         self.talk = Conversations(store, "chat")
-        self.flow = ScreenerFlow(engine.advisor, store, screener_texts(engine.settings.prompts_dir))
+        self.flow = ScreenerFlow(engine.advisor, store, screener_texts(prompts_dir))
         self.chat_id = uuid.uuid4().hex[:12]
         self.last: Reply | None = None
 
@@ -144,6 +145,7 @@ class TerminalChat:
             step = self.flow.answer(key, answer)
 
 
-def run_chat(engine: Engine, store: Store, today: dt.date, read: Read | None = None) -> int:
+def run_chat(engine: Engine, store: Store, today: dt.date, prompts_dir: Path, read: Read | None = None) -> int:
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    return TerminalChat(engine, store, today, read or (prompt_reader() if interactive else plain_reader)).run()
+    return TerminalChat(engine, store, today, read or (prompt_reader() if interactive else plain_reader),
+                        prompts_dir=prompts_dir).run()

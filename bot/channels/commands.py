@@ -66,7 +66,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.chat import run_chat
     from bot.wiring import open_store
 
-    return run_chat(build_engine(settings, quiet=False), open_store(settings), args.today)
+    return run_chat(build_engine(settings, quiet=False), open_store(settings), args.today, settings.prompts_dir)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -86,12 +86,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{mode:<8} recall@5={s['recall@5']} mrr={s['mrr']} pass={s['pass']}")
         return 0
     if args.calibrate:
-        base = engine.composer.thresholds
+        base = engine.thresholds
         results = {}
         for step in range(20, 66, 2):
-            engine.composer.thresholds = dataclasses.replace(base, confidence=step / 100)
+            engine.thresholds = dataclasses.replace(base, confidence=step / 100)
             results[step / 100] = evaluate(items, engine.ask, today)
-        engine.composer.thresholds = base
+        engine.thresholds = base
         best, table = calibrate(results)
         print(table)
         print(f"best confidence threshold: {best:.2f} (current {base.confidence:.2f})")

@@ -14,8 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
-from bot.answering.reply import Question, Reply, Turn
-from bot.rules.eligibility import Eligibility
+from bot.answering.reply import Question, Reply, Turn, reply_json
 from bot.state.privacy import mask
 
 MAX_LINE_BYTES = 1_000_000  # a longer line is skipped with an error; a question is at most a few KB
@@ -70,28 +69,6 @@ def parse_request(line: str, default_today: dt.date) -> tuple[str | None, Questi
             raise RequestError("'history' items must be {\"role\": \"user\"|\"assistant\", \"content\": str}")
         history.append(Turn(turn["role"], _text(turn["content"])))
     return req_id, Question(_text(question), today, history)
-
-
-def eligibility_json(e: Eligibility | None) -> dict[str, Any] | None:
-    if e is None:
-        return None
-    return {"verdict": e.verdict,
-            "criteria": [{"id": c.id, "status": c.status, "reason": c.reason} for c in e.criteria]}
-
-
-def reply_json(req_id: str | None, reply: Reply) -> dict[str, Any]:
-    return {
-        "id": req_id,
-        "answer": reply.answer,
-        "parts": [p.to_json() for p in reply.parts],
-        "answered": reply.answered,
-        "sources": [{"doc_id": s.chunk.doc_id, "title": s.chunk.title, "published": s.chunk.published,
-                     "heading": s.chunk.heading, "text": s.chunk.text, "score": s.score}
-                    for s in reply.sources],
-        "eligibility": eligibility_json(reply.eligibility),
-        "latency_ms": reply.latency_ms,
-        "generator": reply.generator,
-    }
 
 
 def _request_id(obj: Any) -> str | None:

@@ -81,8 +81,8 @@ class ScreenerFlow:
             return None
         if programme_id is not None:
             started = self.advisor.rounds.by_id(programme_id)
-            return Screener(started) if started else None
-        return Screener(self.advisor.rounds.current(today))
+            return Screener(started, self.advisor.places) if started else None
+        return Screener(self.advisor.rounds.current(today), self.advisor.places)
 
     def _saved(self, key: str) -> tuple[Screener, ScreenerState] | None:
         raw = self.states.get_state(self._key(key))

@@ -1,1 +1,1 @@
-"""Knowledge: the source of truth under knowledge/ (articles, programmes, stations, FAQ), read and edited."""
+"""Knowledge: the source of truth under knowledge/ (articles, programmes, stations, FAQ) and prompts/."""

@@ -34,7 +34,7 @@ MAX_DOCUMENT_CHARS = 8000
 
 def load_prompts(prompts_dir: Path) -> ChatPromptTemplate:
     """prompts/drafting.yaml as one chat template, both texts present with exactly their placeholders."""
-    from bot.answering.prompts import load_chat_prompts
+    from bot.knowledge.prompts import load_chat_prompts
 
     return load_chat_prompts(prompts_dir / "drafting.yaml", PROMPTS)["draft"]
 
@@ -50,7 +50,7 @@ def ask_model(model: ChatModel, prompt: ChatPromptTemplate, doc: Document, draft
     """The model's proposals as a mapping of field -> {"value", "quote"}; empty on any failure."""
     from langchain_core.runnables import RunnableLambda
 
-    from bot.answering.prompts import JsonObjectParser
+    from bot.knowledge.prompts import JsonObjectParser
 
     chain = (prompt | model | JsonObjectParser()).with_fallbacks(  # a failing model leaves the rules' draft
         [RunnableLambda(_no_proposals)], exception_key="error")

@@ -197,3 +197,23 @@ def texts_model(name: str, spec: dict[str, set[str]], *, exact: bool = False,
         key: (Annotated[str, AfterValidator(_texts_check(frozenset(allowed), exact))], ...)
         for key, allowed in spec.items()}
     return create_model(name, __base__=base, **fields)
+
+
+class TemplateError(ValueError):
+    """A texts file under prompts/ that cannot be used: names the file and the entry."""
+
+
+class NamedTexts(BaseModel):
+    model_config = ConfigDict(extra="allow")  # comments aside, a texts file may hold lists (e.g. FAQ examples)
+
+
+def read_texts(path: Path, spec: dict[str, set[str]], *, exact: bool = False,
+               base: type[BaseModel] = NamedTexts) -> tuple[dict[str, Any], dict[str, str]]:
+    """A YAML file of named texts (replies, prompts); every name in `spec` present, using only its placeholders
+    (with `exact`, all of them). Returns the raw mapping and the checked texts."""
+    name = f"{path.parent.name}/{path.name}"
+    raw = read_yaml(path, name, TemplateError)
+    if not isinstance(raw, dict):
+        raise TemplateError(f"{name}：应为“名称: 文字”的映射")
+    model = validate(texts_model(path.stem, spec, exact=exact, base=base), raw, name, error=TemplateError)
+    return raw, {key: str(getattr(model, key)) for key in spec}

@@ -13,8 +13,8 @@ from typing import Literal
 
 from bot.knowledge.kinds import PLACEHOLDERS
 from bot.knowledge.programmes import CriterionSpec, Programme
-from bot.rules.facts import OrgFacts
 from bot.text.numbers import Years
+from bot.understanding.facts import OrgFacts
 
 CriterionStatus = Literal["pass", "fail", "unknown"]
 Verdict = Literal["eligible", "ineligible", "unknown"]

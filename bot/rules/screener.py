@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.knowledge.places import Places
 from bot.knowledge.programmes import CriterionSpec, Programme
 from bot.rules.eligibility import Eligibility, evaluate
-from bot.rules.facts import OrgFacts, accumulate
 from bot.text.numbers import Years, duration, numbers
+from bot.understanding.facts import OrgFacts, accumulate
 
 _NO = re.compile(r"不|没|否|无|未|(?<![a-z])(?:no|n|not|never)(?![a-z])", re.I)
 _YES = re.compile(r"是|对|有|合格|通过|嗯|可以|(?<![a-z])(?:yes|y|ok|yep|sure)(?![a-z])", re.I)
@@ -96,14 +97,15 @@ def _options(spec: CriterionSpec) -> list[tuple[str, str]]:
 
 
 class Screener:
-    def __init__(self, programme: Programme) -> None:
+    def __init__(self, programme: Programme, places: Places) -> None:
         self.programme = programme
+        self.places = places  # what the user said before the check is read with them
 
     def start(self, today: dt.date, messages: list[str] | None = None) -> ScreenerState:
         return ScreenerState(self.programme.id, today.isoformat(), list(messages or []))
 
     def facts(self, state: ScreenerState) -> OrgFacts:
-        facts = accumulate(state.messages, dt.date.fromisoformat(state.today))
+        facts = accumulate(state.messages, dt.date.fromisoformat(state.today), self.places)
         for spec in self.programme.criteria:
             if spec.id in state.answers:
                 apply_answer(facts, spec, state.answers[spec.id])

@@ -75,10 +75,10 @@ async def on_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, item: str)
     elif item == "deadline":
         await answer(context, chat_id, update.effective_user.id, s.texts["deadline_question"])  # type: ignore[union-attr]
     elif item == "stations":
-        guide = s.engine.stations
-        if guide is None:
+        directory = s.engine.directory
+        if directory is None:
             return
-        options = [(d, f"d:{d}") for d in guide.directory.districts()]
+        options = [(d, f"d:{d}") for d in directory.districts()]
         await send(context, chat_id, s.texts["stations_districts"], choices_keyboard(options, "st:", per_row=2))
     elif item == "faq":
         options = [(q, str(i)) for i, q in enumerate(s.texts.faq)]
@@ -87,18 +87,18 @@ async def on_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, item: str)
 
 async def on_station(context: ContextTypes.DEFAULT_TYPE, chat_id: int, item: str) -> None:
     s = services(context)
-    guide = s.engine.stations
-    if guide is None:
+    directory = s.engine.directory
+    if directory is None:
         return
     level, _, value = item.partition(":")
     if level == "d":
-        stations = guide.directory.in_district(value)
+        stations = directory.in_district(value)
         options = [(st.name, f"s:{st.id}") for st in stations]
         await send(context, chat_id, s.texts.fmt("stations_in_district", district=value),
                    choices_keyboard(options, "st:", per_row=1, extra=[(s.texts["stations_back"], "menu:stations")]))
     elif level == "s":
-        station = guide.directory.by_id(value)
+        station = directory.by_id(value)
         if station is None:
             return
-        await send(context, chat_id, guide.card(station),
+        await send(context, chat_id, s.engine.station_card(station),
                    choices_keyboard([], "st:", extra=[(s.texts["stations_back"], f"st:d:{station.district}")]))

@@ -26,9 +26,7 @@ def _job(job_id: str) -> RedirectResponse:
 @router.get("/documents")
 def documents(request: Request, admin: AdminDep, s: Staff) -> Response:
     now = admin.today()
-    chunks: dict[str, int] = {}
-    for c in admin.space.engine.index.chunks:
-        chunks[c.doc_id] = chunks.get(c.doc_id, 0) + 1
+    chunks = admin.space.engine.chunks_per_document()
     rows = [{"doc": d, "validity": validity_label(d, now), "lapsed": d.lapsed(now), "chunks": chunks.get(d.id, 0)}
             for d in sorted(admin.space.knowledge.documents(), key=lambda d: d.published.iso(), reverse=True)]
     return admin.render(request, "documents.html", s, rows=rows, formats="、".join(SUPPORTED),

@@ -11,11 +11,8 @@ import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
-from pydantic import Field
-
-from bot.knowledge.schema import KnowledgeError, Required, Strict, read_yaml, validate
+from bot.knowledge.places import Places
 from bot.text.numbers import NUM, Count, Span, Years, count_of, duration, numbers
 
 FIRST_PERSON = re.compile(r"我们|我|本机构|本单位|我司|咱们|敝|(?<![a-z])(?:we|our|us)(?![a-z])", re.I)
@@ -53,24 +50,6 @@ _ORG_CONTEXT = re.compile(r"注册|登记|民政局|机构|组织|单位|我们�
 _COMPANY = re.compile(r"工商|市场监督管理局|市场监管局|有限公司|公司|(?<!非)企业|company|business licen[cs]e", re.I)
 _OTHER_TYPE = re.compile(r"基金会|foundation", re.I)
 
-
-
-class _Places(Strict):
-    """knowledge/lexicon/places.yaml: places an applicant may name, in Beijing and elsewhere."""
-
-    beijing: list[Required] = Field(default_factory=list)
-    elsewhere: list[Required] = Field(default_factory=list)
-
-
-@cache
-def _places() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(Beijing places, places elsewhere) from knowledge/lexicon/places.yaml."""
-    from bot.settings import load_settings
-
-    path = load_settings().knowledge_dir / "lexicon" / "places.yaml"
-    shown = "knowledge/lexicon/places.yaml"
-    places = validate(_Places, read_yaml(path, shown, KnowledgeError) or {}, shown) if path.exists() else _Places()
-    return tuple(p.lower() for p in places.beijing), tuple(p.lower() for p in places.elsewhere)
 
 
 _MEASURE = r"(?:个|名|位|人|people|persons?|members?|staff)"
@@ -158,13 +137,12 @@ def _duration_spans(clause: str) -> list[Span]:
     return spans
 
 
-def _place(text: str) -> tuple[bool | None, str]:
+def _place(text: str, places: Places) -> tuple[bool | None, str]:
     lowered = text.lower()
-    beijing_places, elsewhere = _places()
-    other = [p for p in elsewhere if p in lowered]
+    other = [p for p in places.elsewhere if p in lowered]
     if other:
         return False, other[0]
-    beijing = [p for p in beijing_places if p in lowered]
+    beijing = [p for p in places.beijing if p in lowered]
     if beijing:
         return True, beijing[0]
     return None, ""
@@ -185,7 +163,7 @@ def _speaks_of_applicant(text: str) -> bool:
     return not _OTHER_SUBJECT.search(text) and bool(_ORG_CONTEXT.search(text) and _FACT_WORDS.search(text))
 
 
-def extract(text: str, today: dt.date, *, require_first_person: bool = True) -> OrgFacts:
+def extract(text: str, today: dt.date, places: Places, *, require_first_person: bool = True) -> OrgFacts:
     """Facts stated in one message about the asker's organisation (see `_speaks_of_applicant`).
 
     Clauses about someone else ("我妈一个人住朝阳区") are skipped, as are questions about the rules
@@ -266,7 +244,7 @@ def extract(text: str, today: dt.date, *, require_first_person: bool = True) -> 
         if _VIOLATION.search(clause):
             facts.has_violation = not _VIOLATION_NONE.search(clause)
             facts.said["has_violation"] = clause
-        found, where = _place(clause)
+        found, where = _place(clause, places)
         if found is not None and (_REGISTRATION.search(clause) or _ORG_CONTEXT.search(clause)):
             registration_place = (found, where)
             facts.said["beijing"] = clause
@@ -278,7 +256,7 @@ def extract(text: str, today: dt.date, *, require_first_person: bool = True) -> 
     return facts
 
 
-def accumulate(messages: list[str], today: dt.date) -> OrgFacts:
+def accumulate(messages: list[str], today: dt.date, places: Places) -> OrgFacts:
     """Facts from a user's messages, oldest first; a later statement overrides an earlier one.
 
     Once the user has spoken about their organisation, follow-ups need no "我们"
@@ -286,5 +264,5 @@ def accumulate(messages: list[str], today: dt.date) -> OrgFacts:
     """
     facts = OrgFacts()
     for message in messages:
-        facts = facts.merged(extract(message, today, require_first_person=not facts.known()))
+        facts = facts.merged(extract(message, today, places, require_first_person=not facts.known()))
     return facts

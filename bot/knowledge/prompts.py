@@ -18,7 +18,7 @@ from langchain_core.exceptions import OutputParserException
 from langchain_core.output_parsers import BaseOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
-from bot.answering.templates import TemplateError, read_texts
+from bot.knowledge.schema import TemplateError, read_texts
 
 _ROLES = (("_system", "system"), ("_user", "human"))
 _OBJECT = re.compile(r"\{.*\}", re.S)
