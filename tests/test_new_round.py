@@ -179,7 +179,7 @@ def test_staff_turn_the_announcement_into_the_round_the_bot_applies(server: tupl
 
     # 7. the screener asks the 2023 thresholds, in the order and words of its YAML
     round_now = engine.advisor.rounds.current(D("2023-05-20"))
-    screener = Screener(round_now, engine.advisor.places)
+    screener = Screener(round_now, engine.advisor.rules.places)
     state = screener.start(D("2023-05-20"))
     asked = []
     answers = {"location": "是", "registration_years": "两年半", "annual_inspection": "是", "fulltime_staff": "9",

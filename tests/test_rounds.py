@@ -132,7 +132,7 @@ def test_in_2022s_window_2022s_criteria_decide(advisor: Advisor) -> None:
 
 def test_the_screener_asks_the_current_rounds_criteria_in_its_order_and_words(advisor: Advisor) -> None:
     current = advisor.rounds.current(D("2023-05-20"))
-    screener = Screener(current, advisor.places)
+    screener = Screener(current, advisor.rules.places)
     state = screener.start(D("2023-05-20"))
     asked = []
     answers = {"location": "是", "registration_years_2": "两年半", "annual_inspection": "是",
@@ -148,7 +148,7 @@ def test_the_screener_asks_the_current_rounds_criteria_in_its_order_and_words(ad
     core = screener.next_prompt(screener.start(D("2023-05-20"), told))
     assert core is not None and core.criterion == "core_team_4"
     assert ("3", "3") in core.options and ("4", "4") in core.options  # a button either side of the threshold
-    in_2022 = Screener(advisor.rounds.current(D("2022-04-01")), advisor.places)
+    in_2022 = Screener(advisor.rounds.current(D("2022-04-01")), advisor.rules.places)
     first = in_2022.next_prompt(in_2022.start(D("2022-04-01"), ["我们机构在海淀区注册"]))
     assert first is not None and first.text == "贵机构注册成立几年了？"  # 2022's own wording
 

@@ -12,13 +12,13 @@ from bot.answering.candidates import Candidate, display, similarity_scale
 from bot.answering.citing import cite_passage, source_list
 from bot.answering.declines import decline
 from bot.answering.grounding import addresses_assistant
-from bot.answering.query import QueryInfo, coverage, typed_strength
 from bot.answering.reply import SAME_LINE, Cited, Part, Reply
 from bot.answering.templates import Templates
 from bot.index.passages import Source
 from bot.index.retrieval import HybridRetriever
 from bot.knowledge.documents import Document
 from bot.text.analyzer import TextAnalyzer
+from bot.understanding.query import QueryInfo, coverage, typed_strength
 
 CANDIDATE_CHUNKS = 5
 LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import re
 import time
-import unicodedata
 from collections.abc import Callable
 
 import numpy as np
@@ -17,7 +16,6 @@ from bot.answering.declines import contact_for
 from bot.answering.faq import FaqMatch, FaqMatcher
 from bot.answering.llm import COMPOSED_KINDS, LlmWriter
 from bot.answering.programme import Advisor, sources_first
-from bot.answering.query import analyze
 from bot.answering.reply import SAME_LINE, Part, Question, Reply
 from bot.answering.routing import ProgrammeRouter
 from bot.answering.stations import StationGuide
@@ -31,13 +29,14 @@ from bot.knowledge.catalog import Knowledge
 from bot.knowledge.stations import Directory, Station
 from bot.settings import Settings
 from bot.text.analyzer import TextAnalyzer
-from bot.text.normalize import CJK
 from bot.text.numbers import Years
 from bot.text.slips import SlipReader
 from bot.understanding.facts import OrgFacts
 from bot.understanding.intents import IntentMatcher, load_examples
-from bot.understanding.message import Message, MessageReader, domain_terms
-from bot.understanding.smalltalk import SmalltalkReader
+from bot.understanding.message import MessageReader, domain_terms
+from bot.understanding.query import analyze
+from bot.understanding.reading import Invalid, QuestionReader, Reading, Rewrite
+from bot.understanding.smalltalk import Smalltalk, SmalltalkReader
 
 log = logging.getLogger(__name__)
 _PLACE_SUFFIX = re.compile(r"(镇|乡|区|街道|社区|村)$")
@@ -63,11 +62,12 @@ class Engine:
         names = [n for p in knowledge.programmes for n in (p.name, *p.aliases)]
         if knowledge.directory:
             names += [n for st in knowledge.directory.stations for n in (st.name, *st.aliases)]
-        self.reader = MessageReader(analyzer, SlipReader(domain_terms(analyzer, names)))
         examples = load_examples(settings.knowledge_dir)
-        self.smalltalk = SmalltalkReader(examples.pop("greeting", []), examples.pop("thanks", []))
-        self._corpus = [f"{c.title} {c.heading} {c.text}" for c in index.chunks]
-        self.router = ProgrammeRouter(self.advisor, analyzer, examples, self._corpus)
+        self.reader = QuestionReader(
+            analyzer, MessageReader(analyzer, SlipReader(domain_terms(analyzer, names))),
+            SmalltalkReader(examples.pop("greeting", []), examples.pop("thanks", [])), knowledge.places,
+            [f"{c.title} {c.heading} {c.text}" for c in index.chunks], settings.max_question_chars)
+        self.router = ProgrammeRouter(self.advisor, analyzer, examples)
         self.intents = IntentMatcher(examples, lambda texts: embeddings.embed_queries_array(
             [analyzer.simplify(t) for t in texts]))
         self.wording = Wording(templates)
@@ -120,42 +120,23 @@ class Engine:
             out.append((*forms, stem) if stem != k.term and len(stem) >= 2 else forms)
         return out
 
-    # ------------------------------------------------------------------ input
-    def invalid(self, text: str) -> str | None:
-        """The template key for input that cannot be a question, else None."""
-        stripped = text.strip()
-        if not stripped:
-            return "invalid_empty"
-        if len(stripped) > self.settings.max_question_chars:
-            return "invalid_too_long"
-        letters = sum(1 for ch in stripped if unicodedata.category(ch)[0] in "LN")
-        controls = sum(1 for ch in stripped if unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn")
-                       and ch not in "\n\t")
-        if controls > 0.1 * len(stripped) or ("\ufffd" in stripped and letters < 0.5 * len(stripped)):
-            return "invalid_unreadable"
-        if not re.search(f"[{CJK}]", stripped) and len(re.findall(r"[A-Za-z]{2,}", stripped)) < 2:
-            return "invalid_unreadable"
-        return None
-
     # ------------------------------------------------------------------ answer
     def ask(self, question: Question, mode: Mode = "hybrid",
             on_partial: Callable[[str], None] | None = None) -> Reply:
         """Answer a question. With a language model, `on_partial` receives checked partial text."""
         started = time.perf_counter()
-        problem = self.invalid(question.text)
-        small = self.smalltalk.read(self.analyzer.simplify(question.text)) if problem != "invalid_too_long" else None
-        if small is not None:
-            reply = self._chat(small.kind, small.command)
-        elif problem:
-            text = self.templates.render(problem, length=len(question.text.strip()),
+        read = self.reader.understand(question.text, question.today, _earlier(question), self._rewrite(question))
+        if isinstance(read, Smalltalk):
+            reply = self._chat(read.kind, read.command)
+        elif isinstance(read, Invalid):
+            text = self.templates.render(read.key, length=len(question.text.strip()),
                                          limit=self.settings.max_question_chars)
             reply = Reply([Part("answer", text)], answered=False, kind="invalid")
         else:
-            msg = self.read(question)
-            reply = self._ask(question, mode, msg)
+            reply = self._ask(question, mode, read)
             if self.llm is not None and reply.answered and reply.kind in COMPOSED_KINDS:
-                self._compose(reply, msg.standalone, question.today, on_partial)
-            self.wording.apply(reply, msg)
+                self._compose(reply, read.standalone, question.today, on_partial)
+            self.wording.apply(reply, read.message)
         reply.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         return reply
 
@@ -173,18 +154,15 @@ class Engine:
         reply.cited = composed.cited
         reply.generator = "llm"
 
-    def read(self, question: Question) -> Message:
-        """The message as the engine reads it; with a language model, a follow-up is rewritten to stand alone."""
-        earlier = [t.content for t in question.history if t.role == "user"]
-        msg = self.reader.read(question.text, question.today, earlier)
-        if earlier and self.llm is not None:
-            rewritten = self.llm.rewrite(question.history, msg.ask)
-            if rewritten:
-                msg.standalone = self.analyzer.simplify(rewritten)
-        return msg
+    def _rewrite(self, question: Question) -> Rewrite | None:
+        """With a language model: a follow-up rewritten to stand alone, from the conversation."""
+        llm = self.llm
+        return None if llm is None else lambda ask: llm.rewrite(question.history, ask)
 
     def standalone(self, question: Question) -> str:
-        return self.read(question).standalone
+        """The question as retrieval searches for it (a follow-up with what it follows)."""
+        return self.reader.message(question.text, question.today, _earlier(question), self._rewrite(question)
+                                   ).standalone
 
     def _chat(self, kind: str, command: str = "") -> Reply:
         t = self.templates
@@ -193,20 +171,19 @@ class Engine:
                           Part("answer", t.render("help"))], True, "chat")
         return Reply([Part("answer", t.render(kind))], True, "chat", confidence=1.0)
 
-    def _ask(self, question: Question, mode: Mode, msg: Message) -> Reply:
-        text = msg.standalone
+    def _ask(self, question: Question, mode: Mode, read: Reading) -> Reply:
+        text, asked = read.standalone, read.asked  # a follow-up means what it means after its question
         qvec = self._query_vector(text)
         sources = self.retriever.sources(text, qvec, mode)
-        asked = msg.standalone if msg.follow_up else msg.ask  # a follow-up means what it means after its question
         avec = qvec if asked == text else self._query_vector(asked)
-        about_us = bool(self.router.speaks_of_applicant(msg))
+        about_us = read.we or read.we_before
         intent = self.intents.match(avec, asked, allowed=lambda name: about_us or name != "eligibility")
         if intent.name == "help":
             reply = self._chat("help")
             reply.sources = sources
             return reply
         contact = contact_for(text, self.templates)
-        ruled = self.router.route(msg, intent, question.today, contact)
+        ruled = self.router.route(read, intent, question.today, contact)
         if ruled is not None and ruled.kind == "eligibility" and self.llm is not None:
             ruled = self._facts_from_llm(question, ruled)
         passages = self._passages
@@ -224,7 +201,7 @@ class Engine:
             ruled.sources = sources_first(sources, passages, self.advisor.quotes(ruled))
             return ruled
         if self.stations is not None:
-            simple = msg.text
+            simple = read.text
             station = self.stations.answer(simple)
             if station is not None and not station.answered:
                 where = self.templates.render("where_to_ask", contacts=self.templates.contacts["station"])
@@ -242,8 +219,7 @@ class Engine:
                 return Reply([Part("answer", t.render("decline_station", place=place, known=known)),
                               Part("contact", t.render("where_to_ask", contacts=t.contacts["station"]), SAME_LINE)],
                              False, "decline", sources=sources)
-        info = analyze(text, self.analyzer, self._corpus)
-        return self.composer.answer(info, sources, qvec, question.today, contact)
+        return self.composer.answer(read.query, sources, qvec, question.today, contact)
 
     def _facts_from_llm(self, question: Question, ruled: Reply) -> Reply:
         """When the rule-based reader found no facts, the model may read them; the rules still decide."""
@@ -265,7 +241,7 @@ class Engine:
             certified=found.get("certified"),
             certified_all=Years(found["certified_years"], found["certified_years"], "")
             if "certified_years" in found else None)
-        return self.advisor.eligibility(facts, question.today, self.advisor.round_of(ruled))
+        return self.advisor.verdict(facts, question.today, self.advisor.round_of(ruled))
 
     def faq_reply(self, match: FaqMatch, sources: list[Source]) -> Reply:
         t, docs = self.templates, self.composer.docs
@@ -297,7 +273,7 @@ class Engine:
         text = self.standalone(question)
         qvec = self._query_vector(text)
         sources = self.retriever.sources(text, qvec)
-        info = analyze(text, self.analyzer, self._corpus)
+        info = analyze(text, self.analyzer, self.reader.corpus)
         lines = [f"keywords: {[(k.term, round(info.weights[k.term], 2)) for k in info.keywords]}",
                  f"answer type: {info.answer_type}; years: {info.years}; present: {info.asks_present}"]
         cands = self.composer.candidates(info, sources, qvec)
@@ -307,3 +283,8 @@ class Engine:
             lines.append(f"  {c.score:.3f} cov={c.coverage:.2f} sim={c.similarity:.3f} typed={c.typed} "
                          f"r={c.rank} {c.text[:50]}")
         return "\n".join(lines)
+
+
+def _earlier(question: Question) -> list[str]:
+    """What the user said before, oldest first."""
+    return [t.content for t in question.history if t.role == "user"]

@@ -15,9 +15,8 @@ from bot.answering.templates import Templates
 from bot.index.passages import Source
 from bot.knowledge.places import Places
 from bot.knowledge.programmes import Programme
-from bot.rules.eligibility import Eligibility, evaluate
-from bot.rules.rounds import Rounds, RoundView
-from bot.rules.timeline import asked_stage, current_stage, window_state
+from bot.rules.rounds import RoundView
+from bot.rules.ruling import ProgrammeRules, Ruling, Verdict
 from bot.text.dates import TimeMention
 from bot.text.dates import zh_date as ymd
 from bot.text.dates import zh_month_day as md
@@ -28,21 +27,18 @@ _PRESS = re.compile(r"报|新闻|周刊|杂志|日刊|通讯社")  # as the comp
 
 
 class Advisor:
+    """Renders programme replies from what the rules decided (a `Ruling` or a `Verdict`)."""
+
     def __init__(self, programmes: list[Programme], templates: Templates, places: Places) -> None:
+        self.rules = ProgrammeRules(programmes, places)
         self.programmes = programmes  # newest first
-        self.rounds = Rounds(programmes)
-        self.places = places  # what an applicant's facts are read with
+        self.rounds = self.rules.rounds
         self.t = templates
 
     # ------------------------------------------------------------------ rounds
     def round_of(self, reply: Reply) -> Programme | None:
         """The round a programme reply was decided by."""
         return self.rounds.by_id(reply.programme) if reply.programme else None
-
-    def round_for(self, texts: list[str], today: dt.date) -> Programme:
-        """The round the conversation names by year (latest mention first), else the current one."""
-        v = self.rounds.view(today, texts)
-        return v.programme or v.present
 
     def _newest_line(self, v: RoundView) -> str:
         """Under an earlier round's facts: the round that is current now."""
@@ -65,11 +61,13 @@ class Advisor:
         key = "source_press" if _PRESS.search(p.doc.publication) else "source_notice"
         return self.t.render(key, **{k: v for k, v in self._basis(p).items() if key == "source_notice" or k != "title"})
 
-    def eligibility(self, facts: OrgFacts, today: dt.date, programme: Programme | None = None) -> Reply:
-        """The verdict under one round's criteria: the round asked about, else the current one."""
-        v, t = self.rounds.view(today, programme=programme), self.t
-        p = v.programme or v.present
-        result: Eligibility = evaluate(p, facts)
+    def verdict(self, facts: OrgFacts, today: dt.date, programme: Programme | None = None) -> Reply:
+        """The verdict on `facts` under one round's criteria: the round given, else the current one."""
+        return self.eligibility(self.rules.verdict(facts, today, programme))
+
+    def eligibility(self, verdict: Verdict) -> Reply:
+        """The verdict, criterion by criterion, with the round that decided and where its rules come from."""
+        v, t, p, result = verdict.view, self.t, verdict.programme, verdict.eligibility
         failed = "、".join(c.label for c in result.criteria if c.status == "fail")
         head = {"eligible": t.render("eligibility_eligible", programme=p.name),
                 "ineligible": t.render("eligibility_ineligible", programme=p.name, failed=failed),
@@ -87,32 +85,28 @@ class Advisor:
                 "round_history_note", year=p.year, programme=now.name, opens=ymd(now.window.start),
                 closes=md(now.window.end)) if v.history else
                 t.render("round_used", programme=p.name, opens=ymd(p.window.start), closes=md(p.window.end))))
-        if today > p.window.end:
+        if verdict.closed:
             parts.append(Part("note", t.render("window_closed_note", closed=ymd(p.window.end))))
         return Reply(parts, True, "eligibility", eligibility=result, confidence=1.0, programme=p.id)
 
-    def criteria(self, text: str, today: dt.date | None = None) -> Reply:
-        today = today or dt.date.today()
-        v, t = self.rounds.view(today, [text]), self.t
-        p = v.programme or v.present
-        chosen = [c for c in p.criteria if c.rule.topic.search(text)]
-        specs = chosen or p.criteria
+    def criteria(self, ruling: Ruling) -> Reply:
+        """The round's criteria the question names (else all of them), each with its clause."""
+        v, t, p = ruling.view, self.t, ruling.criteria_round
         doc = cite(p.doc)
         parts = [Part("lead", t.render("criteria_head", programme=self._name(p, v), source=self._source(p)),
                       source=doc)]
         parts += [Part("criterion", t.render("criteria_line", n=i, label=c.label, quote=c.quote), source=doc,
-                       quote=c.quote) for i, c in enumerate(specs, 1)]
+                       quote=c.quote) for i, c in enumerate(ruling.criteria, 1)]
         parts.append(Part("note", t.render("criteria_tail")))
         if line := self._newest_line(v):
             parts.append(Part("note", line))
         return Reply(parts, True, "criteria", confidence=1.0, programme=p.id)
 
-    def timeline(self, text: str, today: dt.date, contact: str, times: list[TimeMention] | None = None,
+    def timeline(self, ruling: Ruling, text: str, contact: str, times: list[TimeMention] | None = None,
                  stage_now: bool = False) -> Reply:
         """The window (or the stage asked about) against today, and against the days the question names."""
-        t = self.t
-        v = self.rounds.view(today, [text])
-        p = v.programme
+        t, v, today = self.t, ruling.view, ruling.today
+        p = ruling.programme
         if p is None:
             latest = v.newest
             answer = t.render("decline_round", year=v.unknown_year, programme=latest.name,
@@ -121,10 +115,10 @@ class Advisor:
                                                        SAME_LINE)], False, "decline")
         basis, doc = {"source": self._source(p)}, cite(p.doc)
         name = self._name(p, v)
-        stage = asked_stage(p, text)
+        stage = ruling.stage
         parts = [Part("answer", line) for line in self._days(p, text, today, times or [])]
         if stage is None and stage_now:
-            parts.append(Part("answer", self._stage_now(p, today)))
+            parts.append(Part("answer", self._stage_now(ruling)))
         if stage is not None:
             parts.append(Part("answer", t.render("timeline_stage", programme=name, label=stage.label, year=p.year,
                                                  when=stage.when, quote=stage.quote, **basis),
@@ -132,10 +126,10 @@ class Advisor:
             if today > stage.end:
                 parts.append(Part("answer", t.render("timeline_stage_past", end=ymd(stage.end))))
         else:
-            w = p.window
+            w, state = p.window, ruling.window
             parts.append(Part("answer", t.render("timeline_window", programme=name, label=w.label, opens=ymd(w.start),
                                                  closes=md(w.end), quote=w.quote, **basis), source=doc, quote=w.quote))
-            state = window_state(p, today)
+            assert state is not None, "a known round has a window"
             if state.status == "open":
                 line = t.render("timeline_open", today=ymd(today), closes=md(w.end), days=state.days)
             elif state.status == "not_open":
@@ -175,21 +169,18 @@ class Advisor:
                 lines.append(t.render("timeline_day_open", day=day, closes=md(w.end)))
         return lines
 
-    def _stage_now(self, p: Programme, today: dt.date) -> str:
-        t = self.t
-        if today < p.window.start:
+    def _stage_now(self, ruling: Ruling) -> str:
+        t, today, stage = self.t, ruling.today, ruling.stage_now
+        assert ruling.programme is not None and ruling.stages_end is not None, "a known round"
+        if today < ruling.programme.window.start:
             return t.render("stage_before", today=ymd(today))
-        stage = current_stage(p, today)
-        if stage is None and today <= p.window.end:
-            stage = p.window
         if stage is None:
-            return t.render("stage_after", end=ymd(max((s.end for s in p.stages), default=p.window.end)))
+            return t.render("stage_after", end=ymd(ruling.stages_end))
         return t.render("stage_now", today=ymd(today), label=stage.label, when=stage.when or "征集期间")
 
-    def fact(self, key: str, text: str, today: dt.date) -> Reply | None:
+    def fact(self, ruling: Ruling, key: str, text: str) -> Reply | None:
         """A fact of the programme (funder, undertaker, fields, number funded…) with its quote."""
-        v = self.rounds.view(today, [text])
-        p = v.programme
+        v, p = ruling.view, ruling.programme
         if p is None or key not in p.facts:
             return None
         f = p.facts[key]

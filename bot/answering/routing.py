@@ -12,13 +12,11 @@ import datetime as dt
 import re
 
 from bot.answering.programme import Advisor
-from bot.answering.query import AnswerType, analyze, answer_type, coverage
 from bot.answering.reply import Reply
-from bot.rules.timeline import asked_stage
 from bot.text.analyzer import TextAnalyzer
-from bot.understanding.facts import SELF, accumulate, extract
 from bot.understanding.intents import IntentMatch
-from bot.understanding.message import Message, asking_part
+from bot.understanding.query import AnswerType, QueryInfo, coverage
+from bot.understanding.reading import Named, Reading
 
 _APPLY = re.compile(r"申报|申请|报名|参加|参与|征集|资格|交材料|交申报|apply|application|eligib|qualif", re.I)
 _MAY = re.compile(r"能不能|能否|可不可以|可否|可以|能|行不行|行吗|够不够|符合|满足|有资格|够格|合格吗|报得上|"
@@ -38,13 +36,10 @@ PROGRAMME_FIT = 0.5  # share of a question's content words the programme's annou
 
 
 class ProgrammeRouter:
-    def __init__(self, advisor: Advisor, analyzer: TextAnalyzer, examples: dict[str, list[str]],
-                 corpus: list[str]) -> None:
-        """`corpus`: the indexed passages, which tell how rare (how telling) a word of a question is."""
+    def __init__(self, advisor: Advisor, analyzer: TextAnalyzer, examples: dict[str, list[str]]) -> None:
         self.advisor = advisor
         self.analyzer = analyzer
         self.examples = examples
-        self._corpus = corpus
 
     def mentions_programme(self, text: str) -> bool:
         if _OTHER_PROGRAMME.search(text):
@@ -52,24 +47,16 @@ class ProgrammeRouter:
         aliases = {a for p in self.advisor.programmes for a in (p.name, *p.aliases)}
         return any(a in text for a in aliases) or bool(_APPLY.search(text) or _EN_PROGRAMME.search(text))
 
-    def _fits(self, text: str, words: str) -> bool:
-        info = analyze(text, self.analyzer, self._corpus, split=False)
-        return not info.keywords or coverage(info, words, self.analyzer) >= PROGRAMME_FIT
-
-    def foreign(self, text: str) -> list[str]:
+    def foreign(self, named: list[Named]) -> list[str]:
         """Things the question names that the programme's announcement does not ("考试", "上海", "模板"):
         a question about them is not about this programme, whatever else it shares with it."""
         if not self.advisor.programmes:
             return []
         p = self.advisor.programmes[0]
         words = f"{p.doc.title} {p.doc.body} {p.name} {' '.join(p.aliases)}".lower()
-        if self.analyzer.is_english(text):  # English is judged by the glossary's Chinese for its phrases
-            return [group[0] for group in self.analyzer.english_terms(text)
-                    if not any(v.lower() in words for t in group for v in self.analyzer.variants(t))]
-        return [n for n in self.analyzer.nouns(text) if n not in self.analyzer.generic
-                and not any(v.lower() in words for v in self.analyzer.variants(n.lower()))]
+        return [n.label for n in named if not any(form in words for form in n.forms)]
 
-    def fits_fact(self, text: str, key: str) -> bool:
+    def fits_fact(self, ask: QueryInfo, key: str) -> bool:
         """The question asks about this fact and nothing else it names: "银杏家园是做什么的" is not about
         the programme's fields, though both are in one article."""
         p = self.advisor.programmes[0]
@@ -78,43 +65,37 @@ class ProgrammeRouter:
             return False
         words = " ".join([fact.label, fact.value, fact.quote, p.name, *p.aliases,
                           *self.examples.get(f"programme_fact.{key}", [])])
-        return self._fits(text, words)
+        return not ask.keywords or coverage(ask, words, self.analyzer) >= PROGRAMME_FIT
 
-    @staticmethod
-    def speaks_of_applicant(msg: Message) -> bool:
-        """"We" speak, or the conversation already told the organisation's facts."""
-        return bool(SELF.search(msg.text)) or any(SELF.search(m) for m in msg.earlier)
-
-    def route(self, msg: Message, intent: IntentMatch, today: dt.date, contact: str) -> Reply | None:
-        advisor = self.advisor
+    def route(self, reading: Reading, intent: IntentMatch, today: dt.date, contact: str) -> Reply | None:
+        """The programme reply the question gets, rendered from the rules' one ruling on it; else None."""
+        advisor, msg = self.advisor, reading.message
         text, ask = msg.text, msg.ask
         if not advisor.programmes or _OTHER_PROGRAMME.search(text):
             return None
+        ruling = advisor.rules.rule(ask, [text, *reversed(msg.earlier)], reading.facts, today)
         in_context = self.mentions_programme(text) or any(self.mentions_programme(m) for m in msg.earlier)
-        earlier = accumulate(msg.earlier, today, advisor.places)
-        now = extract(text, today, advisor.places, require_first_person=not earlier.known())
         asks_may = bool(_MAY.search(ask)) and not _TIME.search(ask)
-        about_us = bool(SELF.search(text)) or bool(earlier.known())
-        verdict = (now.about_the_organisation() and (asks_may or intent.family in ("eligibility", "criteria",
-                                                                                   "question"))) or \
+        about_us = reading.we or bool(reading.facts_before.known())
+        verdict = (reading.facts_now.about_the_organisation() and (
+            asks_may or intent.family in ("eligibility", "criteria", "question"))) or \
             (in_context and about_us and asks_may and intent.family != "programme_fact")
         if verdict:
-            return advisor.eligibility(accumulate([*msg.earlier, text], today, advisor.places), today,
-                                       advisor.round_for([text, *reversed(msg.earlier)], today))
-        if self.foreign(asking_part(msg.standalone if msg.follow_up else ask)):
+            return advisor.eligibility(ruling.verdict)
+        if self.foreign(reading.named):
             return None  # it names something the programme's announcement does not speak of
         if _REQUIREMENTS.search(ask) and _WHICH.search(ask) and in_context and not self._about_projects(ask):
-            return advisor.criteria(ask, today)
+            return advisor.criteria(ruling)
         if intent.family == "criteria" and not self._about_projects(ask):
-            return advisor.criteria(ask, today)
-        stage = asked_stage(advisor.programmes[0], ask)
-        if (stage is not None and _STAGE_TIME.search(ask)) or (self.mentions_programme(ask) and _TIME.search(ask)):
-            return advisor.timeline(ask, today, contact, msg.times)
+            return advisor.criteria(ruling)
+        if (ruling.stage_in_newest is not None and _STAGE_TIME.search(ask)) or \
+                (self.mentions_programme(ask) and _TIME.search(ask)):
+            return advisor.timeline(ruling, ask, contact, msg.times)
         if intent.family in ("deadline", "stage"):
-            return advisor.timeline(ask, today, contact, msg.times, stage_now=intent.family == "stage")
-        if intent.family == "programme_fact" and intent.key in FACT_TYPES and self.fits_fact(ask, intent.key) \
-                and answer_type(ask) in ("any", FACT_TYPES[intent.key]):
-            return advisor.fact(intent.key, ask, today)
+            return advisor.timeline(ruling, ask, contact, msg.times, stage_now=intent.family == "stage")
+        if intent.family == "programme_fact" and intent.key in FACT_TYPES and \
+                self.fits_fact(reading.ask_query, intent.key) and reading.ask_type in ("any", FACT_TYPES[intent.key]):
+            return advisor.fact(ruling, intent.key, ask)
         return None
 
     @staticmethod

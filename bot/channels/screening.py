@@ -77,12 +77,7 @@ class ScreenerFlow:
 
     def _screener(self, today: dt.date, programme_id: str | None = None) -> Screener | None:
         """The round open today (else the next, else the newest), or the round a saved check began with."""
-        if not self.advisor.programmes:
-            return None
-        if programme_id is not None:
-            started = self.advisor.rounds.by_id(programme_id)
-            return Screener(started, self.advisor.places) if started else None
-        return Screener(self.advisor.rounds.current(today), self.advisor.places)
+        return self.advisor.rules.screener(today, programme_id)
 
     def _saved(self, key: str) -> tuple[Screener, ScreenerState] | None:
         raw = self.states.get_state(self._key(key))
@@ -128,7 +123,7 @@ class ScreenerFlow:
         prompt = screener.next_prompt(state)
         if prompt is None:
             self.states.drop_state(self._key(key))
-            verdict = self.advisor.eligibility(screener.facts(state), dt.date.fromisoformat(state.today),
+            verdict = self.advisor.verdict(screener.facts(state), dt.date.fromisoformat(state.today),
                                                screener.programme)
             return Step(notice=notice, verdict=verdict)
         self.states.set_state(self._key(key), state.to_json())

@@ -13,6 +13,8 @@ from bot.text.analyzer import TextAnalyzer
 from bot.text.slips import SlipReader
 from bot.understanding.intents import QUESTION, IntentMatch
 from bot.understanding.message import MessageReader
+from bot.understanding.reading import QuestionReader, Reading
+from bot.understanding.smalltalk import SmalltalkReader
 
 
 @cache
@@ -22,5 +24,8 @@ def _analyzer() -> TextAnalyzer:
 
 def route(advisor: Advisor, text: str, history: list[Turn], today: dt.date, contact: str) -> Reply | None:
     analyzer = _analyzer()
-    msg = MessageReader(analyzer, SlipReader([])).read(text, today, [t.content for t in history if t.role == "user"])
-    return ProgrammeRouter(advisor, analyzer, {}, []).route(msg, IntentMatch(QUESTION, 0.0, 0.0, ""), today, contact)
+    reader = QuestionReader(analyzer, MessageReader(analyzer, SlipReader([])), SmalltalkReader([], []),
+                            advisor.rules.places, [], max_chars=2000)
+    read = reader.understand(text, today, [t.content for t in history if t.role == "user"])
+    assert isinstance(read, Reading), text
+    return ProgrammeRouter(advisor, analyzer, {}).route(read, IntentMatch(QUESTION, 0.0, 0.0, ""), today, contact)

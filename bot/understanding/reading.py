@@ -1,0 +1,134 @@
+"""A question read once: smalltalk or unusable input told apart, then the message, what it asks for,
+the things it names and what it says of the applicant, in one `Reading` the answering floor consumes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.knowledge.places import Places
+from bot.text.analyzer import TextAnalyzer
+from bot.text.normalize import CJK
+from bot.understanding.facts import SELF, OrgFacts, accumulate, extract
+from bot.understanding.message import Message, MessageReader, asking_part
+from bot.understanding.query import AnswerType, QueryInfo, analyze, answer_type
+from bot.understanding.smalltalk import Smalltalk, SmalltalkReader
+
+Rewrite = Callable[[str], str | None]  # a follow-up's ask -> the question standing alone (a language model)
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Input that cannot be a question; `key` names the reply template."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Named:
+    """A thing a question names, with the forms that count as the same thing."""
+
+    label: str
+    forms: tuple[str, ...]  # lower-cased
+
+
+@dataclass
+class Reading:
+    """One question as the engine reads it, once."""
+
+    message: Message
+    asked: str  # what the question means: the standalone text of a follow-up, else the ask
+    query: QueryInfo  # the standalone question's content words (weighted by rarity), answer type, years
+    ask_query: QueryInfo  # the ask's own content words, as one part
+    ask_type: AnswerType  # the kind of answer the ask expects
+    named: list[Named]  # the things the asking part of `asked` names
+    we: bool  # the applicant speaks of itself in this message ("我们")
+    we_before: bool  # … or did in an earlier one
+    facts_before: OrgFacts  # the applicant's facts told earlier in the conversation
+    facts_now: OrgFacts  # … told in this message (without "we", once earlier facts were told)
+    facts: OrgFacts  # all of them, a later statement overriding an earlier one
+
+    @property
+    def text(self) -> str:
+        return self.message.text
+
+    @property
+    def ask(self) -> str:
+        return self.message.ask
+
+    @property
+    def standalone(self) -> str:
+        return self.message.standalone
+
+
+class QuestionReader:
+    """Reads questions with the project's lexicon, the knowledge's names and places, and the indexed
+    passages (`corpus`, which tell how rare, how telling, a word is)."""
+
+    def __init__(self, analyzer: TextAnalyzer, messages: MessageReader, smalltalk: SmalltalkReader,
+                 places: Places, corpus: list[str], max_chars: int) -> None:
+        self.analyzer = analyzer
+        self.messages = messages
+        self.smalltalk = smalltalk
+        self.places = places
+        self.corpus = corpus
+        self.max_chars = max_chars
+
+    def invalid(self, text: str) -> str | None:
+        """The template key for input that cannot be a question, else None."""
+        stripped = text.strip()
+        if not stripped:
+            return "invalid_empty"
+        if len(stripped) > self.max_chars:
+            return "invalid_too_long"
+        letters = sum(1 for ch in stripped if unicodedata.category(ch)[0] in "LN")
+        controls = sum(1 for ch in stripped if unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn")
+                       and ch not in "\n\t")
+        if controls > 0.1 * len(stripped) or ("\ufffd" in stripped and letters < 0.5 * len(stripped)):
+            return "invalid_unreadable"
+        if not re.search(f"[{CJK}]", stripped) and len(re.findall(r"[A-Za-z]{2,}", stripped)) < 2:
+            return "invalid_unreadable"
+        return None
+
+    def understand(self, text: str, today: dt.date, earlier: list[str],
+             rewrite: Rewrite | None = None) -> Smalltalk | Invalid | Reading:
+        """Smalltalk, unusable input, or the question read; `earlier` are the user's earlier messages,
+        and `rewrite` (a language model) may make a follow-up stand alone."""
+        problem = self.invalid(text)
+        small = self.smalltalk.read(self.analyzer.simplify(text)) if problem != "invalid_too_long" else None
+        if small is not None:
+            return small
+        if problem:
+            return Invalid(problem)
+        msg = self.message(text, today, earlier, rewrite)
+        before = accumulate(msg.earlier, today, self.places)
+        now = extract(msg.text, today, self.places, require_first_person=not before.known())
+        asked = msg.standalone if msg.follow_up else msg.ask
+        return Reading(
+            msg, asked, analyze(msg.standalone, self.analyzer, self.corpus),
+            analyze(msg.ask, self.analyzer, self.corpus, split=False), answer_type(msg.ask),
+            self.named(asking_part(asked)), bool(SELF.search(msg.text)), any(SELF.search(m) for m in msg.earlier),
+            before, now, accumulate([*msg.earlier, msg.text], today, self.places))
+
+    def message(self, text: str, today: dt.date, earlier: list[str], rewrite: Rewrite | None = None) -> Message:
+        """The message read: script, slips, the ask, the times it names, and what it means standing alone."""
+        msg = self.messages.read(text, today, earlier)
+        if msg.earlier and rewrite is not None:
+            rewritten = rewrite(msg.ask)
+            if rewritten:
+                msg.standalone = self.analyzer.simplify(rewritten)
+        return msg
+
+    def named(self, text: str) -> list[Named]:
+        """The things a question names: its nouns (the generic ones aside), or in English its glossary
+        phrases; each with its variants."""
+        a = self.analyzer
+        if a.is_english(text):  # English is judged by the glossary's Chinese for its phrases
+            return [Named(group[0], tuple(v.lower() for t in group for v in a.variants(t)))
+                    for group in a.english_terms(text)]
+        return [Named(n, tuple(v.lower() for v in a.variants(n.lower()))) for n in a.nouns(text)
+                if n not in a.generic]
