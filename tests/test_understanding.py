@@ -17,6 +17,7 @@ from bot.text.dates import time_mentions
 from bot.text.slips import SlipReader
 from bot.understanding.message import MessageReader, asking_part, find_ask, script_of
 from bot.understanding.query import Keyword, match
+from bot.understanding.reading import Reading
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -155,6 +156,18 @@ def test_a_deadline_asked_in_everyday_words_is_dated(engine: Engine) -> None:
     reply = engine.ask(Question("下周三还能交吗", dt.date(2022, 3, 30),
                                 [Turn("user", "创投计划什么时候截止？"), Turn("assistant", "4月10日")]))
     assert reply.kind == "timeline" and "4月10日" in reply.answer and "4月6日" in reply.answer
+
+
+@pytest.mark.slow
+def test_a_day_named_without_a_deadline_word_asks_about_the_window(engine: Engine) -> None:
+    """"下礼拜一再交行不行" names a day and no "截止": the day is compared with the window, and a time is not
+    a thing the announcement fails to name."""
+    reply = engine.ask(Question("创投申报书下礼拜一再交行不行", dt.date(2022, 4, 6)))
+    assert reply.kind == "timeline" and "4月10日" in reply.answer and "4月11日" in reply.answer
+    read = engine.reader.understand("创投下礼拜一再交行不行", dt.date(2022, 4, 6), [])
+    assert isinstance(read, Reading) and engine.router.foreign(read.named) == []
+    assert engine.router.foreign(engine.reader.named("创投下礼拜一再交行不行")) != []  # the same words, times kept
+    assert engine.ask(Question("创投计划是谁出钱的", TODAY)).kind != "timeline"
 
 
 @pytest.mark.slow

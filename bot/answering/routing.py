@@ -14,6 +14,7 @@ import re
 from bot.answering.programme import Advisor
 from bot.answering.reply import Reply
 from bot.text.analyzer import TextAnalyzer
+from bot.text.dates import TimeMention
 from bot.understanding.intents import IntentMatch
 from bot.understanding.query import AnswerType, QueryInfo, coverage
 from bot.understanding.reading import Named, Reading
@@ -21,8 +22,8 @@ from bot.understanding.reading import Named, Reading
 _APPLY = re.compile(r"申报|申请|报名|参加|参与|征集|资格|交材料|交申报|apply|application|eligib|qualif", re.I)
 _MAY = re.compile(r"能不能|能否|可不可以|可否|可以|能|行不行|行吗|够不够|符合|满足|有资格|够格|合格吗|报得上|"
                   r"eligible|qualify|can we|may we|are we", re.I)
-_TIME = re.compile(r"截止|截至|什么时候|何时|几号|哪天|几月|哪个月|期限|还能|还可以|来得及|开始|结束|征集时间|"
-                   r"申报时间|报名时间|时间安排|进度|deadline|when|still|open|closed?", re.I)
+_TIME = re.compile(r"截止|截至|什么时候|何时|几号|哪天|几月|哪个月|期限|还能|还可以|还[收接在]|来得及|开始|结束|"
+                   r"征集时间|申报时间|报名时间|时间安排|进度|deadline|when|still|open|closed?", re.I)
 _STAGE_TIME = re.compile(r"什么时候|何时|几号|哪天|几月|哪个月|时间|安排在|when|date", re.I)
 _REQUIREMENTS = re.compile(r"条件|资质|要求|门槛|标准|硬性|requirements?|criteria|qualifications?", re.I)
 _WHICH = re.compile(r"哪些|什么|有何|是什么|哪几|怎样|如何|what|which", re.I)
@@ -33,6 +34,16 @@ _EN_PROGRAMME = re.compile(r"venture|programme|program", re.I)
 FACT_TYPES: dict[str, AnswerType] = {"funder": "org", "undertaker": "org", "guidance": "org", "fields": "any",
                                      "funded": "count", "audience": "org"}
 PROGRAMME_FIT = 0.5  # share of a question's content words the programme's announcement must hold
+
+
+_DAY_WORDS = re.compile(r"[日号天周礼拜星期月]")
+_DAY_PARTS = re.compile(r"白天|晚上|上午|下午|中午|早上|凌晨|傍晚|夜里")
+
+
+def _names_days(mention: TimeMention) -> bool:
+    """A day, a week or part of a month ("下礼拜一", "月底"), not a year or a time of day."""
+    return ((mention.last - mention.first).days <= 31 and bool(_DAY_WORDS.search(mention.text))
+            and not _DAY_PARTS.fullmatch(mention.text))
 
 
 class ProgrammeRouter:
@@ -79,7 +90,7 @@ class ProgrammeRouter:
         about_us = reading.we or bool(reading.facts_before.known())
         verdict = (reading.facts_now.about_the_organisation() and (
             asks_may or intent.family in ("eligibility", "criteria", "question"))) or \
-            (in_context and about_us and asks_may and intent.family != "programme_fact")
+            (in_context and about_us and asks_may and intent.family not in ("programme_fact", "deadline", "stage"))
         if verdict:
             return advisor.eligibility(ruling.verdict)
         if self.foreign(reading.named):
@@ -88,8 +99,10 @@ class ProgrammeRouter:
             return advisor.criteria(ruling)
         if intent.family == "criteria" and not self._about_projects(ask):
             return advisor.criteria(ruling)
+        # A day it names ("下礼拜一再交行不行") asks about the window as much as "截止" does.
+        dated = any(m.text in ask and _names_days(m) for m in msg.times)
         if (ruling.stage_in_newest is not None and _STAGE_TIME.search(ask)) or \
-                (self.mentions_programme(ask) and _TIME.search(ask)):
+                (self.mentions_programme(ask) and (_TIME.search(ask) or dated)):
             return advisor.timeline(ruling, ask, contact, msg.times)
         if intent.family in ("deadline", "stage"):
             return advisor.timeline(ruling, ask, contact, msg.times, stage_now=intent.family == "stage")

@@ -111,7 +111,8 @@ class QuestionReader:
         return Reading(
             msg, asked, analyze(msg.standalone, self.analyzer, self.corpus),
             analyze(msg.ask, self.analyzer, self.corpus, split=False), answer_type(msg.ask),
-            self.named(asking_part(asked)), bool(SELF.search(msg.text)), any(SELF.search(m) for m in msg.earlier),
+            self.named(self._without_times(asking_part(asked), msg)), bool(SELF.search(msg.text)),
+            any(SELF.search(m) for m in msg.earlier),
             before, now, accumulate([*msg.earlier, msg.text], today, self.places))
 
     def message(self, text: str, today: dt.date, earlier: list[str], rewrite: Rewrite | None = None) -> Message:
@@ -122,6 +123,13 @@ class QuestionReader:
             if rewritten:
                 msg.standalone = self.analyzer.simplify(rewritten)
         return msg
+
+    @staticmethod
+    def _without_times(text: str, msg: Message) -> str:
+        """The text without the days and spans it names: "下礼拜" is a time, not a thing named."""
+        for mention in msg.times:
+            text = text.replace(mention.text, " ")
+        return text
 
     def named(self, text: str) -> list[Named]:
         """The things a question names: its nouns (the generic ones aside), or in English its glossary
