@@ -106,6 +106,16 @@ def test_what_kind_of_answer_a_question_wants() -> None:
     assert has_answer_type("place", "中心位于魏善庄镇政府院内3号楼")
     assert has_answer_type("place", "推进会在深圳召开")
     assert not has_answer_type("place", "中心为老人提供上门探访服务")
+    # A count is a figure, not a year or a day ("2007年初" counts nothing; "13个" and "4.69万" do)
+    assert not has_answer_type("count", "2007年初，深圳市政府成立了调研组，社工机构纷纷涌现。")
+    assert not has_answer_type("count", "征集时间为3月17日至4月10日")
+    assert has_answer_type("count", "统筹管理13个村级社工站") and has_answer_type("count", "平均税后年薪4.69万")
+    # A list of names asks for organisations by name; the word "机构" names none
+    assert answer_type("最后那15家中选机构的名单能发我看看吗") == "org"
+    assert answer_type("入选的15个项目都是哪些机构") == "org"
+    assert answer_type("进了入围名单以后还有什么环节") == "any"  # the list is where they are, not what is asked
+    assert has_answer_type("org", "由北京社会工作者协会承接")
+    assert not has_answer_type("org", "最终将对15个项目予以资助，面向北京市范围内社会服务机构")
 
 
 # ---------------------------------------------------------------------- with the model
@@ -168,6 +178,14 @@ def test_a_day_named_without_a_deadline_word_asks_about_the_window(engine: Engin
     assert isinstance(read, Reading) and engine.router.foreign(read.named) == []
     assert engine.router.foreign(engine.reader.named("创投下礼拜一再交行不行")) != []  # the same words, times kept
     assert engine.ask(Question("创投计划是谁出钱的", TODAY)).kind != "timeline"
+
+
+@pytest.mark.slow
+def test_a_list_the_articles_do_not_give_is_declined(engine: Engine) -> None:
+    reply = engine.ask(Question("最后拿到资助的15个项目名单能发我一下吗", TODAY))
+    assert not reply.answered
+    reply = engine.ask(Question("恳谈会是哪些机构参加的", TODAY))
+    assert reply.answered and "联合会" in reply.answer
 
 
 @pytest.mark.slow

@@ -22,6 +22,9 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("place", re.compile(r"在哪|去哪|哪儿|哪里|什么地方|什么位置|地点|位置|where", re.I)),
     ("date", re.compile(r"什么时候|啥时|何时|哪天|几号|几月|哪一天|哪几天|哪一年|哪年|日期|截止|期限|什么时间|时间是|"
                         r"when|deadline|date", re.I)),
+    # a list of names ("名单", "都是哪几家"): answered by sentences that name organisations
+    ("org", re.compile(r"有名单|名单(?:能|可以|吗|呢|是|在哪|发)|哪几家|都是哪些|都有哪些机构|哪些机构|哪些单位|"
+                       r"list of|which organi[sz]ations", re.I)),
     ("count", re.compile(r"多少|几个|几家|几名|几份|几位|几人|数量|人数|规模|how many|number of", re.I)),
     ("org", re.compile(r"哪家|哪个机构|哪些机构|哪个单位|哪个部门|由谁|是谁|谁来|which organi[sz]ation|who", re.I)),
 ]
@@ -31,12 +34,16 @@ _HAS = {
                        r"上午|下午|晚上"),
     "amount": re.compile(r"\d[\d.,]*\s*(?:万|亿)?[余多]?元|[一二三四五六七八九十百千万]+[余多]?元"),
     "hours": re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}点|上午|下午|周[一二三四五六日]"),
-    "count": re.compile(r"\d|[一二两三四五六七八九十百千万]+[个家名份位人项次所本册]"),
+    # a figure, not a year or a day of the month ("2007年初" counts nothing)
+    "count": re.compile(r"(?<![\d.])(?!(?:19|20)\d\d\s*年)\d+(?:\.\d+)?(?![\d.])(?!\s*[月日号])|"
+                        r"[一二两三四五六七八九十百千万]+[个家名份位人项次所本册]"),
     "contact": re.compile(r"\d{3,4}-?\d{7,8}|\d{11}|@|www\.|https?://|路\d+号|号楼"),
     # an address, or an event at a place ("恳谈会在朝阳区建外街道党群活动中心召开")
     "place": re.compile(r"位于|坐落|地址|地处|[路街巷道]\d+号|\d+号楼?|大厦|门牌|"
                         r"在[^，。；]{2,30}?(?:召开|举行|举办|开幕|设立|成立)"),
-    "org": re.compile(r"协会|基金会|民政局|中心|事务所|委员会|联合会|机构|社工委"),
+    # an organisation by its name ("北京社会工作者协会"), not the word "机构"
+    "org": re.compile(rf"[{CJK}A-Za-z]{{2,}}(?:协会|社协|基金会|民政局|中心|事务所|委员会|联合会|社工委|研究院|"
+                      r"大学|学院)"),
 }
 
 # "多少家", "几个村级社工站": the unit and the thing counted.
