@@ -54,6 +54,8 @@ def test_the_clauses_that_ask() -> None:
     assert asking_part("我的电话是[手机号]，创投计划申报截止到几号？") == "创投计划申报截止到几号？"
     assert asking_part("上海的社工站有什么服务") == "上海的社工站有什么服务"
     assert asking_part("我们在海淀。") == "我们在海淀。"  # nothing asks: all of it
+    # a clause that ends in 吗 asks, the comma after it notwithstanding
+    assert asking_part("深圳的机构可以申请吗，怎么报") == "深圳的机构可以申请吗，怎么报"
 
 
 def test_a_long_message_is_split_into_its_context_and_its_ask() -> None:
@@ -186,6 +188,21 @@ def test_a_list_the_articles_do_not_give_is_declined(engine: Engine) -> None:
     assert not reply.answered
     reply = engine.ask(Question("恳谈会是哪些机构参加的", TODAY))
     assert reply.answered and "联合会" in reply.answer
+
+
+@pytest.mark.slow
+def test_a_question_about_another_city_is_answered_only_about_that_city(engine: Engine) -> None:
+    """The place and what is asked of it must both be in the answer; else "my articles are about Beijing"."""
+    reply = engine.ask(Question("上海有没有类似的社工创投计划 我们在上海也有分部", TODAY))
+    assert not reply.answered and "上海" in reply.answer and "4月10日" not in reply.answer
+    reply = engine.ask(Question("深圳现在有多少家社工机构", TODAY))
+    assert not reply.answered
+    reply = engine.ask(Question("上海现在有多少家专业社工机构", TODAY))  # the 2012 article gives it
+    assert reply.answered and "66家" in reply.answer
+    # An applicant's own seat elsewhere is a fact for the rules, not a question about that city
+    reply = engine.ask(Question("我们是上海民政局注册的机构，能报创投吗", TODAY))
+    assert reply.kind == "eligibility" and reply.eligibility is not None
+    assert reply.eligibility.verdict == "ineligible"
 
 
 @pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -158,6 +158,25 @@ class Composer:
         return Candidate(cand.rank, cand.source, cand.index + 1, sents[cand.index + 1], cand.coverage,
                          cand.similarity, cand.typed, cand.score - 0.01)
 
+    @staticmethod
+    def _without(info: QueryInfo, places: tuple[str, ...]) -> QueryInfo:
+        """The question without the places it names: what it asks of them."""
+        kept = [kw for kw in info.keywords if not any(p in kw.term for p in places)]
+        return replace(info, keywords=kept, weights={kw.term: info.weights[kw.term] for kw in kept})
+
+    @staticmethod
+    def _speaks_of(cand: Candidate, places: tuple[str, ...]) -> bool:
+        """The sentence, or the one before it that names its subject, names one of the places."""
+        sents = cand.source.chunk.sentences
+        text = (sents[cand.index - 1] if cand.index else "") + cand.text
+        return any(p in text.lower() for p in places)
+
+    def decline_elsewhere(self, place: str, sources: list[Source], contact: str) -> Reply:
+        t = self.templates
+        return Reply([Part("answer", t.render("decline_elsewhere", place=place)),
+                      Part("contact", t.render("where_to_ask", contacts=contact), SAME_LINE)],
+                     answered=False, kind="decline", sources=sources)
+
     def _covered(self, info: QueryInfo, text: str) -> set[str]:
         return {kw.term for kw in info.keywords if any(v in text for v in kw.variants)}
 
@@ -178,10 +197,18 @@ class Composer:
 
     # ------------------------------------------------------------------ replies
     def answer(self, info: QueryInfo, sources: list[Source], qvec: np.ndarray, today: dt.date,
-               contact: str) -> Reply:
+               contact: str, about: tuple[str, ...] = ()) -> Reply:
+        """The sentences that answer, cited; `about`: places the answer must speak of (another city's)."""
         if not sources:
             return self.decline(info, sources, contact, 0.0)
         cands = self.candidates(info, sources, qvec)
+        if about:  # a sentence about Beijing does not answer a question about Shanghai, nor one about
+            # Shanghai's social workers a question about a programme there: the place and what is asked of it
+            rest = self._without(info, about)
+            cands = [c for c in cands if self._speaks_of(c, about)
+                     and coverage(rest, c.text, self.analyzer) >= self.thresholds.typed_coverage]
+            if not cands:
+                return self.decline_elsewhere(about[0], sources, contact)
         if not cands:
             return self.decline(info, sources, contact, 0.0)
         conf = self.confidence(info, sources, cands[0])

@@ -187,7 +187,7 @@ class Engine:
         if ruled is not None and ruled.kind == "eligibility" and self.llm is not None:
             ruled = self._facts_from_llm(question, ruled)
         passages = self._passages
-        if ruled is None or ruled.kind != "eligibility":  # a verdict is the rules' alone
+        if (ruled is None or ruled.kind != "eligibility") and not read.elsewhere:  # a verdict is the rules' alone
             match = self.faq.match(qvec, text)
             if match is not None:
                 return self.faq_reply(match, sources)
@@ -219,7 +219,7 @@ class Engine:
                 return Reply([Part("answer", t.render("decline_station", place=place, known=known)),
                               Part("contact", t.render("where_to_ask", contacts=t.contacts["station"]), SAME_LINE)],
                              False, "decline", sources=sources)
-        return self.composer.answer(read.query, sources, qvec, question.today, contact)
+        return self.composer.answer(read.query, sources, qvec, question.today, contact, tuple(read.elsewhere))
 
     def _facts_from_llm(self, question: Question, ruled: Reply) -> Reply:
         """When the rule-based reader found no facts, the model may read them; the rules still decide."""

@@ -29,6 +29,7 @@ _REQUIREMENTS = re.compile(r"条件|资质|要求|门槛|标准|硬性|requireme
 _WHICH = re.compile(r"哪些|什么|有何|是什么|哪几|怎样|如何|what|which", re.I)
 _ORG_WORDS = re.compile(r"机构|组织|单位|团队|社工师|专职|年检|处罚|注册|organi[sz]ation|staff|team", re.I)
 _OTHER_PROGRAMME = re.compile(r"V创投|志愿服务V|美好社区计划|大学生社工计划", re.I)
+_THERE = re.compile(r"有没有|有无|有类似|类似的|本地|当地|那边|那儿|is there|are there", re.I)
 _EN_PROGRAMME = re.compile(r"venture|programme|program", re.I)
 # The kind of answer each programme fact supplies; a question asking for another kind is not answered by it.
 FACT_TYPES: dict[str, AnswerType] = {"funder": "org", "undertaker": "org", "guidance": "org", "fields": "any",
@@ -91,8 +92,12 @@ class ProgrammeRouter:
         verdict = (reading.facts_now.about_the_organisation() and (
             asks_may or intent.family in ("eligibility", "criteria", "question"))) or \
             (in_context and about_us and asks_may and intent.family not in ("programme_fact", "deadline", "stage"))
+        if reading.elsewhere and _THERE.search(ask):
+            return None  # "上海有没有类似的创投": whether there is one there, not whether we may apply here
         if verdict:
             return advisor.eligibility(ruling.verdict)
+        if reading.elsewhere and not asks_may and intent.family != "criteria":
+            return None  # "上海的创投什么时候截止": not this programme's (Beijing's) dates or facts
         if self.foreign(reading.named):
             return None  # it names something the programme's announcement does not speak of
         if _REQUIREMENTS.search(ask) and _WHICH.search(ask) and in_context and not self._about_projects(ask):

@@ -25,6 +25,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "decline_out_of_scope": set(),
     "decline_not_in_kb": set(),
     "decline_future": {"year", "latest"},
+    "decline_elsewhere": {"place"},
     "where_to_ask": {"contacts"},
     "invalid_empty": set(),
     "invalid_too_long": {"length", "limit"},

@@ -26,6 +26,14 @@ class Places:
     beijing: tuple[str, ...] = ()
     elsewhere: tuple[str, ...] = ()
 
+    def named_elsewhere(self, text: str) -> list[str]:
+        """The places outside Beijing a text names by name ("上海", "shenzhen"); "外地" names none."""
+        lowered = text.lower()
+        return [p for p in self.elsewhere if p in lowered and p not in NOT_NAMES]
+
+
+NOT_NAMES = ("外地", "外省", "京外")  # in the elsewhere list for the rules ("外地注册的"), but no place's name
+
 
 def load_places(knowledge_dir: Path) -> Places:
     """The places file, checked by its schema (a misspelt key names the file and the field); none when absent."""

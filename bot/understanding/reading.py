@@ -51,6 +51,7 @@ class Reading:
     facts_before: OrgFacts  # the applicant's facts told earlier in the conversation
     facts_now: OrgFacts  # … told in this message (without "we", once earlier facts were told)
     facts: OrgFacts  # all of them, a later statement overriding an earlier one
+    elsewhere: list[str]  # places outside Beijing the asking part names: what an answer must be about
 
     @property
     def text(self) -> str:
@@ -113,7 +114,8 @@ class QuestionReader:
             analyze(msg.ask, self.analyzer, self.corpus, split=False), answer_type(msg.ask),
             self.named(self._without_times(asking_part(asked), msg)), bool(SELF.search(msg.text)),
             any(SELF.search(m) for m in msg.earlier),
-            before, now, accumulate([*msg.earlier, msg.text], today, self.places))
+            before, now, accumulate([*msg.earlier, msg.text], today, self.places),
+            self.places.named_elsewhere(asking_part(asked)))
 
     def message(self, text: str, today: dt.date, earlier: list[str], rewrite: Rewrite | None = None) -> Message:
         """The message read: script, slips, the ask, the times it names, and what it means standing alone."""
