@@ -72,6 +72,25 @@ def test_a_follow_up_stands_alone_with_its_question() -> None:
     assert not reader().read("签约是什么时候？", TODAY, ["立项评审是什么时候"]).follow_up
 
 
+def test_a_follow_up_names_what_this_one_points_at() -> None:
+    from bot.understanding.message import resolve
+    before = "据《公益时报》2022-03-29报道：是通州的通运街道依托街道社会工作指导中心、社区社工站两级专业平台推进的。"
+    assert resolve("这个街道是啥时候成立的", before) == "通运街道是啥时候成立的"
+    assert resolve("这个村在哪", before) == "这个村在哪"  # nothing of that kind named: unchanged
+    assert resolve("它是哪家机构承接的", before) == "它是哪家机构承接的"  # pronouns are left alone
+
+
+def test_thanks_in_ones_own_words() -> None:
+    from bot.understanding.smalltalk import SmalltalkReader
+    small = SmalltalkReader(["你好"], ["谢谢", "谢谢你", "多谢", "好的", "明白了"])
+    simple = analyzer().simplify
+    assert small.read(simple("好的明白了 谢谢你啊 帮大忙了🙏")) is not None
+    assert small.read(simple("多謝晒，幫咗好多")) is not None
+    assert small.read(simple("谢谢，创投截止是哪天")) is None  # it asks
+    assert small.read(simple("谢谢 我们机构注册5年了")) is None  # it tells a figure
+    assert small.read(simple("帮大忙了")) is None  # no thanks in it
+
+
 def test_times_as_people_say_them() -> None:
     today = dt.date(2022, 3, 30)  # a Wednesday
     [next_wed] = time_mentions("下周三还能交吗", today)
@@ -203,6 +222,14 @@ def test_a_question_about_another_city_is_answered_only_about_that_city(engine: 
     reply = engine.ask(Question("我们是上海民政局注册的机构，能报创投吗", TODAY))
     assert reply.kind == "eligibility" and reply.eligibility is not None
     assert reply.eligibility.verdict == "ineligible"
+
+
+@pytest.mark.slow
+def test_a_follow_up_about_the_place_the_reply_named(engine: Engine) -> None:
+    history = [Turn("user", "运河园社区的全职妈妈计划是哪个街道搞的"),
+               Turn("assistant", "据《公益时报》2022年3月报道：是通州的通运街道依托街道社会工作指导中心推进的。")]
+    reply = engine.ask(Question("这个街道是啥时候成立的", TODAY, history))
+    assert reply.answered and "2018" in reply.answer
 
 
 @pytest.mark.slow

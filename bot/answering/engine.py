@@ -125,7 +125,8 @@ class Engine:
             on_partial: Callable[[str], None] | None = None) -> Reply:
         """Answer a question. With a language model, `on_partial` receives checked partial text."""
         started = time.perf_counter()
-        read = self.reader.understand(question.text, question.today, _earlier(question), self._rewrite(question))
+        read = self.reader.understand(question.text, question.today, _earlier(question), self._rewrite(question),
+                                      _answered(question))
         if isinstance(read, Smalltalk):
             reply = self._chat(read.kind, read.command)
         elif isinstance(read, Invalid):
@@ -161,8 +162,8 @@ class Engine:
 
     def standalone(self, question: Question) -> str:
         """The question as retrieval searches for it (a follow-up with what it follows)."""
-        return self.reader.message(question.text, question.today, _earlier(question), self._rewrite(question)
-                                   ).standalone
+        return self.reader.message(question.text, question.today, _earlier(question), self._rewrite(question),
+                                   _answered(question)).standalone
 
     def _chat(self, kind: str, command: str = "") -> Reply:
         t = self.templates
@@ -283,6 +284,11 @@ class Engine:
             lines.append(f"  {c.score:.3f} cov={c.coverage:.2f} sim={c.similarity:.3f} typed={c.typed} "
                          f"r={c.rank} {c.text[:50]}")
         return "\n".join(lines)
+
+
+def _answered(question: Question) -> str:
+    """The assistant's last reply: what a follow-up ("这个街道", "他们") points at."""
+    return next((t.content for t in reversed(question.history) if t.role == "assistant"), "")
 
 
 def _earlier(question: Question) -> list[str]:

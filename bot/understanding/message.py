@@ -29,6 +29,11 @@ _ASKS = re.compile(r"[？?]|[吗呢吧么嘛][。！!…~～，,；;\s]*$|什么
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|这个|那个)|它们?|她们|他们|这些|那些|这里|那里|呢[？?]?$|"
                         r"^(第[一二三四五六七八九十\d]+|下一|上一|前一|后一)(年|个|阶段|步)")
 _SPACE_BETWEEN = re.compile(rf"(?<=[{CJK}])[ \t\u3000]+(?=[{CJK}])")
+# "这个街道", "那家机构": a thing of that kind the conversation named. ("它", "他们" are left alone: they
+# point at the topic as often as at the last organisation named.)
+_HEADS = "街道|社区|村|镇|机构|协会|基金会|项目|活动|中心|社工站|计划|基金|事务所"
+_THIS_ONE = re.compile(rf"(?:这个|那个|这家|那家|这一|那一|该)({_HEADS})")
+_NOT_IN_NAMES = re.compile(r".*[由是的在和与及、向为对从将据即]")  # what comes before a name in a sentence
 LONG_MESSAGE = 60  # characters; a shorter message is its own ask
 
 
@@ -61,6 +66,11 @@ def script_of(text: str, analyzer: TextAnalyzer) -> Script:
     return "traditional" if changed >= 1 else "simplified"
 
 
+def asks(text: str) -> bool:
+    """Whether a text asks anything (a question mark, a final particle, a question word)."""
+    return bool(_ASKS.search(text))
+
+
 def find_ask(text: str) -> tuple[str, str]:
     """(ask, context): in a long message, the sentences that ask; the rest is context."""
     if len(text) < LONG_MESSAGE:
@@ -91,7 +101,8 @@ class MessageReader:
         self.analyzer = analyzer
         self.slips = slips
 
-    def read(self, original: str, today: dt.date, earlier_user: list[str]) -> Message:
+    def read(self, original: str, today: dt.date, earlier_user: list[str], answered: str = "") -> Message:
+        """`answered`: the reply the user is following up on, which names what "这个街道" or "他们" is."""
         # Spaces between Chinese words are where a hurried or voice-typed message puts its commas.
         simple = self.analyzer.simplify(_SPACE_BETWEEN.sub("，", original.strip()))
         script = script_of(original.strip(), self.analyzer)
@@ -100,9 +111,28 @@ class MessageReader:
         earlier = [self.analyzer.simplify(t) for t in earlier_user]
         standalone = ask
         if earlier and _FOLLOW_UP.search(ask):  # a short question is not a follow-up by length alone
-            standalone = earlier[-1] + " " + ask
+            resolved = resolve(ask, self.analyzer.simplify(answered or earlier[-1]))
+            # once it names what it points at, it stands alone ("通运街道是啥时候成立的")
+            standalone = resolved if resolved != ask else earlier[-1] + " " + ask
         return Message(original=original, text=corrected, ask=ask, context=context, standalone=standalone,
                        script=script, slips=slips, times=time_mentions(corrected, today), earlier=earlier)
+
+
+def resolve(ask: str, before: str) -> str:
+    """A follow-up with the thing it points at named: "这个街道" becomes the 街道 the reply before named
+    ("通运街道"). Unchanged when nothing fits."""
+    before = re.sub(r"《[^》]*》", " ", before)  # titles of sources name no subject
+
+    def named_with(head: str) -> str | None:
+        names = re.findall(rf"[{CJK}]{{1,8}}?{head}", before)
+        names = [_NOT_IN_NAMES.sub("", n) for n in names]
+        names = [n for n in names if len(n) > len(head) and not n.startswith(("这", "那", "该"))]
+        return names[0] if names else None
+
+    def this_one(m: re.Match[str]) -> str:
+        return named_with(m[1]) or m[0]
+
+    return _THIS_ONE.sub(this_one, ask)
 
 
 def domain_terms(analyzer: TextAnalyzer, names: list[str]) -> list[str]:

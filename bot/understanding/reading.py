@@ -96,7 +96,7 @@ class QuestionReader:
         return None
 
     def understand(self, text: str, today: dt.date, earlier: list[str],
-             rewrite: Rewrite | None = None) -> Smalltalk | Invalid | Reading:
+                   rewrite: Rewrite | None = None, answered: str = "") -> Smalltalk | Invalid | Reading:
         """Smalltalk, unusable input, or the question read; `earlier` are the user's earlier messages,
         and `rewrite` (a language model) may make a follow-up stand alone."""
         problem = self.invalid(text)
@@ -105,7 +105,7 @@ class QuestionReader:
             return small
         if problem:
             return Invalid(problem)
-        msg = self.message(text, today, earlier, rewrite)
+        msg = self.message(text, today, earlier, rewrite, answered)
         before = accumulate(msg.earlier, today, self.places)
         now = extract(msg.text, today, self.places, require_first_person=not before.known())
         asked = msg.standalone if msg.follow_up else msg.ask
@@ -117,9 +117,11 @@ class QuestionReader:
             before, now, accumulate([*msg.earlier, msg.text], today, self.places),
             self.places.named_elsewhere(asking_part(asked)))
 
-    def message(self, text: str, today: dt.date, earlier: list[str], rewrite: Rewrite | None = None) -> Message:
-        """The message read: script, slips, the ask, the times it names, and what it means standing alone."""
-        msg = self.messages.read(text, today, earlier)
+    def message(self, text: str, today: dt.date, earlier: list[str], rewrite: Rewrite | None = None,
+                answered: str = "") -> Message:
+        """The message read: script, slips, the ask, the times it names, and what it means standing alone
+        (`answered`: the reply it follows up on)."""
+        msg = self.messages.read(text, today, earlier, answered)
         if msg.earlier and rewrite is not None:
             rewritten = rewrite(msg.ask)
             if rewritten:
