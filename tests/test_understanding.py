@@ -233,6 +233,15 @@ def test_a_follow_up_about_the_place_the_reply_named(engine: Engine) -> None:
 
 
 @pytest.mark.slow
+def test_the_round_asked_about_is_the_year_of_the_asking_clause(engine: Engine) -> None:
+    """"去年没赶上" is context: the question asks about 2023, a round the knowledge does not hold."""
+    reply = engine.ask(Question("2023年的社工创投啥时候开始征集？去年没赶上", dt.date(2023, 2, 10)))
+    assert not reply.answered and "2023年" in reply.answer
+    reply = engine.ask(Question("去年的创投是几号截止的？", dt.date(2023, 2, 10)))
+    assert reply.answered and "4月10日" in reply.answer
+
+
+@pytest.mark.slow
 def test_a_false_premise_about_the_deadline_is_corrected(engine: Engine) -> None:
     reply = engine.ask(Question("创投截止是4月20号吧？", TODAY))
     assert "4月10日" in reply.answer and "4月20" in reply.answer  # says what was claimed and what is right

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.knowledge.programmes import Programme
 from bot.text.dates import named_years
+from bot.understanding.message import asking_part
 
 # "2020年注册的" names when the organisation was founded, not a round.
 _FOUNDING = re.compile(r"^\s*年?\s*(?:\d{1,2}\s*月)?\s*(?:份|底|初|中)?\s*(?:就|才|刚)?\s*"
@@ -51,7 +52,9 @@ class Rounds:
         (None, year) when they name only years no round is known for, or (None, None)."""
         unknown: int | None = None
         for text in texts:
-            for year in round_years(text, today):
+            # the year of the clause that asks: "2023年的创投啥时候征集？去年没赶上" asks about 2023
+            asking = asking_part(text)
+            for year in round_years(asking, today) or round_years(text, today):
                 found = self.for_year(year)
                 if found is not None:
                     return found, None
