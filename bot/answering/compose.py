@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from bot.answering.candidates import Candidate, display, similarity_scale
 from bot.answering.citing import cite_passage, source_list
-from bot.answering.declines import decline
+from bot.answering.declines import decline, decline_elsewhere
 from bot.answering.grounding import addresses_assistant
 from bot.answering.reply import SAME_LINE, Cited, Part, Reply
 from bot.answering.templates import Templates
@@ -159,23 +159,11 @@ class Composer:
                          cand.similarity, cand.typed, cand.score - 0.01)
 
     @staticmethod
-    def _without(info: QueryInfo, places: tuple[str, ...]) -> QueryInfo:
-        """The question without the places it names: what it asks of them."""
-        kept = [kw for kw in info.keywords if not any(p in kw.term for p in places)]
-        return replace(info, keywords=kept, weights={kw.term: info.weights[kw.term] for kw in kept})
-
-    @staticmethod
     def _speaks_of(cand: Candidate, places: tuple[str, ...]) -> bool:
         """The sentence, or the one before it that names its subject, names one of the places."""
         sents = cand.source.chunk.sentences
         text = (sents[cand.index - 1] if cand.index else "") + cand.text
         return any(p in text.lower() for p in places)
-
-    def decline_elsewhere(self, place: str, sources: list[Source], contact: str) -> Reply:
-        t = self.templates
-        return Reply([Part("answer", t.render("decline_elsewhere", place=place)),
-                      Part("contact", t.render("where_to_ask", contacts=contact), SAME_LINE)],
-                     answered=False, kind="decline", sources=sources)
 
     def _covered(self, info: QueryInfo, text: str) -> set[str]:
         return {kw.term for kw in info.keywords if any(v in text for v in kw.variants)}
@@ -204,11 +192,11 @@ class Composer:
         cands = self.candidates(info, sources, qvec)
         if about:  # a sentence about Beijing does not answer a question about Shanghai, nor one about
             # Shanghai's social workers a question about a programme there: the place and what is asked of it
-            rest = self._without(info, about)
+            rest = info.without(about)
             cands = [c for c in cands if self._speaks_of(c, about)
                      and coverage(rest, c.text, self.analyzer) >= self.thresholds.typed_coverage]
             if not cands:
-                return self.decline_elsewhere(about[0], sources, contact)
+                return decline_elsewhere(self.templates, about[0], sources, contact)
         if not cands:
             return self.decline(info, sources, contact, 0.0)
         conf = self.confidence(info, sources, cands[0])

@@ -28,6 +28,14 @@ def decline(templates: Templates, years: list[int], sources: list[Source], conta
                  answered=False, kind="decline", sources=sources, confidence=conf)
 
 
+def decline_elsewhere(templates: Templates, place: str, sources: list[Source], contact: str) -> Reply:
+    """"My articles are about Beijing": a question about another city that they do not answer."""
+    t = templates
+    return Reply([Part("answer", t.render("decline_elsewhere", place=place)),
+                  Part("contact", t.render("where_to_ask", contacts=contact), SAME_LINE)],
+                 answered=False, kind="decline", sources=sources)
+
+
 def contact_for(text: str, templates: Templates) -> str:
     """Where to ask, by topic; only bodies that the articles name."""
     if _PROGRAMME.search(text):

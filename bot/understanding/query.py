@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.text.analyzer import Keyword, TextAnalyzer
@@ -67,6 +67,11 @@ class QueryInfo:
     count_noun: str = ""
     english: bool = False
     parts: list[QueryInfo] = field(default_factory=list)  # further sub-questions, each analysed
+
+    def without(self, terms: tuple[str, ...]) -> QueryInfo:
+        """The question without the words holding these terms (the places it names): what it asks of them."""
+        kept = [kw for kw in self.keywords if not any(t in kw.term for t in terms)]
+        return replace(self, keywords=kept, weights={kw.term: self.weights[kw.term] for kw in kept})
 
 
 # "人数怎么认定" asks how a figure is determined, not for the figure.
