@@ -98,6 +98,10 @@ def test_times_as_people_say_them() -> None:
     [end_of_month] = time_mentions("月底前来得及吗", today)
     assert end_of_month.last == dt.date(2022, 3, 31)
     assert time_mentions("我们成立三年了", today) == []  # a duration is not a moment
+    assert next_wed.names_days() and end_of_month.names_days()
+    [year] = time_mentions("2023年的创投", today)
+    [daytime] = time_mentions("白天去交行吗", today)
+    assert not year.names_days() and not daytime.names_days()  # a year, a time of day: no day named
 
 
 def test_function_words_carry_no_topic() -> None:

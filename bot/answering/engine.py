@@ -220,7 +220,7 @@ class Engine:
                 return Reply([Part("answer", t.render("decline_station", place=place, known=known)),
                               Part("contact", t.render("where_to_ask", contacts=t.contacts["station"]), SAME_LINE)],
                              False, "decline", sources=sources)
-        return self.composer.answer(read.query, sources, qvec, question.today, contact, tuple(read.elsewhere))
+        return self.composer.answer(read.query, sources, qvec, question.today, contact, read.elsewhere)
 
     def _facts_from_llm(self, question: Question, ruled: Reply) -> Reply:
         """When the rule-based reader found no facts, the model may read them; the rules still decide."""
@@ -287,7 +287,7 @@ class Engine:
 
 
 def _answered(question: Question) -> str:
-    """The assistant's last reply: what a follow-up ("这个街道", "他们") points at."""
+    """The assistant's last reply: what a follow-up ("这个街道") points at."""
     return next((t.content for t in reversed(question.history) if t.role == "assistant"), "")
 
 

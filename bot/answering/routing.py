@@ -14,7 +14,6 @@ import re
 from bot.answering.programme import Advisor
 from bot.answering.reply import Reply
 from bot.text.analyzer import TextAnalyzer
-from bot.text.dates import TimeMention
 from bot.understanding.intents import IntentMatch
 from bot.understanding.query import AnswerType, QueryInfo, coverage
 from bot.understanding.reading import Named, Reading
@@ -35,16 +34,6 @@ _EN_PROGRAMME = re.compile(r"venture|programme|program", re.I)
 FACT_TYPES: dict[str, AnswerType] = {"funder": "org", "undertaker": "org", "guidance": "org", "fields": "any",
                                      "funded": "count", "audience": "org"}
 PROGRAMME_FIT = 0.5  # share of a question's content words the programme's announcement must hold
-
-
-_DAY_WORDS = re.compile(r"[日号天周礼拜星期月]")
-_DAY_PARTS = re.compile(r"白天|晚上|上午|下午|中午|早上|凌晨|傍晚|夜里")
-
-
-def _names_days(mention: TimeMention) -> bool:
-    """A day, a week or part of a month ("下礼拜一", "月底"), not a year or a time of day."""
-    return ((mention.last - mention.first).days <= 31 and bool(_DAY_WORDS.search(mention.text))
-            and not _DAY_PARTS.fullmatch(mention.text))
 
 
 class ProgrammeRouter:
@@ -105,7 +94,7 @@ class ProgrammeRouter:
         if intent.family == "criteria" and not self._about_projects(ask):
             return advisor.criteria(ruling)
         # A day it names ("下礼拜一再交行不行") asks about the window as much as "截止" does.
-        dated = any(m.text in ask and _names_days(m) for m in msg.times)
+        dated = any(m.text in ask and m.names_days() for m in msg.times)
         if (ruling.stage_in_newest is not None and _STAGE_TIME.search(ask)) or \
                 (self.mentions_programme(ask) and (_TIME.search(ask) or dated)):
             return advisor.timeline(ruling, ask, contact, msg.times)

@@ -126,6 +126,10 @@ class PubDate:
         return dt.date(self.year, 12, 31)
 
 
+_DAY_WORDS = re.compile(r"[日号天周礼拜星期月]")
+_DAY_PARTS = re.compile(r"白天|晚上|上午|下午|中午|早上|凌晨|傍晚|夜里")
+
+
 @dataclass(frozen=True)
 class TimeMention:
     """A moment or span a message names, as the days it covers."""
@@ -140,6 +144,11 @@ class TimeMention:
     def day(self) -> dt.date | None:
         """The day, when the mention names exactly one."""
         return self.first if self.first == self.last else None
+
+    def names_days(self) -> bool:
+        """A day, a week or part of a month ("下礼拜一", "月底"), not a year or a time of day ("白天")."""
+        return ((self.last - self.first).days <= 31 and bool(_DAY_WORDS.search(self.text))
+                and not _DAY_PARTS.fullmatch(self.text))
 
     def zh(self) -> str:
         if self.first == self.last:

@@ -102,7 +102,7 @@ class MessageReader:
         self.slips = slips
 
     def read(self, original: str, today: dt.date, earlier_user: list[str], answered: str = "") -> Message:
-        """`answered`: the reply the user is following up on, which names what "这个街道" or "他们" is."""
+        """`answered`: the reply the user is following up on, which names what "这个街道" is."""
         # Spaces between Chinese words are where a hurried or voice-typed message puts its commas.
         simple = self.analyzer.simplify(_SPACE_BETWEEN.sub("，", original.strip()))
         script = script_of(original.strip(), self.analyzer)

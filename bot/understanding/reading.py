@@ -51,7 +51,7 @@ class Reading:
     facts_before: OrgFacts  # the applicant's facts told earlier in the conversation
     facts_now: OrgFacts  # … told in this message (without "we", once earlier facts were told)
     facts: OrgFacts  # all of them, a later statement overriding an earlier one
-    elsewhere: list[str]  # places outside Beijing the asking part names: what an answer must be about
+    elsewhere: tuple[str, ...]  # places outside Beijing the asking part names: what an answer must be about
 
     @property
     def text(self) -> str:
@@ -115,7 +115,7 @@ class QuestionReader:
             self.named(self._without_times(asking_part(asked), msg)), bool(SELF.search(msg.text)),
             any(SELF.search(m) for m in msg.earlier),
             before, now, accumulate([*msg.earlier, msg.text], today, self.places),
-            self.places.named_elsewhere(asking_part(asked)))
+            tuple(self.places.named_elsewhere(asking_part(asked))))
 
     def message(self, text: str, today: dt.date, earlier: list[str], rewrite: Rewrite | None = None,
                 answered: str = "") -> Message:
