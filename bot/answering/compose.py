@@ -18,7 +18,7 @@ from bot.index.passages import Source
 from bot.index.retrieval import HybridRetriever
 from bot.knowledge.documents import Document
 from bot.text.analyzer import TextAnalyzer
-from bot.understanding.query import QueryInfo, coverage, typed_strength
+from bot.understanding.query import QueryInfo, coverage, has_answer_type, typed_strength
 
 CANDIDATE_CHUNKS = 5
 LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present
@@ -98,8 +98,9 @@ class Composer:
         chosen = [best]
         covered = self._covered(info, best.text)
         # Each further part of a multi-part question gets its own best sentence.
-        for part in info.parts:
-            top = max(cands[:12], key=lambda c: coverage(part, c.text, self.analyzer) + 0.3 * c.score)
+        for part in info.parts:  # a sentence supplying the kind of answer the part asks for, if one does
+            pool = [c for c in cands[:12] if has_answer_type(part.answer_type, c.text)] or cands[:12]
+            top = max(pool, key=lambda c: coverage(part, c.text, self.analyzer) + 0.3 * c.score)
             if top not in chosen and coverage(part, top.text, self.analyzer) > 0:
                 chosen.append(top)
         for cand in cands[1:12]:

@@ -9,6 +9,7 @@ from typing import Literal
 
 from bot.text.analyzer import Keyword, TextAnalyzer
 from bot.text.normalize import CJK
+from bot.understanding.message import asking_part, asks
 
 AnswerType = Literal["date", "amount", "count", "contact", "hours", "place", "org", "any"]
 
@@ -19,13 +20,16 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("hours", re.compile(r"几点|开门|关门|营业时间|办公时间|开放时间|opening hours", re.I)),
     ("amount", re.compile(r"多少钱|金额|多少元|几万元|经费|费用|报名费|收费|价格|获得多少|拿到多少|筹到|筹得|"
                           r"how much money|amount|fee", re.I)),
-    ("place", re.compile(r"在哪|去哪|哪儿|哪里|什么地方|什么位置|地点|位置|where", re.I)),
+    # "在哪几方面" asks which aspects, not where
+    ("place", re.compile(r"在哪(?![几些])|去哪|哪儿|哪里|什么地方|什么位置|地点|位置|where", re.I)),
     ("date", re.compile(r"什么时候|啥时|何时|哪天|几号|几月|哪一天|哪几天|哪一年|哪年|日期|截止|期限|什么时间|时间是|"
+                        r"(?:多少|几)(?:天|周|个?星期|个月)|多久|多长时间|"
                         r"when|deadline|date", re.I)),
     # a list of names ("名单", "都是哪几家"): answered by sentences that name organisations
     ("org", re.compile(r"有名单|名单(?:能|可以|吗|呢|是|在哪|发)|哪几家|都是哪些|都有哪些机构|哪些机构|哪些单位|"
                        r"list of|which organi[sz]ations", re.I)),
-    ("count", re.compile(r"多少|几个|几家|几名|几份|几位|几人|数量|人数|规模|how many|number of", re.I)),
+    # "哪几个村" asks which ones, not how many
+    ("count", re.compile(r"多少|(?<!哪)几[个家名份位人]|数量|人数|规模|how many|number of", re.I)),
     ("org", re.compile(r"哪家|哪个机构|哪个单位|哪个部门|由谁|是谁|谁来|which organi[sz]ation|who", re.I)),
 ]
 
@@ -112,7 +116,7 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
 
     A question of several parts ("…？…？") also gets each later part analysed on its own.
     """
-    parts = [p for p in re.split(r"[？?]", text) if len(p.strip()) >= 4] if split else []
+    parts = asked_parts(text) if split else []
     keywords = analyzer.keywords(text)
     focus = _COUNT_FOCUS.search(text)
     noun = re.split(r"[的了是吗呢？?，,。]", focus[2])[0] if focus else ""
@@ -122,12 +126,35 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
         df = sum(1 for chunk in corpus if any(v in chunk for v in kw.variants))
         weights[kw.term] = math.log(1.0 + n / (1.0 + df)) + 0.2
     return QueryInfo(
-        text=text, keywords=keywords, weights=weights, answer_type=answer_type(text),
+        text=text, keywords=keywords, weights=weights, answer_type=answer_type(asking_part(text)),
         years=[int(y) for y in YEAR.findall(text)], asks_present=bool(_PRESENT.search(text)),
         asks_next=bool(_NEXT.search(text)), english=analyzer.is_english(text),
         count_unit=(focus[1] or "") if focus else "", count_noun=noun,
         parts=[analyze(p, analyzer, corpus, split=False) for p in parts[1:]] if len(parts) > 1 else [],
     )
+
+
+def asked_parts(text: str) -> list[str]:
+    """The parts a question asks, in order: its sentences, and within one the clauses that ask
+    ("啥时候成立，下面管几个村站" asks twice); a clause that only tells ("我在考虑报社工专业") goes with
+    the part before it."""
+    out: list[str] = []
+    for sentence in (p for p in re.split(r"(?<=[？?])", text) if len(p.strip()) >= 4):
+        clauses = [c for c in re.split(r"(?<=[，,；;。！!？?])", sentence) if c.strip()]
+        asking = [c for c in clauses if asks(c) and len(c.strip(" ，,；;。！!？?")) >= 4]
+        if len(asking) < 2:
+            out.append(sentence)
+            continue
+        # each asking clause with the telling clauses that lead up to it
+        current = ""
+        for clause in clauses:
+            current += clause
+            if clause in asking:
+                out.append(current)
+                current = ""
+        if current and out:
+            out[-1] += current
+    return out
 
 
 def match(keyword: Keyword, text: str, analyzer: TextAnalyzer) -> float:

@@ -111,7 +111,7 @@ class QuestionReader:
         asked = msg.standalone if msg.follow_up else msg.ask
         return Reading(
             msg, asked, analyze(msg.standalone, self.analyzer, self.corpus),
-            analyze(msg.ask, self.analyzer, self.corpus, split=False), answer_type(msg.ask),
+            analyze(msg.ask, self.analyzer, self.corpus, split=False), answer_type(asking_part(msg.ask)),
             self.named(self._without_times(asking_part(asked), msg)), bool(SELF.search(msg.text)),
             any(SELF.search(m) for m in msg.earlier),
             before, now, accumulate([*msg.earlier, msg.text], today, self.places),
