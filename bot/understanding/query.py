@@ -23,13 +23,12 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     # "在哪几方面" asks which aspects, not where
     ("place", re.compile(r"在哪(?![几些])|去哪|哪儿|哪里|什么地方|什么位置|地点|位置|where", re.I)),
     ("date", re.compile(r"什么时候|啥时|何时|哪天|几号|几月|哪一天|哪几天|哪一年|哪年|日期|截止|期限|什么时间|时间是|"
-                        r"(?:多少|几)(?:天|周|个?星期|个月)|多久|多长时间|"
                         r"when|deadline|date", re.I)),
     # a list of names ("名单", "都是哪几家"): answered by sentences that name organisations
     ("org", re.compile(r"有名单|名单(?:能|可以|吗|呢|是|在哪|发)|哪几家|都是哪些|都有哪些机构|哪些机构|哪些单位|"
                        r"list of|which organi[sz]ations", re.I)),
     # "哪几个村" asks which ones, not how many
-    ("count", re.compile(r"多少|(?<!哪)几[个家名份位人]|数量|人数|规模|how many|number of", re.I)),
+    ("count", re.compile(r"多少|几个|几家|几名|几份|几位|几人|数量|人数|规模|how many|number of", re.I)),
     ("org", re.compile(r"哪家|哪个机构|哪个单位|哪个部门|由谁|是谁|谁来|which organi[sz]ation|who", re.I)),
 ]
 
