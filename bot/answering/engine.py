@@ -66,7 +66,7 @@ class Engine:
         self.reader = QuestionReader(
             analyzer, MessageReader(analyzer, SlipReader(domain_terms(analyzer, names))),
             SmalltalkReader(examples.pop("greeting", []), examples.pop("thanks", [])), knowledge.places,
-            [f"{c.title} {c.heading} {c.text}" for c in index.chunks], settings.max_question_chars)
+            [f"{c.title} {c.heading} {c.text}".lower() for c in index.chunks], settings.max_question_chars)
         self.router = ProgrammeRouter(self.advisor, analyzer, examples)
         self.intents = IntentMatcher(examples, lambda texts: embeddings.embed_queries_array(
             [analyzer.simplify(t) for t in texts]))

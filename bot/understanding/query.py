@@ -122,7 +122,7 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
     n = max(len(corpus), 1)
     weights: dict[str, float] = {}
     for kw in keywords:
-        df = sum(1 for chunk in corpus if any(v in chunk for v in kw.variants))
+        df = sum(1 for chunk in corpus if any(v.lower() in chunk for v in kw.variants))
         weights[kw.term] = math.log(1.0 + n / (1.0 + df)) + 0.2
     return QueryInfo(
         text=text, keywords=keywords, weights=weights, answer_type=answer_type(asking_part(text)),
