@@ -8,6 +8,7 @@ from bot.answering.engine import Engine
 from bot.answering.reply import Question
 from bot.index.embeddings import E5Embeddings
 from bot.index.ingest import index_status, ingest
+from bot.index.retrieval import LoadedIndex
 from bot.index.storage import IndexModelMismatch, IndexStore, IndexUnavailable, Manifest
 from bot.knowledge.catalog import check_knowledge
 from bot.settings import Settings
@@ -54,6 +55,33 @@ def test_incremental_ingest_embeds_only_what_changed(small_kb: Settings, e5: E5E
     changed = ingest(small_kb, e5, analyzer, quiet=True)
     assert changed.updated == ["beta"] and changed.unchanged == ["alpha"] and changed.embedded_chunks == 1
     assert len(_stored_ids(small_kb)) == 2  # the new generation holds the new version of beta only
+
+
+def test_the_vocabulary_is_kept_per_generation_and_embedded_once(small_kb: Settings, e5: E5Embeddings) -> None:
+    """Each word the passages use is stored with its vector; a new generation embeds only new words, and
+    an index built before the vocabulary was kept is brought up to date."""
+    analyzer = _analyzer(small_kb)
+    first = ingest(small_kb, e5, analyzer, quiet=True)
+    manifest = _current(small_kb)
+    assert manifest is not None and manifest.words > 0 and first.embedded_words == manifest.words
+    loaded = LoadedIndex.open(small_kb, e5)
+    assert len(loaded.words) == manifest.words and loaded.word_vectors.shape == (manifest.words, e5.dim)
+    assert "社会工作" in loaded.words
+
+    write_article(small_kb.knowledge_dir, "beta", "乙文", "2023-01", "星光街道的社会工作服务中心搬到了新址。")
+    changed = ingest(small_kb, e5, analyzer, quiet=True)
+    after = _current(small_kb)
+    assert after is not None and 0 < changed.embedded_words < after.words  # 社会工作 etc. were copied
+
+    # a generation without a vocabulary (built by an earlier version) is stale, and the next ingest adds it
+    service = IndexStore(small_kb)
+    after.words = 0
+    service.commit(after)
+    assert index_status(small_kb, analyzer, e5.model_id) == "stale"
+    assert LoadedIndex.open(small_kb, e5).words == []  # still answers meanwhile, without soft matches
+    ingest(small_kb, e5, analyzer, quiet=True)
+    fixed = _current(small_kb)
+    assert fixed is not None and fixed.words > 0 and index_status(small_kb, analyzer, e5.model_id) == "fresh"
 
 
 def test_removed_document_vanishes_from_both_indexes(small_kb: Settings, e5: E5Embeddings) -> None:

@@ -143,6 +143,35 @@ def test_what_kind_of_answer_a_question_wants() -> None:
     assert not has_answer_type("org", "最终将对15个项目予以资助，面向北京市范围内社会服务机构")
 
 
+def test_each_clause_that_asks_is_a_part_of_the_question() -> None:
+    """"啥时候成立，下面管几个村站" asks twice, each part for its own kind of answer; a clause that only
+    tells goes with the part it leads up to; "啥" and "咋" ask as "什么" and "怎么" do."""
+    from bot.understanding.message import asks
+    from bot.understanding.query import answer_type, asked_parts
+    assert asks("啥时候成立") and asks("专职人员咋算")
+    assert asked_parts("魏善庄镇的社工服务中心啥时候成立，下面管几个村站") == [
+        "魏善庄镇的社工服务中心啥时候成立，", "下面管几个村站"]
+    assert asked_parts("社工平均一年能挣多少，我在考虑报社工专业") == ["社工平均一年能挣多少，我在考虑报社工专业"]
+    assert asked_parts("创投最后给几个项目钱？具体是哪家在操办") == ["创投最后给几个项目钱？", "具体是哪家在操办"]
+    parts = asked_parts("我们刚成立，想了解一下，截止是哪天，要交什么材料")
+    assert parts == ["我们刚成立，想了解一下，截止是哪天，", "要交什么材料"]
+    assert [answer_type(p) for p in parts] == ["date", "any"]
+
+
+def test_the_kind_of_answer_is_what_the_asking_clause_wants() -> None:
+    """"诈骗电话" told as context does not make the question ask for a phone number; "在哪几方面" asks
+    which aspects, not where."""
+    from bot.understanding.query import answer_type
+    assert answer_type("家里老人空巢，还老接到诈骗电话，有没有什么公益项目管这个") == "contact"  # the whole text
+    a = analyzer()
+    from bot.understanding.query import analyze
+    info = analyze("家里老人空巢，还老接到诈骗电话，有没有什么公益项目管这个", a, ["老人"])
+    assert info.answer_type == "any"
+    assert analyze("社工站的电话是多少", a, ["社工站"]).answer_type == "contact"
+    assert answer_type("宋贵伦说社工要在哪几方面完善") == "any"
+    assert answer_type("恳谈会在哪开的") == "place"
+
+
 # ---------------------------------------------------------------------- with the model
 @pytest.mark.slow
 def test_context_before_the_ask_does_not_turn_a_deadline_question_away(engine: Engine) -> None:
@@ -277,3 +306,19 @@ def test_third_party_facts_are_not_the_applicants(engine: Engine) -> None:
     reply = engine.ask(Question("我帮一家客户机构看条件，他们成立刚满两年半，这个年限够吗", TODAY))
     assert reply.kind != "eligibility" or reply.eligibility is None or reply.eligibility.verdict != "eligible"
     assert "三年" in reply.answer or "3年" in reply.answer
+
+
+@pytest.mark.slow
+def test_a_word_the_articles_never_use_is_matched_by_meaning(engine: Engine) -> None:
+    """"筛完" stands for the articles' "筛选"; "执行期" is not "执行" (its head, 期, is what it asks about);
+    an unrelated word finds no stand-in."""
+    near = engine.reader.near
+    assert near is not None
+    found = near(["筛完", "执行期", "横幅"])
+    assert "筛选" in found["筛完"]
+    assert "执行" not in found["执行期"] and found["横幅"] == ()
+    reply = engine.ask(Question("第一轮筛完还剩几家机构", TODAY))
+    assert reply.answered and "30家" in reply.answer
+    reply = engine.ask(Question("资助的项目执行期多长，钱是一次性拨付吗", TODAY))
+    assert not reply.answered
+

@@ -25,6 +25,7 @@ from bot.index.embeddings import ModelEmbeddings
 from bot.index.passages import Source
 from bot.index.retrieval import LoadedIndex, Mode
 from bot.index.retriever import PassageRetriever
+from bot.index.vocabulary import passage_text
 from bot.knowledge.catalog import Knowledge
 from bot.knowledge.stations import Directory, Station
 from bot.settings import Settings
@@ -34,6 +35,7 @@ from bot.text.slips import SlipReader
 from bot.understanding.facts import OrgFacts
 from bot.understanding.intents import IntentMatcher, load_examples
 from bot.understanding.message import MessageReader, domain_terms
+from bot.understanding.near import NearWords
 from bot.understanding.query import analyze
 from bot.understanding.reading import Invalid, QuestionReader, Reading, Rewrite
 from bot.understanding.smalltalk import Smalltalk, SmalltalkReader
@@ -66,7 +68,8 @@ class Engine:
         self.reader = QuestionReader(
             analyzer, MessageReader(analyzer, SlipReader(domain_terms(analyzer, names))),
             SmalltalkReader(examples.pop("greeting", []), examples.pop("thanks", [])), knowledge.places,
-            [f"{c.title} {c.heading} {c.text}".lower() for c in index.chunks], settings.max_question_chars)
+            [passage_text(c).lower() for c in index.chunks], settings.max_question_chars,
+            NearWords(index.words, index.word_vectors, embeddings.embed_queries_array))
         self.router = ProgrammeRouter(self.advisor, analyzer, examples)
         self.intents = IntentMatcher(examples, lambda texts: embeddings.embed_queries_array(
             [analyzer.simplify(t) for t in texts]))
@@ -274,7 +277,7 @@ class Engine:
         text = self.standalone(question)
         qvec = self._query_vector(text)
         sources = self.retriever.sources(text, qvec)
-        info = analyze(text, self.analyzer, self.reader.corpus)
+        info = analyze(text, self.analyzer, self.reader.corpus, near=self.reader.near)
         lines = [f"keywords: {[(k.term, round(info.weights[k.term], 2)) for k in info.keywords]}",
                  f"answer type: {info.answer_type}; years: {info.years}; present: {info.asks_present}"]
         cands = self.composer.candidates(info, sources, qvec)

@@ -18,7 +18,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from bot.index import snapshot
+from bot.index import snapshot, vocabulary
 from bot.index.chunking import split_document
 from bot.index.embeddings import ModelEmbeddings
 from bot.index.locks import ingest_lock, shared_ingest_lock
@@ -53,6 +53,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     chunks: int = 0
     embedded_chunks: int = 0
+    embedded_words: int = 0  # words of the vocabulary embedded (the others' vectors were copied)
     seconds: float = 0.0
     generation: str | None = None  # the generation committed, None when nothing changed
     recovered: str | None = None  # where a damaged store was moved before rebuilding
@@ -60,6 +61,7 @@ class IngestReport:
     def summary(self) -> str:
         return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
                 f"{len(self.unchanged)} unchanged; {self.chunks} chunks, {self.embedded_chunks} embedded; "
+                f"{self.embedded_words} new words; "
                 f"{self.seconds:.1f} s")
 
 
@@ -95,8 +97,8 @@ def index_status(settings: Settings, analyzer: TextAnalyzer, model_id: str | Non
     if model_id and manifest.embedding_model != model_id:
         return "model-mismatch"
     if snapshot.fingerprint(snapshot.collect(settings.knowledge_dir)) != manifest.knowledge \
-            or manifest.lexicon != analyzer.fingerprint:
-        return "stale"
+            or manifest.lexicon != analyzer.fingerprint or (manifest.chunks and not manifest.words):
+        return "stale"  # changed knowledge or lexicon, or built before the vocabulary was kept
     return "fresh"
 
 
@@ -181,7 +183,7 @@ def _ingest(settings: Settings, service: IndexStore, embeddings: ModelEmbeddings
     knowledge = snapshot.fingerprint(files)
     vectors_change = base is None or bool(report.added or report.updated or report.removed) \
         or base.lexicon != analyzer.fingerprint
-    if not vectors_change and base is not None and base.knowledge == knowledge:
+    if not vectors_change and base is not None and base.knowledge == knowledge and base.words:
         report.seconds = time.monotonic() - started
         return report  # nothing to do: the committed generation is current
 
@@ -194,6 +196,7 @@ def _ingest(settings: Settings, service: IndexStore, embeddings: ModelEmbeddings
         chunks=len(all_chunks), sentences=sum(len(c.sentences) for c in all_chunks))
     if vectors_change:
         _build_vectors(service, base, manifest, docs, chunks_by_doc, embeddings, analyzer, report, quiet, progress)
+    _build_vocabulary(service, base, manifest, all_chunks, embeddings, analyzer, report)
     service.write_files(generation, files)
     if before_commit:
         before_commit()
@@ -206,6 +209,22 @@ def _ingest(settings: Settings, service: IndexStore, embeddings: ModelEmbeddings
         remove_legacy_files(settings.data_dir)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _build_vocabulary(service: IndexStore, base: Manifest | None, manifest: Manifest, chunks: list[Chunk],
+                      embeddings: ModelEmbeddings, analyzer: TextAnalyzer, report: IngestReport) -> None:
+    """The new generation's vocabulary; the words the previous generation held keep their vectors."""
+    words = vocabulary.vocabulary(analyzer, chunks)
+    previous = None
+    if base is not None and base.words:
+        with contextlib.suppress(IndexUnavailable):  # gone: every word is embedded again
+            previous = service.vocabulary(base.generation)
+    collection = service.vocabulary(manifest.generation, embeddings.model_id, create=True)
+    report.embedded_words = vocabulary.build(collection, words, embeddings, previous)
+    if collection.count() != len(words):
+        raise IndexUnavailable(f"the vocabulary of generation {manifest.generation} is incomplete "
+                               f"({collection.count()} of {len(words)} words); the previous one keeps answering")
+    manifest.words = len(words)
 
 
 def _build_vectors(service: IndexStore, base: Manifest | None, manifest: Manifest, docs: list[Document],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import bm25s
@@ -38,6 +38,8 @@ class LoadedIndex:
     chunk_collection: Any
     sentence_vectors: np.ndarray  # one row per sentence, chunk order then sentence order
     sentence_rows: dict[str, list[int]]  # chunk id -> rows of its sentences
+    words: list[str] = field(default_factory=list)  # the passages' vocabulary …
+    word_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))  # … embedded
 
     @classmethod
     def open(cls, settings: Settings, embeddings: ModelEmbeddings, service: IndexStore | None = None,
@@ -63,12 +65,30 @@ class LoadedIndex:
         for c in chunks:
             rows[c.id] = list(range(row, row + len(c.sentences)))
             row += len(c.sentences)
-        return cls(manifest, chunks, bm25, chunk_col, vectors, rows)
+        words, word_vectors = _read_vocabulary(service, manifest)
+        return cls(manifest, chunks, bm25, chunk_col, vectors, rows, words, word_vectors)
 
 
 def _where(settings: Settings) -> str:
     return f"the Chroma server {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host \
         else str(settings.data_dir)
+
+
+def _read_vocabulary(service: IndexStore, manifest: Manifest) -> tuple[list[str], np.ndarray]:
+    """The generation's words and their vectors; none for a generation built before they were kept."""
+    if not manifest.words:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    collection = service.vocabulary(manifest.generation)
+    words: list[str] = []
+    vectors: list[Any] = []
+    for offset in range(0, manifest.words, _PAGE):
+        got = collection.get(include=["embeddings"], limit=_PAGE, offset=offset)
+        words += [str(i) for i in got["ids"]]
+        vectors += list(got["embeddings"])
+    if len(words) != manifest.words:
+        raise IndexUnavailable(f"the vocabulary of generation {manifest.generation} is incomplete "
+                               f"({len(words)} of {manifest.words} words); run `{FIX_COMMAND}`")
+    return words, np.asarray(vectors, dtype=np.float32)
 
 
 def _read_chunks(collection: Any, manifest: Manifest) -> tuple[list[Chunk], list[list[str]]]:

@@ -68,6 +68,7 @@ class Manifest:
     docs: dict[str, DocEntry]
     chunks: int = 0
     sentences: int = 0
+    words: int = 0  # the vocabulary's size; 0 in generations built before it was kept
     created: float = 0.0
     format: int = FORMAT
 
@@ -189,6 +190,17 @@ class IndexStore:
         except Exception as exc:
             raise IndexUnavailable(f"the vectors of generation {vectors} are gone ({_describe(exc)})") from exc
 
+    def vocabulary(self, generation: str, model_id: str = "", *, create: bool = False) -> Any:
+        """A generation's vocabulary: each word its passages use, with its vector."""
+        name = f"{self.base}-{generation}-words"
+        if create:
+            meta = {"hnsw:space": "cosine", "embedding_model": model_id, "generation": generation}
+            return self.client.create_collection(name, metadata=meta, embedding_function=None)
+        try:
+            return self.client.get_collection(name, embedding_function=None)
+        except Exception as exc:
+            raise IndexUnavailable(f"the vocabulary of generation {generation} is gone ({_describe(exc)})") from exc
+
     # ------------------------------------------------------------------ writing (ingest, under its lock)
     def write_files(self, generation: str, files: dict[str, str]) -> None:
         items = sorted(files.items())
@@ -237,8 +249,10 @@ class IndexStore:
         for col in self.client.list_collections():
             name = col if isinstance(col, str) else col.name
             legacy = name in (f"{self.base}_chunks", f"{self.base}_sentences")
+            owner = name[len(prefix):].rsplit("-", 1)[0]
             if legacy or (name.startswith(prefix) and name.endswith(("-chunks", "-sentences"))
-                          and name[len(prefix):].rsplit("-", 1)[0] not in used):
+                          and owner not in used) or (name.startswith(prefix) and name.endswith("-words")
+                                                     and owner not in keep):
                 with contextlib.suppress(Exception):
                     self.client.delete_collection(name)
         return dropped

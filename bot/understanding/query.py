@@ -10,6 +10,8 @@ from typing import Literal
 from bot.text.analyzer import Keyword, TextAnalyzer
 from bot.text.normalize import CJK
 from bot.understanding.message import asking_part, asks
+from bot.understanding.near import CREDIT as NEAR_CREDIT
+from bot.understanding.near import Near
 
 AnswerType = Literal["date", "amount", "count", "contact", "hours", "place", "org", "any"]
 
@@ -52,6 +54,7 @@ _HAS = {
 # "多少家", "几个村级社工站": the unit and the thing counted.
 _COUNT_FOCUS = re.compile(rf"(?:多少|几)(个|家|名|位|份|本|册|次|项|所|人次|人)?([{CJK}]{{0,6}})")
 _NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*(?:万|亿)?"
+CJK_WORD = re.compile(f"[{CJK}]")
 YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?:年|\s*届|(?!\d))")
 _NEXT = re.compile(r"以后|之后|然后|接下来|下一步|后续|随后|what next|after that", re.I)
 _PRESENT = re.compile(r"现在|目前|如今|今年|最新|当前|还能|still|now|current", re.I)
@@ -70,6 +73,7 @@ class QueryInfo:
     count_noun: str = ""
     english: bool = False
     parts: list[QueryInfo] = field(default_factory=list)  # further sub-questions, each analysed
+    near: dict[str, tuple[str, ...]] = field(default_factory=dict)  # passages' words standing in for unseen ones
 
     def without(self, terms: tuple[str, ...]) -> QueryInfo:
         """The question without the words holding these terms (the places it names): what it asks of them."""
@@ -110,10 +114,12 @@ def typed_strength(info: QueryInfo, sentence: str) -> float:
     return strength
 
 
-def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = True) -> QueryInfo:
-    """Keywords weighted by rarity in the corpus: a word in every chunk weighs little.
+def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = True,
+            near: Near | None = None) -> QueryInfo:
+    """Keywords weighted by rarity in the (lower-cased) corpus: a word in every chunk weighs little; a
+    word in none gets the passages' words closest in meaning as partial matches (`near`).
 
-    A question of several parts ("…？…？") also gets each later part analysed on its own.
+    A question of several parts ("…？…？", or clauses that each ask) also gets each later part analysed.
     """
     parts = asked_parts(text) if split else []
     keywords = analyzer.keywords(text)
@@ -121,15 +127,19 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
     noun = re.split(r"[的了是吗呢？?，,。]", focus[2])[0] if focus else ""
     n = max(len(corpus), 1)
     weights: dict[str, float] = {}
+    unseen: list[str] = []
     for kw in keywords:
         df = sum(1 for chunk in corpus if any(v.lower() in chunk for v in kw.variants))
         weights[kw.term] = math.log(1.0 + n / (1.0 + df)) + 0.2
+        if not df and CJK_WORD.search(kw.term):
+            unseen.append(kw.term)
     return QueryInfo(
         text=text, keywords=keywords, weights=weights, answer_type=answer_type(asking_part(text)),
         years=[int(y) for y in YEAR.findall(text)], asks_present=bool(_PRESENT.search(text)),
         asks_next=bool(_NEXT.search(text)), english=analyzer.is_english(text),
         count_unit=(focus[1] or "") if focus else "", count_noun=noun,
-        parts=[analyze(p, analyzer, corpus, split=False) for p in parts[1:]] if len(parts) > 1 else [],
+        parts=[analyze(p, analyzer, corpus, False, near) for p in parts[1:]] if len(parts) > 1 else [],
+        near={w: n for w, n in near(unseen).items() if n} if near and unseen else {},
     )
 
 
@@ -183,10 +193,17 @@ def match(keyword: Keyword, text: str, analyzer: TextAnalyzer) -> float:
     return max(by_parts, by_pairs)
 
 
+def _near_match(info: QueryInfo, term: str, text: str) -> float:
+    """Partial credit when the text has a word that stands in for an unseen one ("筛选" for "筛完")."""
+    near = info.near.get(term)
+    return NEAR_CREDIT if near and any(w in text.lower() for w in near) else 0.0
+
+
 def coverage(info: QueryInfo, text: str, analyzer: TextAnalyzer) -> float:
     """Weighted share of the question's content words that the text contains."""
     total = sum(info.weights.values())
     if total == 0:
         return 0.0
-    got = sum(info.weights[kw.term] * match(kw, text, analyzer) for kw in info.keywords)
+    got = sum(info.weights[kw.term] * max(match(kw, text, analyzer), _near_match(info, kw.term, text))
+              for kw in info.keywords)
     return got / total
