@@ -66,12 +66,12 @@ def test_the_vocabulary_is_kept_per_generation_and_embedded_once(small_kb: Setti
     assert manifest is not None and manifest.words > 0 and first.embedded_words == manifest.words
     loaded = LoadedIndex.open(small_kb, e5)
     assert len(loaded.words) == manifest.words and loaded.word_vectors.shape == (manifest.words, e5.dim)
-    assert "社会工作" in loaded.words
+    assert "中心" in loaded.words and all(len(w) >= 2 for w in loaded.words)
 
     write_article(small_kb.knowledge_dir, "beta", "乙文", "2023-01", "星光街道的社会工作服务中心搬到了新址。")
     changed = ingest(small_kb, e5, analyzer, quiet=True)
     after = _current(small_kb)
-    assert after is not None and 0 < changed.embedded_words < after.words  # 社会工作 etc. were copied
+    assert after is not None and 0 < changed.embedded_words < after.words  # 中心 etc. were copied
 
     # a generation without a vocabulary (built by an earlier version) is stale, and the next ingest adds it
     service = IndexStore(small_kb)
