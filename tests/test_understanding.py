@@ -158,6 +158,14 @@ def test_each_clause_that_asks_is_a_part_of_the_question() -> None:
     assert [answer_type(p) for p in parts] == ["date", "any"]
 
 
+def test_what_a_question_sets_aside_does_not_steer_it() -> None:
+    """"除了机构资质，项目本身有啥要求" asks about projects: the criteria it sets aside are not its ask."""
+    msg = reader().read("除了机构资质 项目本身有啥硬性要求", TODAY, [])
+    assert msg.ask == "项目本身有啥硬性要求"
+    assert reader().read("除了资质以外项目还有什么要求", TODAY, []).ask == "项目还有什么要求"
+    assert reader().read("除了吃饭", TODAY, []).ask == "除了吃饭"  # nothing left to ask: kept whole
+
+
 def test_the_kind_of_answer_is_what_the_asking_clause_wants() -> None:
     """"诈骗电话" told as context does not make the question ask for a phone number; "在哪几方面" asks
     which aspects, not where."""
@@ -322,3 +330,9 @@ def test_a_word_the_articles_never_use_is_matched_by_meaning(engine: Engine) -> 
     reply = engine.ask(Question("资助的项目执行期多长，钱是一次性拨付吗", TODAY))
     assert not reply.answered
 
+
+
+@pytest.mark.slow
+def test_criteria_set_aside_are_not_the_answer(engine: Engine) -> None:
+    reply = engine.ask(Question("除了机构资质 项目本身有啥硬性要求", TODAY))
+    assert reply.answered and reply.kind != "criteria" and "创新" in reply.answer

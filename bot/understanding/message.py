@@ -108,6 +108,7 @@ class MessageReader:
         script = script_of(original.strip(), self.analyzer)
         corrected, slips = self.slips.correct(simple)
         ask, context = find_ask(corrected)
+        ask = without_exception(ask)
         earlier = [self.analyzer.simplify(t) for t in earlier_user]
         standalone = ask
         if earlier and _FOLLOW_UP.search(ask):  # a short question is not a follow-up by length alone
@@ -116,6 +117,17 @@ class MessageReader:
             standalone = resolved if resolved != ask else earlier[-1] + " " + ask
         return Message(original=original, text=corrected, ask=ask, context=context, standalone=standalone,
                        script=script, slips=slips, times=time_mentions(corrected, today), earlier=earlier)
+
+
+# "除了机构资质，项目本身有啥要求": what is set aside, up to 以外/之外 or the end of its clause
+_EXCEPT = re.compile(r"除了?[^，,。；;？?！!]{1,16}?(?:以外|之外)[，,]?|除了[^，,。；;？?！!]{1,16}[，,]")
+
+
+def without_exception(ask: str) -> str:
+    """The ask without what it sets aside: "除了机构资质，项目本身有啥硬性要求" asks about projects, and
+    the words 机构资质 must not steer the answer back to the applicant's criteria."""
+    rest = _EXCEPT.sub("", ask, count=1).strip()
+    return rest if len(rest) >= 4 else ask
 
 
 def resolve(ask: str, before: str) -> str:
