@@ -26,11 +26,13 @@ Embed = Callable[[list[str]], np.ndarray]
 
 
 class NearWords:
+    """The passages' vocabulary (`words`, their `vectors` from the index) and the embedder for new words;
+    what it finds for a word is kept, so a word is embedded once per process."""
+
     def __init__(self, words: list[str], vectors: np.ndarray, embed: Embed,
                  similarity: float = SIMILARITY) -> None:
         self.words = words
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(words) else np.ones((0, 1))
-        self.vectors = vectors / np.where(norms == 0, 1, norms) if len(words) else vectors
+        self.vectors = _unit(vectors) if len(words) else vectors
         self.embed = embed
         self.similarity = similarity
         self._cache: dict[str, tuple[str, ...]] = {}

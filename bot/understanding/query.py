@@ -29,7 +29,6 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     # a list of names ("名单", "都是哪几家"): answered by sentences that name organisations
     ("org", re.compile(r"有名单|名单(?:能|可以|吗|呢|是|在哪|发)|哪几家|都是哪些|都有哪些机构|哪些机构|哪些单位|"
                        r"list of|which organi[sz]ations", re.I)),
-    # "哪几个村" asks which ones, not how many
     ("count", re.compile(r"多少|几个|几家|几名|几份|几位|几人|数量|人数|规模|how many|number of", re.I)),
     ("org", re.compile(r"哪家|哪个机构|哪个单位|哪个部门|由谁|是谁|谁来|which organi[sz]ation|who", re.I)),
 ]
@@ -139,7 +138,7 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
         asks_next=bool(_NEXT.search(text)), english=analyzer.is_english(text),
         count_unit=(focus[1] or "") if focus else "", count_noun=noun,
         parts=[analyze(p, analyzer, corpus, False, near) for p in parts[1:]] if len(parts) > 1 else [],
-        near={w: n for w, n in near(unseen).items() if n} if near and unseen else {},
+        near={w: stand_ins for w, stand_ins in near(unseen).items() if stand_ins} if near and unseen else {},
     )
 
 
