@@ -320,7 +320,7 @@ def test_third_party_facts_are_not_the_applicants(engine: Engine) -> None:
 def test_a_word_the_articles_never_use_is_matched_by_meaning(engine: Engine) -> None:
     """"筛完" stands for the articles' "筛选"; "执行期" is not "执行" (its head, 期, is what it asks about);
     an unrelated word finds no stand-in."""
-    near = engine.reader.near
+    near = engine.composer.near
     assert near is not None
     found = near(["筛完", "执行期", "横幅"])
     assert "筛选" in found["筛完"]

@@ -14,17 +14,18 @@ from bot.answering.declines import decline, decline_elsewhere
 from bot.answering.grounding import addresses_assistant
 from bot.answering.reply import SAME_LINE, Cited, Part, Reply
 from bot.answering.templates import Templates
+from bot.answering.whole import MAX_ANSWER_CHARS, next_sentence, with_continuations, with_enumerations
 from bot.index.passages import Source
 from bot.index.retrieval import HybridRetriever
 from bot.knowledge.documents import Document
 from bot.text.analyzer import TextAnalyzer
+from bot.understanding.near import Near
 from bot.understanding.query import QueryInfo, coverage, has_answer_type, typed_strength
 
 CANDIDATE_CHUNKS = 5
 LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present
 TIE = 0.01  # scores this close are a tie, broken by which sentence states the latest figure
 MAX_SENTENCES = 3
-MAX_ANSWER_CHARS = 320
 PRACTICAL = ("contact", "hours", "place")  # details the articles lack: declined as not in the knowledge base
 
 
@@ -39,13 +40,14 @@ class Thresholds:
 
 class Composer:
     def __init__(self, analyzer: TextAnalyzer, retriever: HybridRetriever, templates: Templates,
-                 docs: dict[str, Document], thresholds: Thresholds | None = None) -> None:
+                 docs: dict[str, Document], thresholds: Thresholds | None = None, near: Near | None = None) -> None:
         self.analyzer = analyzer
         self.docs = docs
         self.publications = {d.id: d.publication for d in docs.values()}
         self.retriever = retriever
         self.templates = templates
         self.thresholds = thresholds or Thresholds()
+        self.near = near  # the passages' words standing in for a question's word they never use
 
     # ------------------------------------------------------------------ scoring
     def candidates(self, info: QueryInfo, sources: list[Source], qvec: np.ndarray) -> list[Candidate]:
@@ -120,22 +122,8 @@ class Composer:
                 chosen.append(cand)
                 covered |= new
         if info.asks_next:
-            chosen += [self._next(c) for c in list(chosen) if self._next(c) is not None]  # type: ignore[misc]
-        return self._with_enumerations(self._with_continuations(chosen))
-
-    def _with_enumerations(self, chosen: list[Candidate]) -> list[Candidate]:
-        """Sentences that go on listing (一是… 二是… / 第一… 第二…) after a chosen one come along."""
-        out = list(chosen)
-        keys = {(c.source.chunk.id, c.index) for c in out}
-        for cand in chosen:
-            nxt = self._next(cand)
-            while nxt is not None and _ENUMERATION.match(nxt.text) and (nxt.source.chunk.id, nxt.index) not in keys:
-                if sum(len(c.text) for c in out) + len(nxt.text) > MAX_ANSWER_CHARS:
-                    break
-                out.append(nxt)
-                keys.add((nxt.source.chunk.id, nxt.index))
-                nxt = self._next(nxt)
-        return out
+            chosen += [n for n in map(next_sentence, list(chosen)) if n is not None]
+        return with_enumerations(with_continuations(chosen))
 
     @staticmethod
     def _current(info: QueryInfo, sentence: str) -> int:
@@ -152,13 +140,6 @@ class Composer:
         ca, cb = a.source.chunk, b.source.chunk
         return ca.doc_id == cb.doc_id and ca.heading == cb.heading and abs(ca.ordinal - cb.ordinal) <= 1
 
-    def _next(self, cand: Candidate) -> Candidate | None:
-        sents = cand.source.chunk.sentences
-        if cand.index + 1 >= len(sents):
-            return None
-        return Candidate(cand.rank, cand.source, cand.index + 1, sents[cand.index + 1], cand.coverage,
-                         cand.similarity, cand.typed, cand.score - 0.01)
-
     @staticmethod
     def _speaks_of(cand: Candidate, places: tuple[str, ...]) -> bool:
         """The sentence, or the one before it that names its subject, names one of the places."""
@@ -169,43 +150,26 @@ class Composer:
     def _covered(self, info: QueryInfo, text: str) -> set[str]:
         return {kw.term for kw in info.keywords if any(v in text for v in kw.variants)}
 
-    def _with_continuations(self, chosen: list[Candidate]) -> list[Candidate]:
-        """A sentence ending in ； or ： goes on in the next one (第一…；第二…): include it.
-
-        Duplicates are dropped; the result is in the order chosen.
-        """
-        out: list[Candidate] = []
-        seen: set[tuple[str, int]] = set()
-        for cand in chosen:
-            for item in (cand, self._next(cand) if cand.text.rstrip("”’）)").endswith(
-                    ("；", "：", ";", ":")) else None):
-                if item is not None and (item.source.chunk.id, item.index) not in seen:
-                    seen.add((item.source.chunk.id, item.index))
-                    out.append(item)
-        return out
-
     # ------------------------------------------------------------------ replies
     def answer(self, info: QueryInfo, sources: list[Source], qvec: np.ndarray, today: dt.date,
                contact: str, about: tuple[str, ...] = ()) -> Reply:
         """The sentences that answer, cited; `about`: places the answer must speak of (another city's)."""
         if not sources:
             return self.decline(info, sources, contact, 0.0)
-        cands = self.candidates(info, sources, qvec)
-        if about:  # a sentence about Beijing does not answer a question about Shanghai, nor one about
-            # Shanghai's social workers a question about a programme there: the place and what is asked of it
-            rest = info.without(about)
-            cands = [c for c in cands if self._speaks_of(c, about)
-                     and coverage(rest, c.text, self.analyzer) >= self.thresholds.typed_coverage]
-            if not cands:
-                return decline_elsewhere(self.templates, about[0], sources, contact)
+        cands = self._about(info, self.candidates(info, sources, qvec), about)
+        if self.near is not None and info.unseen and self._short(info, sources, cands):
+            # Words no passage uses, matched by meaning ("筛完" ~ "筛选"); looked up only for a question
+            # that would otherwise be declined, so most questions cost no word embedding.
+            info = info.with_near(self.near)
+            cands = self._about(info, self.candidates(info, sources, qvec), about)
+        if about and not cands:
+            return decline_elsewhere(self.templates, about[0], sources, contact)
         if not cands:
             return self.decline(info, sources, contact, 0.0)
         conf = self.confidence(info, sources, cands[0])
         if conf < self.thresholds.confidence:
             return self.decline(info, sources, contact, conf)
-        if info.answer_type != "any" and not any(
-            c.typed and c.coverage >= self.thresholds.typed_coverage for c in cands[:8]
-        ):
+        if not self._typed(info, cands):
             return self.decline(info, sources, contact, conf, not_in_kb=True)
         if info.years and not self._mentions_years(info, sources):
             return self.decline(info, sources, contact, conf, future=True)
@@ -219,6 +183,25 @@ class Composer:
         cited = list({c.source.chunk.id: c.source for c in chosen}.values())
         return Reply(self.render(info, chosen, today, contact), answered=True, kind="answer",
                      sources=sources, cited=cited, confidence=conf)
+
+    def _about(self, info: QueryInfo, cands: list[Candidate], about: tuple[str, ...]) -> list[Candidate]:
+        """A sentence about Beijing does not answer a question about Shanghai, nor one about Shanghai's
+        social workers a question about a programme there: the place and what is asked of it."""
+        if not about:
+            return cands
+        rest = info.without(about)
+        return [c for c in cands if self._speaks_of(c, about)
+                and coverage(rest, c.text, self.analyzer) >= self.thresholds.typed_coverage]
+
+    def _typed(self, info: QueryInfo, cands: list[Candidate]) -> bool:
+        """A sentence among the best supplies the kind of answer asked for (or any will do)."""
+        return info.answer_type == "any" or any(
+            c.typed and c.coverage >= self.thresholds.typed_coverage for c in cands[:8])
+
+    def _short(self, info: QueryInfo, sources: list[Source], cands: list[Candidate]) -> bool:
+        """The question would be declined as it is read."""
+        return not cands or self.confidence(info, sources, cands[0]) < self.thresholds.confidence \
+            or not self._typed(info, cands)
 
     def off_period(self, info: QueryInfo, today: dt.date, cands: list[Candidate]) -> set[str]:
         """Documents that should not lead this answer.
@@ -298,4 +281,3 @@ class Composer:
 _NOW = re.compile(r"目前|现在|截至目前|截止目前|如今|至今|现已|迄今")
 _AS_OF_YEAR = re.compile(r"(?:截止|截至|到|至)\s*\d{4}\s*年")
 _PRESS = re.compile(r"报|新闻|周刊|杂志|日刊|通讯社")
-_ENUMERATION = re.compile(r"^[“\"]?(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]|其次|再次|最后|此外)")

@@ -57,7 +57,8 @@ class Engine:
         self.retriever = PassageRetriever.over(index, embeddings, analyzer, settings, knowledge.docs)
         self.knowledge = knowledge
         docs = {d.id: d for d in knowledge.docs}
-        self.composer = Composer(analyzer, self.retriever.hybrid, templates, docs, thresholds)
+        self.composer = Composer(analyzer, self.retriever.hybrid, templates, docs, thresholds,
+                                 NearWords(index.words, index.word_vectors, embeddings.embed_queries_array))
         self.advisor = Advisor(knowledge.programmes, templates, knowledge.places)
         self.stations = StationGuide(knowledge.directory) if knowledge.directory else None
         self.faq = FaqMatcher(knowledge.faq, self._embed_question, self._keywords)
@@ -68,8 +69,7 @@ class Engine:
         self.reader = QuestionReader(
             analyzer, MessageReader(analyzer, SlipReader(domain_terms(analyzer, names))),
             SmalltalkReader(examples.pop("greeting", []), examples.pop("thanks", [])), knowledge.places,
-            [passage_text(c).lower() for c in index.chunks], settings.max_question_chars,
-            NearWords(index.words, index.word_vectors, embeddings.embed_queries_array))
+            [passage_text(c).lower() for c in index.chunks], settings.max_question_chars)
         self.router = ProgrammeRouter(self.advisor, analyzer, examples)
         self.intents = IntentMatcher(examples, lambda texts: embeddings.embed_queries_array(
             [analyzer.simplify(t) for t in texts]))
@@ -277,7 +277,7 @@ class Engine:
         text = self.standalone(question)
         qvec = self._query_vector(text)
         sources = self.retriever.sources(text, qvec)
-        info = analyze(text, self.analyzer, self.reader.corpus, near=self.reader.near)
+        info = analyze(text, self.analyzer, self.reader.corpus)
         lines = [f"keywords: {[(k.term, round(info.weights[k.term], 2)) for k in info.keywords]}",
                  f"answer type: {info.answer_type}; years: {info.years}; present: {info.asks_present}"]
         cands = self.composer.candidates(info, sources, qvec)

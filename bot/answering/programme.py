@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from bot.answering.citing import cite
 from bot.answering.reply import SAME_LINE, Part, Reply
@@ -244,12 +245,18 @@ def _same_claim(claimed: str, value: str) -> bool:
     return claimed in value or value in claimed
 
 
+@lru_cache(maxsize=8192)
+def _squashed(passage: str) -> str:
+    """A passage as quotes are found in it; the same passages are searched for every rules reply."""
+    return squash(passage)
+
+
 def sources_first(sources: list[Source], all_sources: list[Source], quotes: list[str]) -> list[Source]:
     """The passages holding the quotes first, then the retrieved ones, without repeats."""
     lead = []
     for quote in quotes:  # in the order of the quotes
         q = squash(quote)
-        lead += [s for s in all_sources if q in squash(s.chunk.text)]
+        lead += [s for s in all_sources if q in _squashed(s.chunk.text)]
     seen: set[str] = set()
     out = []
     for s in lead + sources:

@@ -72,7 +72,13 @@ class QueryInfo:
     count_noun: str = ""
     english: bool = False
     parts: list[QueryInfo] = field(default_factory=list)  # further sub-questions, each analysed
-    near: dict[str, tuple[str, ...]] = field(default_factory=dict)  # passages' words standing in for unseen ones
+    unseen: list[str] = field(default_factory=list)  # its Chinese words no passage uses
+    near: dict[str, tuple[str, ...]] = field(default_factory=dict)  # passages' words standing in for them
+
+    def with_near(self, near: Near) -> QueryInfo:
+        """The question with the passages' words that stand in for its unseen ones (`near`)."""
+        found = near(self.unseen) if self.unseen else {}
+        return replace(self, near={w: n for w, n in found.items() if n}, parts=[p.with_near(near) for p in self.parts])
 
     def without(self, terms: tuple[str, ...]) -> QueryInfo:
         """The question without the words holding these terms (the places it names): what it asks of them."""
@@ -113,10 +119,9 @@ def typed_strength(info: QueryInfo, sentence: str) -> float:
     return strength
 
 
-def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = True,
-            near: Near | None = None) -> QueryInfo:
-    """Keywords weighted by rarity in the (lower-cased) corpus: a word in every chunk weighs little; a
-    word in none gets the passages' words closest in meaning as partial matches (`near`).
+def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = True) -> QueryInfo:
+    """Keywords weighted by rarity in the (lower-cased) corpus: a word in every chunk weighs little; the
+    Chinese words in none are `unseen` (`with_near` finds the passages' words that stand in for them).
 
     A question of several parts ("…？…？", or clauses that each ask) also gets each later part analysed.
     """
@@ -137,8 +142,8 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
         years=[int(y) for y in YEAR.findall(text)], asks_present=bool(_PRESENT.search(text)),
         asks_next=bool(_NEXT.search(text)), english=analyzer.is_english(text),
         count_unit=(focus[1] or "") if focus else "", count_noun=noun,
-        parts=[analyze(p, analyzer, corpus, False, near) for p in parts[1:]] if len(parts) > 1 else [],
-        near={w: stand_ins for w, stand_ins in near(unseen).items() if stand_ins} if near and unseen else {},
+        parts=[analyze(p, analyzer, corpus, split=False) for p in parts[1:]] if len(parts) > 1 else [],
+        unseen=unseen,
     )
 
 

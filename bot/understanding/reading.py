@@ -15,7 +15,6 @@ from bot.text.analyzer import TextAnalyzer
 from bot.text.normalize import CJK
 from bot.understanding.facts import SELF, OrgFacts, accumulate, extract
 from bot.understanding.message import Message, MessageReader, asking_part
-from bot.understanding.near import Near
 from bot.understanding.query import AnswerType, QueryInfo, analyze, answer_type
 from bot.understanding.smalltalk import Smalltalk, SmalltalkReader
 
@@ -69,18 +68,16 @@ class Reading:
 
 class QuestionReader:
     """Reads questions with the project's lexicon, the knowledge's names and places, and the indexed
-    passages (`corpus`, which tell how rare, how telling, a word is; `near`, which of their words stand in
-    for one they never use)."""
+    passages (`corpus`, which tell how rare, how telling, a word is)."""
 
     def __init__(self, analyzer: TextAnalyzer, messages: MessageReader, smalltalk: SmalltalkReader,
-                 places: Places, corpus: list[str], max_chars: int, near: Near | None = None) -> None:
+                 places: Places, corpus: list[str], max_chars: int) -> None:
         self.analyzer = analyzer
         self.messages = messages
         self.smalltalk = smalltalk
         self.places = places
         self.corpus = corpus
         self.max_chars = max_chars
-        self.near = near
 
     def invalid(self, text: str) -> str | None:
         """The template key for input that cannot be a question, else None."""
@@ -113,8 +110,8 @@ class QuestionReader:
         now = extract(msg.text, today, self.places, require_first_person=not before.known())
         asked = msg.standalone if msg.follow_up else msg.ask
         return Reading(
-            msg, asked, analyze(msg.standalone, self.analyzer, self.corpus, near=self.near),
-            analyze(msg.ask, self.analyzer, self.corpus, False, self.near), answer_type(asking_part(msg.ask)),
+            msg, asked, analyze(msg.standalone, self.analyzer, self.corpus),
+            analyze(msg.ask, self.analyzer, self.corpus, split=False), answer_type(asking_part(msg.ask)),
             self.named(self._without_times(asking_part(asked), msg)), bool(SELF.search(msg.text)),
             any(SELF.search(m) for m in msg.earlier),
             before, now, accumulate([*msg.earlier, msg.text], today, self.places),
