@@ -97,7 +97,7 @@ def index_status(settings: Settings, analyzer: TextAnalyzer, model_id: str | Non
     if model_id and manifest.embedding_model != model_id:
         return "model-mismatch"
     if snapshot.fingerprint(snapshot.collect(settings.knowledge_dir)) != manifest.knowledge \
-            or manifest.lexicon != analyzer.fingerprint or (manifest.chunks and not manifest.words):
+            or manifest.lexicon != analyzer.fingerprint or manifest.words < 0:
         return "stale"  # changed knowledge or lexicon, or built before the vocabulary was kept
     return "fresh"
 
@@ -183,7 +183,7 @@ def _ingest(settings: Settings, service: IndexStore, embeddings: ModelEmbeddings
     knowledge = snapshot.fingerprint(files)
     vectors_change = base is None or bool(report.added or report.updated or report.removed) \
         or base.lexicon != analyzer.fingerprint
-    if not vectors_change and base is not None and base.knowledge == knowledge and base.words:
+    if not vectors_change and base is not None and base.knowledge == knowledge and base.words >= 0:
         report.seconds = time.monotonic() - started
         return report  # nothing to do: the committed generation is current
 
@@ -216,7 +216,7 @@ def _build_vocabulary(service: IndexStore, base: Manifest | None, manifest: Mani
     """The new generation's vocabulary; the words the previous generation held keep their vectors."""
     words = vocabulary.vocabulary(analyzer, chunks)
     previous = None
-    if base is not None and base.words:
+    if base is not None and base.words > 0:
         with contextlib.suppress(IndexUnavailable):  # gone: every word is embedded again
             previous = service.vocabulary(base.generation)
     collection = service.vocabulary(manifest.generation, embeddings.model_id, create=True)

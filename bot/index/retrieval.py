@@ -76,7 +76,7 @@ def _where(settings: Settings) -> str:
 
 def _read_vocabulary(service: IndexStore, manifest: Manifest) -> tuple[list[str], np.ndarray]:
     """The generation's words and their vectors; none for a generation built before they were kept."""
-    if not manifest.words:
+    if manifest.words <= 0:
         return [], np.zeros((0, 0), dtype=np.float32)
     collection = service.vocabulary(manifest.generation)
     words: list[str] = []

@@ -68,7 +68,7 @@ class Manifest:
     docs: dict[str, DocEntry]
     chunks: int = 0
     sentences: int = 0
-    words: int = 0  # the vocabulary's size; 0 in generations built before it was kept
+    words: int = -1  # the vocabulary's size; -1 in generations built before it was kept
     created: float = 0.0
     format: int = FORMAT
 
