@@ -166,6 +166,13 @@ def test_what_a_question_sets_aside_does_not_steer_it() -> None:
     assert reader().read("除了吃饭", TODAY, []).ask == "除了吃饭"  # nothing left to ask: kept whole
 
 
+def test_the_next_item_of_a_list_continues_it() -> None:
+    from bot.answering.whole import _follows
+    assert _follows("第一，专业化。", "第二，职业化。") and _follows("二是以待遇留人", "三是以感情留人")
+    assert _follows("第三，社会化。", "最后，要加强组织建设。")
+    assert not _follows("第四，市场化。", "一是以事业留人") and not _follows("第一，专业化。", "第三，社会化。")
+
+
 def test_the_kind_of_answer_is_what_the_asking_clause_wants() -> None:
     """"诈骗电话" told as context does not make the question ask for a phone number; "在哪几方面" asks
     which aspects, not where."""
@@ -336,3 +343,14 @@ def test_a_word_the_articles_never_use_is_matched_by_meaning(engine: Engine) -> 
 def test_criteria_set_aside_are_not_the_answer(engine: Engine) -> None:
     reply = engine.ask(Question("除了机构资质 项目本身有啥硬性要求", TODAY))
     assert reply.answered and reply.kind != "criteria" and "创新" in reply.answer
+
+
+@pytest.mark.slow
+def test_an_enumeration_is_kept_whole_across_passages_and_stops_at_its_end(engine: Engine) -> None:
+    """"第一，专业化。…第四，市场化。" runs past the usual answer length and the end of its passage; the
+    next speaker's "一是以事业留人" starts another list and stays out."""
+    reply = engine.ask(Question("宋贵伦说社工要完善哪四个方面", TODAY))
+    assert reply.answered
+    for point in ("专业化", "职业化", "社会化", "市场化"):
+        assert point in reply.answer
+    assert "以事业留人" not in reply.answer

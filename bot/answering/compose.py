@@ -48,6 +48,8 @@ class Composer:
         self.templates = templates
         self.thresholds = thresholds or Thresholds()
         self.near = near  # the passages' words standing in for a question's word they never use
+        chunks = {(c.doc_id, c.heading, c.ordinal): c for c in retriever.index.chunks}
+        self._continued = {c.id: chunks.get((c.doc_id, c.heading, c.ordinal + 1)) for c in retriever.index.chunks}
 
     # ------------------------------------------------------------------ scoring
     def candidates(self, info: QueryInfo, sources: list[Source], qvec: np.ndarray) -> list[Candidate]:
@@ -123,7 +125,12 @@ class Composer:
                 covered |= new
         if info.asks_next:
             chosen += [n for n in map(next_sentence, list(chosen)) if n is not None]
-        return with_enumerations(with_continuations(chosen))
+        return with_enumerations(with_continuations(chosen), self._follow)
+
+    def _follow(self, source: Source) -> Source | None:
+        """The passage that goes on where this one ends, in the same section."""
+        after = self._continued.get(source.chunk.id)
+        return Source(after, source.score) if after is not None else None
 
     @staticmethod
     def _current(info: QueryInfo, sentence: str) -> int:

@@ -1,41 +1,90 @@
 """Whole answers: a chosen sentence brings the sentences that finish what it starts.
 
 A sentence ending in "；" or "：" goes on in the next; an enumeration (一是… 二是…, 第一… 第二…) is
-kept together, within the answer's length.
+kept together (past the answer's usual length, within a limit of its own).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.answering.candidates import Candidate
+from bot.index.passages import Source
 
 MAX_ANSWER_CHARS = 320
+MAX_ENUMERATION_CHARS = 560  # an enumeration is kept whole past the usual length, up to this
+ITEM_SENTENCES = 3  # sentences explaining one item before the next item
+SHORT_ITEM = 12  # an item this short ("第四，市场化。") names its point; the next sentence explains it
+Follow = Callable[[Source], Source | None]  # the passage that continues a passage, if any
 _ENUMERATION = re.compile(r"^[“\"]?(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]|其次|再次|最后|此外)")
 
 
-def next_sentence(cand: Candidate) -> Candidate | None:
-    """The sentence after this one in its passage, scored just below it."""
-    sents = cand.source.chunk.sentences
-    if cand.index + 1 >= len(sents):
-        return None
-    return Candidate(cand.rank, cand.source, cand.index + 1, sents[cand.index + 1], cand.coverage,
+def next_sentence(cand: Candidate, follow: Follow | None = None) -> Candidate | None:
+    """The sentence after this one in its passage (or, with `follow`, the first of the passage that
+    continues it), scored just below it."""
+    source, index = cand.source, cand.index + 1
+    if index >= len(source.chunk.sentences):
+        after = follow(source) if follow is not None else None
+        if after is None or not after.chunk.sentences:
+            return None
+        source, index = after, 0
+    return Candidate(cand.rank, source, index, source.chunk.sentences[index], cand.coverage,
                      cand.similarity, cand.typed, cand.score - 0.01)
 
 
-def with_enumerations(chosen: list[Candidate]) -> list[Candidate]:
-    """Sentences that go on listing (一是… 二是… / 第一… 第二…) after a chosen one come along."""
+def with_enumerations(chosen: list[Candidate], follow: Follow | None = None) -> list[Candidate]:
+    """Sentences that go on listing (一是… 二是… / 第一… 第二…) after a chosen one come along, each item
+    with the sentences that explain it ("第一，专业化。许多社工组织……。第二，职业化。……"), across the
+    end of a passage into the one that continues it (`follow`)."""
     out = list(chosen)
     keys = {(c.source.chunk.id, c.index) for c in out}
     for cand in chosen:
-        nxt = next_sentence(cand)
-        while nxt is not None and _ENUMERATION.match(nxt.text) and (nxt.source.chunk.id, nxt.index) not in keys:
-            if sum(len(c.text) for c in out) + len(nxt.text) > MAX_ANSWER_CHARS:
+        for item in _enumeration_after(cand, follow):
+            if (item.source.chunk.id, item.index) in keys:
+                continue
+            if sum(len(c.text) for c in out) + len(item.text) > MAX_ENUMERATION_CHARS:
                 break
-            out.append(nxt)
-            keys.add((nxt.source.chunk.id, nxt.index))
-            nxt = next_sentence(nxt)
+            out.append(item)
+            keys.add((item.source.chunk.id, item.index))
     return out
+
+
+def _enumeration_after(cand: Candidate, follow: Follow | None) -> list[Candidate]:
+    """The list that starts right after a sentence: its items, and between them what explains each."""
+    run: list[Candidate] = []
+    nxt = next_sentence(cand, follow)
+    while nxt is not None and _ENUMERATION.match(nxt.text):
+        run.append(nxt)
+        between: list[Candidate] = []
+        after = next_sentence(nxt, follow)
+        while after is not None and not _ENUMERATION.match(after.text) and len(between) < ITEM_SENTENCES:
+            between.append(after)
+            after = next_sentence(after, follow)
+        if after is not None and _follows(nxt.text, after.text):
+            run += between  # the item's explanation, up to the next item
+        elif len(nxt.text) <= SHORT_ITEM and between:
+            run.append(between[0])  # the last item, named in a word, is explained by the next sentence
+        nxt = after if after is not None and _follows(nxt.text, after.text) else None
+    return run
+
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _follows(item: str, later: str) -> bool:
+    """`later` is the next item of the list `item` belongs to: "第二" after "第一", "三是" after "二是";
+    "其次"/"再次"/"最后"/"此外" follow any item. "一是" after "第四" starts another list."""
+    a, b = _ENUMERATION.match(item), _ENUMERATION.match(later)
+    if a is None or b is None:
+        return False
+    first, then = _number(a[0]), _number(b[0])
+    return then is None or (first is not None and then == first + 1)
+
+
+def _number(marker: str) -> int | None:
+    digit = next((ch for ch in marker if ch in _NUMERALS), None)
+    return _NUMERALS.index(digit) + 1 if digit else None
 
 
 def with_continuations(chosen: list[Candidate]) -> list[Candidate]:
