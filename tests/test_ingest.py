@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.answering.engine import Engine
@@ -82,6 +84,17 @@ def test_the_vocabulary_is_kept_per_generation_and_embedded_once(small_kb: Setti
     ingest(small_kb, e5, analyzer, quiet=True)
     fixed = _current(small_kb)
     assert fixed is not None and fixed.words > 0 and index_status(small_kb, analyzer, e5.model_id) == "fresh"
+
+    # a vocabulary gone from the store costs the near words, not the index
+    service.client.delete_collection(f"{service.base}-{fixed.generation}-words")
+    assert LoadedIndex.open(small_kb, e5).words == []
+
+
+def test_a_manifest_with_fields_of_a_later_version_is_read() -> None:
+    manifest = Manifest("m", 3, "lex", "kn", "g1", "g1", {}, words=5)
+    raw = json.loads(manifest.to_json())
+    raw["something_new"] = 1
+    assert Manifest.from_json(json.dumps(raw)).words == 5
 
 
 def test_removed_document_vanishes_from_both_indexes(small_kb: Settings, e5: E5Embeddings) -> None:

@@ -164,6 +164,9 @@ def test_what_a_question_sets_aside_does_not_steer_it() -> None:
     assert msg.ask == "项目本身有啥硬性要求"
     assert reader().read("除了资质以外项目还有什么要求", TODAY, []).ask == "项目还有什么要求"
     assert reader().read("除了吃饭", TODAY, []).ask == "除了吃饭"  # nothing left to ask: kept whole
+    # not an exception clause: "以外的城市" qualifies, "其他的呢" names nothing, "我除了想问" asks both
+    for text in ("除了北京以外的城市有社工站吗？", "除了这个项目之外，其他的呢", "我除了想问截止时间，还想问在哪报名"):
+        assert reader().read(text, TODAY, []).ask == text
 
 
 def test_the_next_item_of_a_list_continues_it() -> None:
@@ -184,6 +187,11 @@ def test_the_kind_of_answer_is_what_the_asking_clause_wants() -> None:
     assert info.answer_type == "any"
     assert analyze("社工站的电话是多少", a, ["社工站"]).answer_type == "contact"
     assert answer_type("宋贵伦说社工要在哪几方面完善") == "any"
+    # a bare asking clause asks about what comes before it
+    from bot.understanding.query import asked_type
+    assert asked_type("社工站的电话，有吗？") == "contact" and asked_type("今年的经费，大概多少？") == "amount"
+    assert asked_type("我想知道报名截止日期，能告诉我吗？") == "date"
+    assert asked_type("家里老人空巢，还老接到诈骗电话，有没有什么公益项目管这个") == "any"
     assert answer_type("恳谈会在哪开的") == "place"
 
 

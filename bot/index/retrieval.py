@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,6 +22,8 @@ from bot.index.storage import (
     sentence_id,
 )
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["dense", "keyword", "hybrid"]
 KEEP_WITHIN = 5  # each method's best hit is among this many fused results (the passages answers are built from)
@@ -78,7 +81,11 @@ def _read_vocabulary(service: IndexStore, manifest: Manifest) -> tuple[list[str]
     """The generation's words and their vectors; none for a generation built before they were kept."""
     if manifest.words <= 0:
         return [], np.zeros((0, 0), dtype=np.float32)
-    collection = service.vocabulary(manifest.generation)
+    try:
+        collection = service.vocabulary(manifest.generation)
+    except IndexUnavailable as exc:  # an aid to understanding, not the index: answer without it
+        log.warning("%s; answering without near words until the next ingest", exc)
+        return [], np.zeros((0, 0), dtype=np.float32)
     words: list[str] = []
     vectors: list[Any] = []
     for offset in range(0, manifest.words, _PAGE):

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,8 @@ class Manifest:
             if raw.get("format") != FORMAT:
                 raise ValueError(f"format {raw.get('format')} (this version reads {FORMAT})")
             raw["docs"] = {k: DocEntry(**v) for k, v in raw["docs"].items()}
-            return cls(**raw)
+            known = {f.name for f in fields(cls)}  # a later version's extra fields are not an error
+            return cls(**{k: v for k, v in raw.items() if k in known})
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise IndexUnavailable(f"the index manifest is unreadable ({exc}); run `{FIX_COMMAND}`") from exc
 

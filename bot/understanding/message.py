@@ -120,14 +120,15 @@ class MessageReader:
 
 
 # "除了机构资质，项目本身有啥要求": what is set aside, up to 以外/之外 or the end of its clause
-_EXCEPT = re.compile(r"除了?[^，,。；;？?！!]{1,16}?(?:以外|之外)[，,]?|除了[^，,。；;？?！!]{1,16}[，,]")
+_EXCEPT = re.compile(r"(?:^|(?<=[，,。；;？?！!\s]))(?:除了?[^，,。；;？?！!]{1,16}?(?:以外|之外)(?!的)[，,]?|"
+                     r"除了[^，,。；;？?！!]{1,16}[，,])")
 
 
 def without_exception(ask: str) -> str:
     """The ask without what it sets aside: "除了机构资质，项目本身有啥硬性要求" asks about projects, and
     the words 机构资质 must not steer the answer back to the applicant's criteria."""
     rest = _EXCEPT.sub("", ask, count=1).strip()
-    return rest if len(rest) >= 4 else ask
+    return rest if len(re.findall(f"[{CJK}]", rest)) >= 6 else ask  # "其他的呢" names nothing: kept whole
 
 
 def resolve(ask: str, before: str) -> str:

@@ -52,7 +52,7 @@ class NearWords:
 
     def _remember(self, word: str, near: tuple[str, ...]) -> None:
         if len(self._cache) >= _CACHE:
-            self._cache.pop(next(iter(self._cache)))
+            self._cache.pop(next(iter(self._cache), ""), None)
         self._cache[word] = near
 
 

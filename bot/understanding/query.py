@@ -100,6 +100,17 @@ def answer_type(text: str) -> AnswerType:
     return "any"
 
 
+def asked_type(text: str) -> AnswerType:
+    """The kind of answer the clause that asks wants ("诈骗电话" told before "有没有项目管这个" is not
+    a request for a phone number); a bare asking clause ("社工站的电话，有吗？", "经费，大概多少？")
+    asks about the clauses before it, so the whole text decides."""
+    clause = asking_part(text)
+    return answer_type(text if len(CJK_WORD.findall(clause)) <= BARE_ASK else clause)
+
+
+BARE_ASK = 6  # Chinese characters: an asking clause this short ("能告诉我吗") names no topic of its own
+
+
 def has_answer_type(kind: AnswerType, sentence: str) -> bool:
     return kind == "any" or bool(_HAS[kind].search(sentence))
 
@@ -138,7 +149,7 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
         if not df and CJK_WORD.search(kw.term):
             unseen.append(kw.term)
     return QueryInfo(
-        text=text, keywords=keywords, weights=weights, answer_type=answer_type(asking_part(text)),
+        text=text, keywords=keywords, weights=weights, answer_type=asked_type(text),
         years=[int(y) for y in YEAR.findall(text)], asks_present=bool(_PRESENT.search(text)),
         asks_next=bool(_NEXT.search(text)), english=analyzer.is_english(text),
         count_unit=(focus[1] or "") if focus else "", count_noun=noun,

@@ -15,7 +15,7 @@ from bot.text.analyzer import TextAnalyzer
 from bot.text.normalize import CJK
 from bot.understanding.facts import SELF, OrgFacts, accumulate, extract
 from bot.understanding.message import Message, MessageReader, asking_part
-from bot.understanding.query import AnswerType, QueryInfo, analyze, answer_type
+from bot.understanding.query import AnswerType, QueryInfo, analyze, asked_type
 from bot.understanding.smalltalk import Smalltalk, SmalltalkReader
 
 Rewrite = Callable[[str], str | None]  # a follow-up's ask -> the question standing alone (a language model)
@@ -111,7 +111,7 @@ class QuestionReader:
         asked = msg.standalone if msg.follow_up else msg.ask
         return Reading(
             msg, asked, analyze(msg.standalone, self.analyzer, self.corpus),
-            analyze(msg.ask, self.analyzer, self.corpus, split=False), answer_type(asking_part(msg.ask)),
+            analyze(msg.ask, self.analyzer, self.corpus, split=False), asked_type(msg.ask),
             self.named(self._without_times(asking_part(asked), msg)), bool(SELF.search(msg.text)),
             any(SELF.search(m) for m in msg.earlier),
             before, now, accumulate([*msg.earlier, msg.text], today, self.places),
