@@ -76,7 +76,7 @@ class Composer:
 
     def chunk_coverage(self, info: QueryInfo, sources: list[Source]) -> float:
         """The best share of the question's words that one of the top passages holds."""
-        return max((coverage(info, f"{s.chunk.title} {s.chunk.heading} {s.chunk.text}", self.analyzer)
+        return max((coverage(info, s.chunk.with_subject, self.analyzer)
                     for s in sources[:3]), default=0.0)
 
     def confidence(self, info: QueryInfo, sources: list[Source], best: Candidate) -> float:
@@ -164,16 +164,18 @@ class Composer:
         if not sources:
             return self.decline(info, sources, contact, 0.0)
         cands = self._about(info, self.candidates(info, sources, qvec), about)
-        if self.near is not None and info.unseen and self._short(info, sources, cands):
+        conf = self.confidence(info, sources, cands[0]) if cands else 0.0
+        if self.near is not None and info.unseen and (
+                conf < self.thresholds.confidence or not self._typed(info, cands)):
             # Words no passage uses, matched by meaning ("筛完" ~ "筛选"); looked up only for a question
             # that would otherwise be declined, so most questions cost no word embedding.
             info = info.with_near(self.near)
             cands = self._about(info, self.candidates(info, sources, qvec), about)
+            conf = self.confidence(info, sources, cands[0]) if cands else 0.0
         if about and not cands:
             return decline_elsewhere(self.templates, about[0], sources, contact)
         if not cands:
             return self.decline(info, sources, contact, 0.0)
-        conf = self.confidence(info, sources, cands[0])
         if conf < self.thresholds.confidence:
             return self.decline(info, sources, contact, conf)
         if not self._typed(info, cands):
@@ -204,11 +206,6 @@ class Composer:
         """A sentence among the best supplies the kind of answer asked for (or any will do)."""
         return info.answer_type == "any" or any(
             c.typed and c.coverage >= self.thresholds.typed_coverage for c in cands[:8])
-
-    def _short(self, info: QueryInfo, sources: list[Source], cands: list[Candidate]) -> bool:
-        """The question would be declined as it is read."""
-        return not cands or self.confidence(info, sources, cands[0]) < self.thresholds.confidence \
-            or not self._typed(info, cands)
 
     def off_period(self, info: QueryInfo, today: dt.date, cands: list[Candidate]) -> set[str]:
         """Documents that should not lead this answer.

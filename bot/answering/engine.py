@@ -25,7 +25,6 @@ from bot.index.embeddings import ModelEmbeddings
 from bot.index.passages import Source
 from bot.index.retrieval import LoadedIndex, Mode
 from bot.index.retriever import PassageRetriever
-from bot.index.vocabulary import passage_text
 from bot.knowledge.catalog import Knowledge
 from bot.knowledge.stations import Directory, Station
 from bot.settings import Settings
@@ -69,7 +68,7 @@ class Engine:
         self.reader = QuestionReader(
             analyzer, MessageReader(analyzer, SlipReader(domain_terms(analyzer, names))),
             SmalltalkReader(examples.pop("greeting", []), examples.pop("thanks", [])), knowledge.places,
-            [passage_text(c).lower() for c in index.chunks], settings.max_question_chars)
+            [c.with_subject.lower() for c in index.chunks], settings.max_question_chars)
         self.router = ProgrammeRouter(self.advisor, analyzer, examples)
         self.intents = IntentMatcher(examples, lambda texts: embeddings.embed_queries_array(
             [analyzer.simplify(t) for t in texts]))

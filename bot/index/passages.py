@@ -20,6 +20,11 @@ class Chunk:
     ordinal: int
     sentences: tuple[str, ...] = ()
 
+    @property
+    def with_subject(self) -> str:
+        """What the passage says, with the title and heading that name its subject."""
+        return f"{self.title} {self.heading} {self.text}"
+
 
 @dataclass
 class Source:

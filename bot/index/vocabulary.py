@@ -21,14 +21,9 @@ _CHINESE = re.compile(f"[{CJK}]")
 BATCH = 256
 
 
-def passage_text(chunk: Chunk) -> str:
-    """What a passage says, with the title and heading that name its subject."""
-    return f"{chunk.title} {chunk.heading} {chunk.text}"
-
-
 def vocabulary(analyzer: TextAnalyzer, chunks: Iterable[Chunk]) -> list[str]:
     """The Chinese words of two characters or more the passages use, stopwords aside, lower-cased, sorted."""
-    return sorted({w.lower() for c in chunks for w in analyzer.words(passage_text(c))
+    return sorted({w.lower() for c in chunks for w in analyzer.words(c.with_subject)
                    if len(w) >= 2 and _CHINESE.search(w) and w not in analyzer.stopwords})
 
 
