@@ -18,7 +18,7 @@ _WORD = re.compile(rf"[{CJK}]|[a-z0-9]", re.I)
 _LATIN_WORD = re.compile(r"[a-z][a-z'-]*", re.I)
 LEXICON_FILES = ("dictionary.txt", "stopwords.txt", "synonyms.yaml", "english.yaml", "generic.txt")
 # Tags of words that name things: n, ns (place), nr (person), nt (organisation), nz, j (abbreviation),
-# l (set phrase), eng (Latin word); "vn" (a verb used as a noun, 考试) is added by its full tag below.
+# l (a set phrase naming a thing, see _names_a_thing), eng (Latin word); "vn" (a verb used as a noun, 考试) is added by its full tag below.
 _NOUN_TAGS = ("n", "j", "l", "e")
 _FUNCTION_TAGS = ("r", "u", "p", "c", "y", "o", "m")  # by first letter; "e" alone is an interjection
 
@@ -92,8 +92,16 @@ class TextAnalyzer:
     def nouns(self, text: str) -> list[str]:
         """The things a text names (nouns, names of people, places and organisations, abbreviations, Latin
         words), as the tagger reads them; two characters or more, no stopwords."""
-        return [w for w, tag in self._jieba.tag(text) if (tag[:1] in _NOUN_TAGS or tag == "vn")
-                and len(w) >= 2 and w not in self.stopwords and not w.isdigit()]
+        return [w for w, tag in self._jieba.tag(text) if (tag[:1] in _NOUN_TAGS or tag == "vn") and tag != "e"
+                and len(w) >= 2 and w not in self.stopwords and not w.isdigit()
+                and (tag != "l" or self._names_a_thing(w))]
+
+    def _names_a_thing(self, phrase: str) -> bool:
+        """A set phrase names a thing when a word inside it does ("劳动合同", "联系方式"), not when it is a
+        turn of speech ("就行了", "是不是", "忙不过来")."""
+        inner = [w for w in self._jieba.cut_for_search(phrase, True) if w != phrase and len(w) >= 2]
+        tagged = [self._jieba.tag(w) for w in inner]
+        return any(len(t) == 1 and (t[0][1][:1] == "n" or t[0][1] == "vn") for t in tagged)
 
     def words(self, text: str) -> list[str]:
         return [t for t in self._jieba.cut(text, True) if _WORD.search(t)]
