@@ -113,6 +113,16 @@ def test_function_words_carry_no_topic() -> None:
     assert "大概" not in {k.term for k in analyzer().keywords("全国大概有多少专业社工")}
 
 
+def test_a_set_phrase_names_a_thing_only_when_a_word_in_it_does() -> None:
+    """The tagger reads "劳动合同" and "就行了" alike as set phrases; only the first names something."""
+    a = analyzer()
+    assert "劳动合同" in a.nouns("专职人数是按劳动合同算吗")
+    assert "联系方式" in a.nouns("社工站的联系方式有吗")
+    assert a.nouns("月底前交就行了吧") == []
+    assert "是不是" not in a.nouns("是不是已经截止了")
+    assert asking_part("月底前交就行了吧，这几天忙疫情的事") == "月底前交就行了吧，"  # 这几天 does not ask
+
+
 def test_a_compound_is_matched_by_its_head_not_by_its_modifier() -> None:
     """"社工站" (a station) is not found in a sentence about "社工" (social workers); "村级社工站" (a kind of
     station) is partly found in one about "社工站"."""
