@@ -268,6 +268,16 @@ def test_a_day_named_without_a_deadline_word_asks_about_the_window(engine: Engin
 
 
 @pytest.mark.slow
+def test_exact_time_cues_decide_before_the_closest_examples(engine: Engine) -> None:
+    """"还能报" near "成立几年才能报" is still a question about the window; a day named with handing in is too,
+    without naming the programme."""
+    assert engine.ask(Question("社工创投这会儿还可以申报吗", TODAY)).kind == "timeline"
+    reply = engine.ask(Question("材料大后天再递过去可以吗", dt.date(2022, 4, 9)))
+    assert reply.kind == "timeline" and "4月10日" in reply.answer and "4月12日" in reply.answer
+    assert engine.ask(Question("下周三可以去社工站咨询吗", TODAY)).kind != "timeline"
+
+
+@pytest.mark.slow
 def test_a_list_the_articles_do_not_give_is_declined(engine: Engine) -> None:
     reply = engine.ask(Question("最后拿到资助的15个项目名单能发我一下吗", TODAY))
     assert not reply.answered
