@@ -90,18 +90,24 @@ class Advisor:
             parts.append(Part("note", t.render("window_closed_note", closed=ymd(p.window.end))))
         return Reply(parts, True, "eligibility", eligibility=result, confidence=1.0, programme=p.id)
 
-    def criteria(self, ruling: Ruling) -> Reply:
+    def criteria(self, ruling: Ruling, contact: str = "") -> Reply:
         """The round's criteria the question names (else all of them), each with its clause."""
         v, t, p = ruling.view, self.t, ruling.criteria_round
         doc = cite(p.doc)
-        parts = [Part("lead", t.render("criteria_head", programme=self._name(p, v), source=self._source(p)),
-                      source=doc)]
+        unknown = ruling.programme is None  # a year no round is known for: not answered, the known round shown
+        parts = [Part("answer", t.render("decline_round", year=v.unknown_year, programme=v.newest.name,
+                                         opens=ymd(v.newest.window.start), closes=md(v.newest.window.end)))] \
+            if unknown else []
+        parts += [Part("lead", t.render("criteria_head", programme=self._name(p, v), source=self._source(p)),
+                       source=doc)]
         parts += [Part("criterion", t.render("criteria_line", n=i, label=c.label, quote=c.quote), source=doc,
                        quote=c.quote) for i, c in enumerate(ruling.criteria, 1)]
         parts.append(Part("note", t.render("criteria_tail")))
+        if unknown and contact:
+            parts.append(Part("contact", t.render("where_to_ask", contacts=contact)))
         if line := self._newest_line(v):
             parts.append(Part("note", line))
-        return Reply(parts, True, "criteria", confidence=1.0, programme=p.id)
+        return Reply(parts, not unknown, "criteria", confidence=0.0 if unknown else 1.0, programme=p.id)
 
     def timeline(self, ruling: Ruling, text: str, contact: str, times: list[TimeMention] | None = None,
                  stage_now: bool = False) -> Reply:

@@ -91,7 +91,7 @@ class ProgrammeRouter:
         if self.foreign(reading.named):
             return None  # it names something the programme's announcement does not speak of
         if _REQUIREMENTS.search(ask) and _WHICH.search(ask) and in_context and not self._about_projects(ask):
-            return advisor.criteria(ruling)
+            return advisor.criteria(ruling, contact)
         # A day it names ("下礼拜一再交行不行") asks about the window as much as "截止" does; these exact cues
         # decide before the closest examples ("现在还能报吗" is near "成立几年才能报" too).
         dated = any(m.text in ask and m.names_days() for m in msg.times)
@@ -99,7 +99,7 @@ class ProgrammeRouter:
                 (self.mentions_programme(ask) and (_TIME.search(ask) or dated)) or (dated and _HAND_IN.search(ask)):
             return advisor.timeline(ruling, ask, contact, msg.times)
         if intent.family == "criteria" and not self._about_projects(ask):
-            return advisor.criteria(ruling)
+            return advisor.criteria(ruling, contact)
         if intent.family in ("deadline", "stage"):
             return advisor.timeline(ruling, ask, contact, msg.times, stage_now=intent.family == "stage")
         if intent.family == "programme_fact" and intent.key in FACT_TYPES and \
