@@ -27,10 +27,16 @@ def test_parse_number(text: str, value: float) -> None:
     ("成立两年", 2, 2), ("两年半", 2.5, 2.5), ("一年半", 1.5, 1.5), ("两年零十个月", 2.83, 2.83),
     ("满三年", 3, 3), ("三年多", 3.01, 3.99), ("三年以上", 3, INF), ("不到两年", 0, 1.99), ("8个月", 0.67, 0.67),
     ("2019年注册", 6.89, 7.89), ("去年入职", 0.89, 1.89), ("5 years", 5, 5),
+    ("去年10月入职", 1.06, 1.14), ("上个月刚来", 0.06, 0.14), ("registered in June 2020", 6.4, 6.48),
 ])
 def test_durations(text: str, low: float, high: float) -> None:
     years = duration(text, TODAY)
     assert years is not None and (years.low, years.high) == (low, high)
+
+
+def test_a_duration_quotes_the_words_it_was_read_from() -> None:
+    years = duration("二三 年", TODAY)
+    assert years is not None and years.text == "二三 年"
 
 
 def test_a_future_year_is_no_duration() -> None:

@@ -162,11 +162,35 @@ _DURATION_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(\d+)\s*\+\s*years?|(?:more than|over|at least)\s+(\d+|[a-z]+)\s+years?", re.I), "years_plus"),
     (re.compile(r"(\d+(?:\.\d+)?|[a-z]+)(?:\s+and\s+a\s+half)?\s+years?", re.I), "en_years"),
 ]
-_DATE_ANCHOR = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月)?(?:份)?|(大前年|前年|去年|今年)|"
-                          r"\b(?:in|since)\s+((?:19|20)\d{2})\b|"
+_MONTHS_EN = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_CN_MONTH = r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+_DATE_ANCHOR = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月)?(?:份)?|"
+                          rf"(大前年|前年|去年|今年)(?:\s*{_CN_MONTH})?|"
+                          r"\b(?:in|since)\s+(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?"
+                          r"((?:19|20)\d{2})\b|"
+                          # "上个月刚招进来": a month counted back from this one
+                          r"(上上|上|这|本)个?月(?![初中底末])|"
                           # "20年注册的", "17年底在朝阳登记": a year said with two digits, then what happened in it
                           r"(?<![\d.])(\d{2})\s*年(?:\s*(\d{1,2})\s*月)?(?:份|底|初|中|年底|年初)?的?(?=\s*(?:在[^，。,]{0,14})?"
                           r"(?:注册|成立|登记|创办|创立|建立|挂牌))", re.I)
+_MONTHS_BACK = {"上上": 2, "上": 1, "这": 0, "本": 0}
+
+
+def _anchor(m: re.Match[str], today: dt.date) -> tuple[int, int | None]:
+    """The year (and month, when said) a date anchor names."""
+    if m[1]:
+        month = int(m[2]) if m[2] else None
+        return int(m[1]), month if month is not None and 1 <= month <= 12 else None
+    if m[3]:
+        month = int(parse_number(m[4]) or 0) if m[4] else None
+        return today.year + RELATIVE_YEARS[m[3]], month if month is not None and 1 <= month <= 12 else None
+    if m[6]:
+        return int(m[6]), _MONTHS_EN.index(m[5].lower()) + 1 if m[5] else None
+    if m[7]:
+        back = today.month - 1 - _MONTHS_BACK[m[7]]
+        return today.year + back // 12, back % 12 + 1
+    year = 2000 + int(m[8]) if 2000 + int(m[8]) <= today.year else 1900 + int(m[8])
+    return year, int(m[9]) if m[9] and 1 <= int(m[9]) <= 12 else None
 
 
 def _exact_day(text: str, today: dt.date) -> tuple[dt.date, str] | None:
@@ -201,24 +225,17 @@ def duration(text: str, today: dt.date) -> Years | None:
         return Years(years, years, exact[1])
     m = _DATE_ANCHOR.search(text)
     if m:
-        if m[4]:
-            year, month = int(m[4]), None
-        elif m[5]:  # two digits: this century unless that lies in the future
-            year = 2000 + int(m[5]) if 2000 + int(m[5]) <= today.year else 1900 + int(m[5])
-            month = int(m[6]) if m[6] and 1 <= int(m[6]) <= 12 else None
-        elif m[3]:
-            year, month = today.year + RELATIVE_YEARS[m[3]], None
-        else:
-            year, month = int(m[1]), int(m[2]) if m[2] else None
-            if month is not None and not 1 <= month <= 12:
-                month = None
+        year, month = _anchor(m, today)
         if year > today.year or (year == today.year and month is not None and month > today.month):
             return None  # a date still to come says nothing about how long
         low, high = years_until(year, month, today)
         return Years(round(low, 2), round(high, 2), m[0])
     for span in _approximate(text):
-        if re.match(r"\s*(?:周)?年(?![前后级底初度份中月])", text[span.end:]) or span.text.endswith("年"):
-            return Years(span.value, span.top, span.text + "年")
+        if span.text.endswith("年"):
+            return Years(span.value, span.top, span.text)
+        unit = re.match(r"\s*(?:周)?年(?![前后级底初度份中月])", text[span.end:])
+        if unit:
+            return Years(span.value, span.top, text[span.start:span.end + unit.end()])
     for pattern, kind in _DURATION_PATTERNS:
         hit = pattern.search(text)
         if not hit:

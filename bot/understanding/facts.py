@@ -26,9 +26,11 @@ SELF = re.compile(r"我们|咱们|本机构|本单位|我司|我单位|我机构
 _CLAUSES = re.compile(r"[，,。；;！!？?\n]|\.(?=\s|$)|但是?|不过|其中|可是|然而|\bbut\b|\band\b(?= \d)", re.I)
 
 _CERTIFIED = re.compile(r"社工师|社会工作师|持证社工|社工证|certified social workers?|certified", re.I)
+# How long, or since when ("上个月刚招进来的", "去年8月才跳槽过来"), a certified worker has been with the organisation.
 _TENURE = re.compile(r"入职|工作了|工作满|工作不到|工作(?:了)?[^，。]{0,4}年|"
-                     r"在(?:本|我们|我)?(?:机构|单位|这里|这儿|组织)[^，。]{0,4}(?:工作|干|待|做)|"
-                     r"(?:干|做|待|呆)(?:了|满|够)|任职|joined|worked|been with", re.I)
+                     r"在(?:本|我们|我)?(?:机构|单位|这里|这儿|组织)[^，。]{0,4}(?:工作|干|待|做|满)|"
+                     r"(?:干|做|待|呆)(?:了|满|够)|任职|招(?:进|来)|(?:调|跳槽|转|挖)(?:过|进)?来|加入|到岗|[刚才]来|"
+                     r"joined|worked|been with", re.I)
 _ALL = re.compile(r"都|均|全部|全都|每个|每位|(?<![a-z])(?:all|both|each)(?![a-z])", re.I)
 _CORE = re.compile(r"核心成员|核心团队|执行团队|项目团队|团队核心|项目组核心|"
                    r"核心(?=\s*(?:有|是)?\s*[\d俩仨两一二三四五六七八九十])|core team|core members?", re.I)
@@ -42,7 +44,7 @@ _INSPECTION_PASS = re.compile(r"合格|通过|都过|没问题|正常|passed|ok\
 _INSPECTION_NO_PROBLEM = re.compile(r"(?:没|没有|从没|从来没|从未|未|无)(?:出过|有过|出现过|发生过|出)?(?:任何)?"
                                     r"(?:问题|毛病|异常)|(?:never|no)\s+(?:had\s+)?(?:any\s+)?(?:problems?|issues?)",
                                     re.I)
-_VIOLATION = re.compile(r"处罚|违规|违纪|违法|penalt|penali[sz]|sanction|violation|fined|punish", re.I)
+_VIOLATION = re.compile(r"处罚|违规|违纪|违法|罚(?:过|了|款)|被[^，。]{0,10}罚|penalt|penali[sz]|sanction|violation|fined|punish", re.I)
 _VIOLATION_NONE = re.compile(r"没有|没|无|未曾|从未|从没|不曾|(?<![a-z])(?:never|no|not|without)(?![a-z])", re.I)
 _ORG_CONTEXT = re.compile(r"注册|登记|民政局|机构|组织|单位|我们是|总部|registered|based|organi[sz]ation", re.I)
 # Registered as a company (market regulation), not with a civil-affairs bureau.
