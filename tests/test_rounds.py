@@ -97,7 +97,8 @@ def test_criteria_are_the_round_asked_about(advisor: Advisor) -> None:
     then = ask(advisor, "2022年创投计划的申报条件是什么？", "2023-05-20")
     assert then.programme == "2022-shegong-chuangtou" and "2022年那一轮对申报机构的硬性条件" in then.answer
     assert "注册成立三年以上" in then.answer and "最新一轮是2023社会工作创投计划" in then.answer
-    unknown = ask(advisor, "2021年那轮的申报条件是什么", "2023-05-20")  # no such round: not answered, the known one shown
+    # no such round: not answered, the known one shown
+    unknown = ask(advisor, "2021年那轮的申报条件是什么", "2023-05-20")
     assert unknown.kind == "criteria" and not unknown.answered
     assert unknown.answer.startswith("抱歉，我的资料里没有2021年这一轮的信息") and "注册成立两年以上" in unknown.answer
 

@@ -79,8 +79,10 @@ class ProgrammeRouter:
         in_context = self.mentions_programme(text) or any(self.mentions_programme(m) for m in msg.earlier)
         asks_may = bool(_MAY.search(ask)) and not _TIME.search(ask)
         about_us = reading.we or bool(reading.facts_before.known())
+        # Told what the organisation is, "还能报不" asks whether it may, not whether the window is open (the
+        # verdict notes a closed window).
         verdict = (reading.facts_now.about_the_organisation() and (
-            asks_may or intent.family in ("eligibility", "criteria", "question"))) or \
+            _MAY.search(ask) or intent.family in ("eligibility", "criteria", "question"))) or \
             (in_context and about_us and asks_may and intent.family not in ("programme_fact", "deadline", "stage"))
         if reading.elsewhere and _THERE.search(ask):
             return None  # "上海有没有类似的创投": whether there is one there, not whether we may apply here

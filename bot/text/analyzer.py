@@ -18,7 +18,8 @@ _WORD = re.compile(rf"[{CJK}]|[a-z0-9]", re.I)
 _LATIN_WORD = re.compile(r"[a-z][a-z'-]*", re.I)
 LEXICON_FILES = ("dictionary.txt", "stopwords.txt", "synonyms.yaml", "english.yaml", "generic.txt")
 # Tags of words that name things: n, ns (place), nr (person), nt (organisation), nz, j (abbreviation),
-# l (a set phrase naming a thing, see _names_a_thing), eng (Latin word); "vn" (a verb used as a noun, 考试) is added by its full tag below.
+# l (a set phrase naming a thing, see _names_a_thing), eng (Latin word); "vn" (a verb used as a noun, 考试)
+# is added by its full tag below.
 _NOUN_TAGS = ("n", "j", "l", "e")
 _FUNCTION_TAGS = ("r", "u", "p", "c", "y", "o", "m")  # by first letter; "e" alone is an interjection
 

@@ -44,7 +44,8 @@ _INSPECTION_PASS = re.compile(r"合格|通过|都过|没问题|正常|passed|ok\
 _INSPECTION_NO_PROBLEM = re.compile(r"(?:没|没有|从没|从来没|从未|未|无)(?:出过|有过|出现过|发生过|出)?(?:任何)?"
                                     r"(?:问题|毛病|异常)|(?:never|no)\s+(?:had\s+)?(?:any\s+)?(?:problems?|issues?)",
                                     re.I)
-_VIOLATION = re.compile(r"处罚|违规|违纪|违法|罚(?:过|了|款)|被[^，。]{0,10}罚|penalt|penali[sz]|sanction|violation|fined|punish", re.I)
+_VIOLATION = re.compile(r"处罚|违规|违纪|违法|罚(?:过|了|款)|被[^，。]{0,10}罚|"
+                        r"penalt|penali[sz]|sanction|violation|fined|punish", re.I)
 _VIOLATION_NONE = re.compile(r"没有|没|无|未曾|从未|从没|不曾|(?<![a-z])(?:never|no|not|without)(?![a-z])", re.I)
 _ORG_CONTEXT = re.compile(r"注册|登记|民政局|机构|组织|单位|我们是|总部|registered|based|organi[sz]ation", re.I)
 # Registered as a company (market regulation), not with a civil-affairs bureau.
@@ -151,7 +152,16 @@ def _place(text: str, places: Places) -> tuple[bool | None, str]:
 
 
 _RULE_QUESTION = re.compile(r"需要|要求|必须|是否|[吗么][？?]?$|[？?]$|是不是|有没有要求|算不算|\brequire", re.I)
-_FACT_WORDS = re.compile(r"注册|登记|成立|年检|专职|社保|核心|团队|社工师|处罚|违规|registered|staff|team", re.I)
+# A question about the rules asks for them; "核心就4个人可以吗" tells a case of its own and asks if it may.
+_ASKS_RULE = re.compile(r"需要|要求|必须|几|多少|是否|是不是|有没有|\brequire", re.I)
+_MAY_APPLY = re.compile(r"(?:能|可以|可|还能|还可以)(?:报|申报|申请|报名|参加)|[能可]以?[吗么不]|行[吗么不]|"
+                        r"算满足|满足吗|符合|够格|有资格|\b(?:can|may) (?:we|i)\b|eligible|qualify", re.I)
+_FACT_WORDS = [_REGISTRATION, _INSPECTION, _FULLTIME, _CORE, _CERTIFIED, _VIOLATION,
+               re.compile(r"团队|team|staff", re.I)]
+
+
+def _names_a_criterion(text: str) -> bool:
+    return any(p.search(text) for p in _FACT_WORDS)
 
 
 def _speaks_of_applicant(text: str) -> bool:
@@ -162,7 +172,8 @@ def _speaks_of_applicant(text: str) -> bool:
     """
     if SELF.search(text):
         return True
-    return not _OTHER_SUBJECT.search(text) and bool(_ORG_CONTEXT.search(text) and _FACT_WORDS.search(text))
+    return not _OTHER_SUBJECT.search(text) and _names_a_criterion(text) and bool(
+        _ORG_CONTEXT.search(text) or _MAY_APPLY.search(text))
 
 
 def extract(text: str, today: dt.date, places: Places, *, require_first_person: bool = True) -> OrgFacts:
@@ -186,7 +197,8 @@ def extract(text: str, today: dt.date, places: Places, *, require_first_person: 
             other = True
         elif SELF.search(clause):
             other = False
-        if other or (not explicit and _RULE_QUESTION.search(clause)):
+        if other or (not explicit and _RULE_QUESTION.search(clause)
+                     and (_ASKS_RULE.search(clause) or not _MAY_APPLY.search(clause))):
             continue
         taken = _duration_spans(clause)
         if _CERTIFIED.search(clause):
