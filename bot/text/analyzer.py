@@ -16,6 +16,7 @@ from bot.text.normalize import CJK, normalize_text
 
 _WORD = re.compile(rf"[{CJK}]|[a-z0-9]", re.I)
 _LATIN_WORD = re.compile(r"[a-z][a-z'-]*", re.I)
+A_NOT_A = rf"(?P<a_not_a>[{CJK}])[不没](?P=a_not_a)"  # "大不大", "多不多", "可不可以": a question form, not a topic
 LEXICON_FILES = ("dictionary.txt", "stopwords.txt", "synonyms.yaml", "english.yaml", "generic.txt")
 # Tags of words that name things: n, ns (place), nr (person), nt (organisation), nz, j (abbreviation),
 # l (a set phrase naming a thing, see _names_a_thing), eng (Latin word); "vn" (a verb used as a noun, 考试)
@@ -93,7 +94,8 @@ class TextAnalyzer:
     def nouns(self, text: str) -> list[str]:
         """The things a text names (nouns, names of people, places and organisations, abbreviations, Latin
         words), as the tagger reads them; two characters or more, no stopwords."""
-        return [w for w, tag in self._jieba.tag(text) if (tag[:1] in _NOUN_TAGS or tag == "vn") and tag != "e"
+        tagged = [(re.sub(r"^[这那该此]", "", w), tag) for w, tag in self._jieba.tag(text)]  # 这钱
+        return [w for w, tag in tagged if (tag[:1] in _NOUN_TAGS or tag == "vn") and tag != "e"
                 and len(w) >= 2 and w not in self.stopwords and not w.isdigit()
                 and (tag != "l" or self._names_a_thing(w))]
 
@@ -141,7 +143,8 @@ class TextAnalyzer:
                         if (tag[:1] in _FUNCTION_TAGS or tag == "e") and not w.isdigit()
                         and w not in self.dictionary and w not in self._variants}  # the lexicon's words count
             words = [w for w in self.words(question) if (w not in self.stopwords and w not in function
-                                                         and len(w) > 1) or w.isdigit()]
+                                                         and len(w) > 1 and not re.match(A_NOT_A, w))
+                     or w.isdigit()]
             words += [w for w in self.dictionary if w in question and w not in words]
         unique = list(dict.fromkeys(w.lower() for w in words))
         # A word inside a longer keyword of the same question ("创投计划" in "志愿服务v创投计划")

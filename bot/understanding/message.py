@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.text.analyzer import TextAnalyzer
+from bot.text.analyzer import A_NOT_A, TextAnalyzer
 from bot.text.dates import TimeMention, time_mentions
 from bot.text.normalize import CJK
 from bot.text.sentences import sentences
@@ -23,7 +23,7 @@ Script = Literal["simplified", "traditional", "english"]
 # A sentence that asks: a question mark, a final particle, or a question word.
 _ASKS = re.compile(r"[？?]|[吗呢吧么嘛][。！!…~～，,；;\s]*$|什么|啥|咋|怎么|怎样|如何|哪(?!怕)|"
                    r"(?<![好没十这那前])几(?!乎)|多少|谁|"
-                   r"是否|能否|可否|有没有|是不是|能不能|可不可以|行不行|够不够|来得及|\b(?:what|when|where|who|which|how|can|could|is|are|do|does)\b",
+                   rf"是否|能否|可否|{A_NOT_A}|来得及|\b(?:what|when|where|who|which|how|can|could|is|are|do|does)\b",
                    re.I)
 # A follow-up leans on the conversation: "那签约呢？", "她们组成了什么团队？", "它们平时做什么？".
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|这个|那个)|它们?|她们|他们|这些|那些|这里|那里|呢[？?]?$|"

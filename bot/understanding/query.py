@@ -43,7 +43,7 @@ _HAS = {
                         r"[一二两三四五六七八九十百千万]+[个家名份位人项次所本册]"),
     "contact": re.compile(r"\d{3,4}-?\d{7,8}|\d{11}|@|www\.|https?://|路\d+号|号楼"),
     # an address, or an event at a place ("恳谈会在朝阳区建外街道党群活动中心召开")
-    "place": re.compile(r"位于|坐落|地址|地处|[路街巷道]\d+号|\d+号楼?|大厦|门牌|"
+    "place": re.compile(r"位于|坐落|地址|地处|[路街巷道]\d+号|\d+号楼?|大厦|门牌|官网|网站|公众号|"
                         r"在[^，。；]{2,30}?(?:召开|举行|举办|开幕|设立|成立)"),
     # an organisation by its name ("北京社会工作者协会"), not the word "机构"
     "org": re.compile(rf"[{CJK}A-Za-z]{{2,}}(?:协会|社协|基金会|民政局|中心|事务所|委员会|联合会|社工委|研究院|"
