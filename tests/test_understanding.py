@@ -123,6 +123,14 @@ def test_a_set_phrase_names_a_thing_only_when_a_word_in_it_does() -> None:
     assert asking_part("月底前交就行了吧，这几天忙疫情的事") == "月底前交就行了吧，"  # 这几天 does not ask
 
 
+def test_a_question_form_is_not_a_topic() -> None:
+    """"A不A" asks ("难不难", "多不多") and names nothing; "这钱" names 钱 at most, not a thing called 这钱."""
+    a = analyzer()
+    assert asking_part("申请流程难不难，我们第一次报") == "申请流程难不难，"
+    assert {k.term for k in a.keywords("申请流程难不难")} == {"申请", "流程"}
+    assert "这钱" not in a.nouns("这钱是谁给的") and "机构" in a.nouns("该机构在哪")
+
+
 def test_a_compound_is_matched_by_its_head_not_by_its_modifier() -> None:
     """"社工站" (a station) is not found in a sentence about "社工" (social workers); "村级社工站" (a kind of
     station) is partly found in one about "社工站"."""
@@ -275,6 +283,12 @@ def test_exact_time_cues_decide_before_the_closest_examples(engine: Engine) -> N
     reply = engine.ask(Question("材料大后天再递过去可以吗", dt.date(2022, 4, 9)))
     assert reply.kind == "timeline" and "4月10日" in reply.answer and "4月12日" in reply.answer
     assert engine.ask(Question("下周三可以去社工站咨询吗", TODAY)).kind != "timeline"
+
+
+@pytest.mark.slow
+def test_there_in_the_ask_is_the_place_named_before_it(engine: Engine) -> None:
+    reply = engine.ask(Question("我姥姥在广州住，那边有没有社工上门服务", TODAY))
+    assert not reply.answered and "广州" in reply.answer
 
 
 @pytest.mark.slow

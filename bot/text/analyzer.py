@@ -142,9 +142,9 @@ class TextAnalyzer:
             function = {w for w, tag in self._jieba.tag(question)
                         if (tag[:1] in _FUNCTION_TAGS or tag == "e") and not w.isdigit()
                         and w not in self.dictionary and w not in self._variants}  # the lexicon's words count
+            question = re.sub(A_NOT_A, "，", question)  # "难不难" asks; it names nothing
             words = [w for w in self.words(question) if (w not in self.stopwords and w not in function
-                                                         and len(w) > 1 and not re.match(A_NOT_A, w))
-                     or w.isdigit()]
+                                                         and len(w) > 1) or w.isdigit()]
             words += [w for w in self.dictionary if w in question and w not in words]
         unique = list(dict.fromkeys(w.lower() for w in words))
         # A word inside a longer keyword of the same question ("创投计划" in "志愿服务v创投计划")

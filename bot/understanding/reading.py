@@ -28,6 +28,10 @@ class Invalid:
     key: str
 
 
+# "我妈住上海浦东，那边的社工站咋找": the ask points at a place the message named before it.
+_THERE = re.compile(r"那边|那里|那儿|那头|当地|那个地方|there", re.I)
+
+
 @dataclass(frozen=True)
 class Named:
     """A thing a question names, with the forms that count as the same thing."""
@@ -115,7 +119,7 @@ class QuestionReader:
             self.named(self._without_times(asking_part(asked), msg)), bool(SELF.search(msg.text)),
             any(SELF.search(m) for m in msg.earlier),
             before, now, accumulate([*msg.earlier, msg.text], today, self.places),
-            tuple(self.places.named_elsewhere(asking_part(asked))))
+            tuple(self.places.named_elsewhere(asked if _THERE.search(asking_part(asked)) else asking_part(asked))))
 
     def message(self, text: str, today: dt.date, earlier: list[str], rewrite: Rewrite | None = None,
                 answered: str = "") -> Message:
