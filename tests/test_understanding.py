@@ -121,6 +121,7 @@ def test_a_set_phrase_names_a_thing_only_when_a_word_in_it_does() -> None:
     assert a.nouns("月底前交就行了吧") == []
     assert "是不是" not in a.nouns("是不是已经截止了")
     assert asking_part("月底前交就行了吧，这几天忙疫情的事") == "月底前交就行了吧，"  # 这几天 does not ask
+    assert asking_part("我们在朝阳，有公众号没") == "有公众号没"  # a clause-final 没/不 asks
 
 
 def test_a_question_form_is_not_a_topic() -> None:

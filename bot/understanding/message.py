@@ -21,7 +21,7 @@ from bot.text.slips import Slip, SlipReader
 Script = Literal["simplified", "traditional", "english"]
 
 # A sentence that asks: a question mark, a final particle, or a question word.
-_ASKS = re.compile(r"[？?]|[吗呢吧么嘛][。！!…~～，,；;\s]*$|什么|啥|咋|怎么|怎样|如何|哪(?!怕)|"
+_ASKS = re.compile(r"[？?]|[吗呢吧么嘛不没][。！!…~～，,；;\s]*$|什么|啥|咋|怎么|怎样|如何|哪(?!怕)|"
                    r"(?<![好没十这那前])几(?!乎)|多少|谁|"
                    rf"是否|能否|可否|{A_NOT_A}|来得及|\b(?:what|when|where|who|which|how|can|could|is|are|do|does)\b",
                    re.I)
