@@ -293,6 +293,16 @@ def test_there_in_the_ask_is_the_place_named_before_it(engine: Engine) -> None:
 
 
 @pytest.mark.slow
+def test_a_residents_need_is_answered_from_what_the_passages_say_of_it(engine: Engine) -> None:
+    """The story around a need ("我奶奶刚做完手术回家") is in words no passage uses; the need is not, and the
+    reply says where to turn. A need the articles do not speak of is not "outside what I answer"."""
+    reply = engine.ask(Question("我奶奶刚做完手术回家，社区的社工能帮着做康复吗", TODAY))
+    assert reply.answered and "社区康复" in reply.answer and "社区社工站" in reply.answer
+    missing = engine.ask(Question("孩子多动症，医生让做感统训练，谁能帮帮我们", TODAY))
+    assert not missing.answered and "不在我能回答的范围" not in missing.answer and "社工站" in missing.answer
+
+
+@pytest.mark.slow
 def test_a_list_the_articles_do_not_give_is_declined(engine: Engine) -> None:
     reply = engine.ask(Question("最后拿到资助的15个项目名单能发我一下吗", TODAY))
     assert not reply.answered

@@ -159,8 +159,18 @@ class Composer:
 
     # ------------------------------------------------------------------ replies
     def answer(self, info: QueryInfo, sources: list[Source], qvec: np.ndarray, today: dt.date,
-               contact: str, about: tuple[str, ...] = ()) -> Reply:
-        """The sentences that answer, cited; `about`: places the answer must speak of (another city's)."""
+               contact: str, about: tuple[str, ...] = (), need: bool = False) -> Reply:
+        """The sentences that answer, cited; `about`: places the answer must speak of (another city's);
+        `need`: a resident's need told in their own words, answered with what the passages say of it and
+        where to turn, and never "not what I answer"."""
+        if need:
+            where = self.templates.contacts["station"]
+            reply = self.answer(info.about_the_need(), sources, qvec, today, where, about)
+            if reply.answered:
+                at = next((i for i, part in enumerate(reply.parts) if part.role == "sources"), len(reply.parts))
+                reply.parts.insert(at, Part("contact", self.templates.render("need_where", contacts=where)))
+                return reply
+            return self.decline(info, sources, where, reply.confidence, not_in_kb=True)
         if not sources:
             return self.decline(info, sources, contact, 0.0)
         cands = self._about(info, self.candidates(info, sources, qvec), about)

@@ -33,7 +33,7 @@ from bot.text.numbers import Years
 from bot.text.slips import SlipReader
 from bot.understanding.facts import OrgFacts
 from bot.understanding.intents import IntentMatcher, load_examples
-from bot.understanding.message import MessageReader, domain_terms
+from bot.understanding.message import MessageReader, asking_part, domain_terms
 from bot.understanding.near import NearWords
 from bot.understanding.query import analyze
 from bot.understanding.reading import Invalid, QuestionReader, Reading, Rewrite
@@ -41,6 +41,7 @@ from bot.understanding.smalltalk import Smalltalk, SmalltalkReader
 
 log = logging.getLogger(__name__)
 _PLACE_SUFFIX = re.compile(r"(镇|乡|区|街道|社区|村)$")
+NEED_FIRST = 3  # passages found for a need's asking clause alone, put before those found for the whole story
 
 
 class Engine:
@@ -222,7 +223,12 @@ class Engine:
                 return Reply([Part("answer", t.render("decline_station", place=place, known=known)),
                               Part("contact", t.render("where_to_ask", contacts=t.contacts["station"]), SAME_LINE)],
                              False, "decline", sources=sources)
-        return self.composer.answer(read.query, sources, qvec, question.today, contact, read.elsewhere)
+        need = intent.family == "need"  # a resident asking what social workers can do for them
+        if need and (asked_need := asking_part(text)) != text:
+            # the story told around a need ("我奶奶刚做完手术回家") steers the search away from the need itself
+            first = self.retriever.sources(asked_need, self._query_vector(asked_need), mode)[:NEED_FIRST]
+            sources = list({s.chunk.id: s for s in [*first, *sources]}.values())
+        return self.composer.answer(read.query, sources, qvec, question.today, contact, read.elsewhere, need=need)
 
     def _facts_from_llm(self, question: Question, ruled: Reply) -> Reply:
         """When the rule-based reader found no facts, the model may read them; the rules still decide."""

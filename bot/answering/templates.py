@@ -27,6 +27,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "decline_future": {"year", "latest"},
     "decline_elsewhere": {"place"},
     "where_to_ask": {"contacts"},
+    "need_where": {"contacts"},
     "invalid_empty": set(),
     "invalid_too_long": {"length", "limit"},
     "invalid_unreadable": set(),

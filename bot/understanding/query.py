@@ -80,6 +80,16 @@ class QueryInfo:
         found = near(self.unseen) if self.unseen else {}
         return replace(self, near={w: n for w, n in found.items() if n}, parts=[p.with_near(near) for p in self.parts])
 
+    def about_the_need(self) -> QueryInfo:
+        """A resident's need without the words of their own story that no passage uses ("我爸刚出院回家"):
+        what the passages can speak of is the need ("康复"), not the story."""
+        asked = asking_part(self.text).lower()
+        kept = [kw for kw in self.keywords if kw.term not in self.unseen or kw.term in asked]
+        if not kept:
+            return self
+        return replace(self, keywords=kept, weights={kw.term: self.weights[kw.term] for kw in kept},
+                       unseen=[w for w in self.unseen if any(w == kw.term for kw in kept)])
+
     def without(self, terms: tuple[str, ...]) -> QueryInfo:
         """The question without the words holding these terms (the places it names): what it asks of them."""
         kept = [kw for kw in self.keywords if not any(t in kw.term for t in terms)]
