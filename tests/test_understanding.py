@@ -16,7 +16,7 @@ from bot.text.analyzer import TextAnalyzer
 from bot.text.dates import time_mentions
 from bot.text.slips import SlipReader
 from bot.understanding.message import MessageReader, asking_part, find_ask, script_of
-from bot.understanding.query import Keyword, match
+from bot.understanding.query import Keyword, analyze, match
 from bot.understanding.reading import Reading
 
 TODAY = dt.date(2026, 11, 24)
@@ -130,6 +130,15 @@ def test_a_question_form_is_not_a_topic() -> None:
     assert asking_part("申请流程难不难，我们第一次报") == "申请流程难不难，"
     assert {k.term for k in a.keywords("申请流程难不难")} == {"申请", "流程"}
     assert "这钱" not in a.nouns("这钱是谁给的") and "机构" in a.nouns("该机构在哪")
+
+
+def test_a_name_led_by_a_latin_letter_is_one_word() -> None:
+    """"V创投" is another programme than "创投": one keyword where the passages write it so, never partly found."""
+    corpus = ["组织开展志愿服务v创投计划，截至目前共吸引573个志愿服务项目参选。", "此次创投计划将对15个项目予以资助"]
+    info = analyze("那v创投一共资助几个", analyzer(), corpus)
+    assert [k.term for k in info.keywords][:1] == ["v创投"] and "创投" not in {k.term for k in info.keywords}
+    assert match(info.keywords[0], corpus[1], analyzer()) == 0.0
+    assert [k.term for k in analyze("b超在哪做", analyzer(), corpus).keywords][:1] != ["b超"]  # not in the passages
 
 
 def test_a_compound_is_matched_by_its_head_not_by_its_modifier() -> None:

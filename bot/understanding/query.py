@@ -147,7 +147,7 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
     A question of several parts ("…？…？", or clauses that each ask) also gets each later part analysed.
     """
     parts = asked_parts(text) if split else []
-    keywords = analyzer.keywords(text)
+    keywords = _with_latin_names(analyzer.keywords(text), text, analyzer, corpus)
     focus = _COUNT_FOCUS.search(text)
     noun = re.split(r"[的了是吗呢？?，,。]", focus[2])[0] if focus else ""
     n = max(len(corpus), 1)
@@ -166,6 +166,25 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
         parts=[analyze(p, analyzer, corpus, split=False) for p in parts[1:]] if len(parts) > 1 else [],
         unseen=unseen,
     )
+
+
+_LATIN_LED = re.compile(rf"[a-z]+[{CJK}]{{2,}}")
+
+
+def _with_latin_names(keywords: list[Keyword], text: str, analyzer: TextAnalyzer, corpus: list[str]) -> list[Keyword]:
+    """A name that begins with a Latin letter ("V创投") is one word where the passages use it so; segmented,
+    its letter is dropped and "创投" alone names another programme."""
+    names = []
+    for m in _LATIN_LED.finditer(text.lower()):
+        latin = len(re.match(r"[a-z]+", m[0])[0])  # type: ignore[index]
+        name = next((m[0][:end] for end in range(len(m[0]), latin + 1, -1)
+                     if any(m[0][:end] in chunk for chunk in corpus)), "")
+        if name:
+            names.append(name)
+    if not names:
+        return keywords
+    kept = [kw for kw in keywords if not any(kw.term in n for n in names)]
+    return [*(Keyword(n, analyzer.variants(n)) for n in names), *kept]
 
 
 def asked_parts(text: str) -> list[str]:
@@ -198,7 +217,7 @@ def match(keyword: Keyword, text: str, analyzer: TextAnalyzer) -> float:
     if any(v.lower() in text for v in keyword.variants):
         return 1.0
     term = keyword.term
-    if len(term) < 3:
+    if len(term) < 3 or _LATIN_LED.fullmatch(term):  # "V创投" is not partly "创投": its letter names it
         return 0.0
     covered = [False] * len(term)
     for part in analyzer.tokens(term):
