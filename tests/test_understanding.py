@@ -204,6 +204,23 @@ def test_the_next_item_of_a_list_continues_it() -> None:
     assert not _follows("第四，市场化。", "一是以事业留人") and not _follows("第一，专业化。", "第三，社会化。")
 
 
+def test_a_sentence_that_is_the_first_item_brings_the_next() -> None:
+    """"有两种，一是……" is the first item: its example comes along when "第二类是……" follows, else nothing does."""
+    from bot.answering.candidates import Candidate
+    from bot.answering.whole import with_enumerations
+    from bot.index.passages import Chunk, Source
+
+    def first(*sentences: str) -> Candidate:
+        chunk = Chunk("c", "d", "t", "2012-11", "", "".join(sentences), 0, sentences)
+        return Candidate(0, Source(chunk, 1.0), 0, sentences[0], 1.0, 0.9, True, 1.0)
+
+    second = "第二类是校地合作，由街道牵头，依托高校的社会工作系组建，街道提供场地和资金。"
+    listed = first("组建方式有两种，一是整合现有组织。", "如甲机构。", second, "另起一段。")
+    assert [c.text for c in with_enumerations([listed])][1:] == ["如甲机构。", second]
+    alone = first("办法之一是整合现有组织。", "如甲机构。", "后来又有变化。")
+    assert with_enumerations([alone]) == [alone]
+
+
 def test_the_kind_of_answer_is_what_the_asking_clause_wants() -> None:
     """"诈骗电话" told as context does not make the question ask for a phone number; "在哪几方面" asks
     which aspects, not where."""

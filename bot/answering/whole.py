@@ -18,6 +18,8 @@ ITEM_SENTENCES = 3  # sentences explaining one item before the next item
 SHORT_ITEM = 12  # an item this short ("第四，市场化。") names its point; the next sentence explains it
 Follow = Callable[[Source], Source | None]  # the passage that continues a passage, if any
 _ENUMERATION = re.compile(r"^[“\"]?(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]|其次|再次|最后|此外)")
+# an item that begins inside a sentence ("有两种，一是……")
+_INLINE_ITEM = re.compile(r"[，,：:；;]\s*([一二三四五六七八九十]是|第[一二三四五六七八九十])")
 
 
 def next_sentence(cand: Candidate, follow: Follow | None = None) -> Candidate | None:
@@ -54,19 +56,33 @@ def _enumeration_after(cand: Candidate, follow: Follow | None) -> list[Candidate
     """The list that starts right after a sentence: its items, and between them what explains each."""
     run: list[Candidate] = []
     nxt = next_sentence(cand, follow)
+    inline = [m[1] for m in _INLINE_ITEM.finditer(cand.text)]
+    if inline and nxt is not None and not _ENUMERATION.match(nxt.text):
+        # "组建方式主要有两种，一是整合……。如西城区……。第二类是校地合作……": the sentence is the list's first
+        # item; what explains it comes along when the next item follows.
+        between, nxt = _explaining(nxt, follow)
+        if nxt is None or not _follows(inline[-1], nxt.text):
+            return []
+        run += between
     while nxt is not None and _ENUMERATION.match(nxt.text):
         run.append(nxt)
-        between: list[Candidate] = []
-        after = next_sentence(nxt, follow)
-        while after is not None and not _ENUMERATION.match(after.text) and len(between) < ITEM_SENTENCES:
-            between.append(after)
-            after = next_sentence(after, follow)
+        between, after = _explaining(next_sentence(nxt, follow), follow)
         if after is not None and _follows(nxt.text, after.text):
             run += between  # the item's explanation, up to the next item
         elif len(nxt.text) <= SHORT_ITEM and between:
             run.append(between[0])  # the last item, named in a word, is explained by the next sentence
         nxt = after if after is not None and _follows(nxt.text, after.text) else None
     return run
+
+
+def _explaining(start: Candidate | None, follow: Follow | None) -> tuple[list[Candidate], Candidate | None]:
+    """The sentences from `start` up to the next item (at most ITEM_SENTENCES), and that item or what follows."""
+    between: list[Candidate] = []
+    after = start
+    while after is not None and not _ENUMERATION.match(after.text) and len(between) < ITEM_SENTENCES:
+        between.append(after)
+        after = next_sentence(after, follow)
+    return between, after
 
 
 _NUMERALS = "一二三四五六七八九十"
