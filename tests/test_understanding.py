@@ -141,6 +141,11 @@ def test_a_name_led_by_a_latin_letter_is_one_word() -> None:
     assert [k.term for k in analyze("b超在哪做", analyzer(), corpus).keywords][:1] != ["b超"]  # not in the passages
 
 
+def test_what_a_count_question_counts_is_the_head_of_its_phrase() -> None:
+    assert analyze("镇里一共有几个村的社工站", analyzer(), []).count_noun == "社工站"
+    assert analyze("管着几个村的", analyzer(), []).count_noun == "村"
+
+
 def test_a_compound_is_matched_by_its_head_not_by_its_modifier() -> None:
     """"社工站" (a station) is not found in a sentence about "社工" (social workers); "村级社工站" (a kind of
     station) is partly found in one about "社工站"."""

@@ -149,7 +149,9 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
     parts = asked_parts(text) if split else []
     keywords = _with_latin_names(analyzer.keywords(text), text, analyzer, corpus)
     focus = _COUNT_FOCUS.search(text)
-    noun = re.split(r"[的了是吗呢？?，,。]", focus[2])[0] if focus else ""
+    # "几个村的社工站": what is counted is the head after 的 (社工站), else what comes before it ("几个村的")
+    phrase = re.split(r"[了是吗呢啊呀？?，,。]", focus[2])[0] if focus else ""
+    noun = phrase.rsplit("的", 1)[-1] or phrase.split("的", 1)[0]
     n = max(len(corpus), 1)
     weights: dict[str, float] = {}
     unseen: list[str] = []
