@@ -334,6 +334,15 @@ def test_a_residents_need_is_answered_from_what_the_passages_say_of_it(engine: E
 
 
 @pytest.mark.slow
+def test_a_question_of_the_field_the_passages_do_not_answer_is_not_called_out_of_scope(engine: Engine) -> None:
+    """Close in meaning to a criteria question, it is declined as not in the knowledge base, with the
+    programme's contacts; a question of another field is still "not what I answer"."""
+    reply = engine.ask(Question("专职人员按劳动合同还是按工资表来认定", TODAY))
+    assert not reply.answered and "不在我能回答的范围" not in reply.answer and "北京社会工作者协会" in reply.answer
+    assert "不在我能回答的范围" in engine.ask(Question("明天北京会下雨吗", TODAY)).answer
+
+
+@pytest.mark.slow
 def test_a_list_the_articles_do_not_give_is_declined(engine: Engine) -> None:
     reply = engine.ask(Question("最后拿到资助的15个项目名单能发我一下吗", TODAY))
     assert not reply.answered

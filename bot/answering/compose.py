@@ -287,7 +287,7 @@ class Composer:
                 *, not_in_kb: bool = False, future: bool = False) -> Reply:
         # The field is ours but the fact is not in the articles: a practical detail they lack, or a question
         # whose words the passages hold.
-        in_field = (not_in_kb or info.answer_type in PRACTICAL
+        in_field = (not_in_kb or info.in_field or info.answer_type in PRACTICAL
                     or self.chunk_coverage(info, sources) >= self.thresholds.out_of_scope)
         return decline(self.templates, info.years, sources, contact, conf, in_field=in_field, future=future)
 

@@ -36,10 +36,14 @@ def decline_elsewhere(templates: Templates, place: str, sources: list[Source], c
                  answered=False, kind="decline", sources=sources)
 
 
-def contact_for(text: str, templates: Templates) -> str:
-    """Where to ask, by topic; only bodies that the articles name."""
-    if _PROGRAMME.search(text):
+_PROGRAMME_INTENTS = ("deadline", "stage", "criteria", "eligibility", "programme_fact")
+_RESIDENT_INTENTS = ("need", "station")
+
+
+def contact_for(text: str, templates: Templates, intent: str = "") -> str:
+    """Where to ask, by topic (the words, else the kind of question it is); only bodies that the articles name."""
+    if _PROGRAMME.search(text) or intent in _PROGRAMME_INTENTS:
         return templates.contacts["programme"]
-    if _STATION.search(text):
+    if _STATION.search(text) or intent in _RESIDENT_INTENTS:
         return templates.contacts["station"]
     return templates.contacts["general"]

@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -32,7 +33,7 @@ from bot.text.analyzer import TextAnalyzer
 from bot.text.numbers import Years
 from bot.text.slips import SlipReader
 from bot.understanding.facts import OrgFacts
-from bot.understanding.intents import IntentMatcher, load_examples
+from bot.understanding.intents import QUESTION, IntentMatcher, load_examples
 from bot.understanding.message import MessageReader, asking_part, domain_terms
 from bot.understanding.near import NearWords
 from bot.understanding.query import analyze
@@ -186,7 +187,7 @@ class Engine:
             reply = self._chat("help")
             reply.sources = sources
             return reply
-        contact = contact_for(text, self.templates)
+        contact = contact_for(text, self.templates, intent.family)
         ruled = self.router.route(read, intent, question.today, contact)
         if ruled is not None and ruled.kind == "eligibility" and self.llm is not None:
             ruled = self._facts_from_llm(question, ruled)
@@ -228,7 +229,10 @@ class Engine:
             # the story told around a need ("我奶奶刚做完手术回家") steers the search away from the need itself
             first = self.retriever.sources(asked_need, self._query_vector(asked_need), mode)[:NEED_FIRST]
             sources = list({s.chunk.id: s for s in [*first, *sources]}.values())
-        return self.composer.answer(read.query, sources, qvec, question.today, contact, read.elsewhere, need=need)
+        # A question close in meaning to the field's kinds of question is of the field even when the passages
+        # do not answer it ("专职人数按劳动合同算吗"): declined as not in the knowledge base, not as outside it.
+        query = replace(read.query, in_field=intent.family not in (QUESTION, "help"))
+        return self.composer.answer(query, sources, qvec, question.today, contact, read.elsewhere, need=need)
 
     def _facts_from_llm(self, question: Question, ruled: Reply) -> Reply:
         """When the rule-based reader found no facts, the model may read them; the rules still decide."""

@@ -74,6 +74,7 @@ class QueryInfo:
     parts: list[QueryInfo] = field(default_factory=list)  # further sub-questions, each analysed
     unseen: list[str] = field(default_factory=list)  # its Chinese words no passage uses
     near: dict[str, tuple[str, ...]] = field(default_factory=dict)  # passages' words standing in for them
+    in_field: bool = False  # its meaning is that of a kind of question the field is asked (intents.yaml)
 
     def with_near(self, near: Near) -> QueryInfo:
         """The question with the passages' words that stand in for its unseen ones (`near`)."""
