@@ -343,6 +343,20 @@ def test_a_question_of_the_field_the_passages_do_not_answer_is_not_called_out_of
 
 
 @pytest.mark.slow
+def test_an_english_question_is_scored_on_the_scale_of_chinese_ones(engine: Engine) -> None:
+    """Cross-lingual similarities run lower: an English question's candidates are lifted by the measured gap."""
+    from bot.answering.compose import CROSS_LINGUAL
+    text = "social workers in Beijing, how many?"
+    qvec = engine._query_vector(text)
+    sources = engine.retriever.sources(text, qvec, "hybrid")
+    info = analyze(text, engine.analyzer, engine.reader.corpus)
+    assert info.english
+    best = engine.composer.candidates(info, sources, qvec)[0]
+    raw = engine.composer.retriever.sentence_similarities(qvec, best.source.chunk.id)[best.index]
+    assert best.similarity == pytest.approx(raw + CROSS_LINGUAL)
+
+
+@pytest.mark.slow
 def test_a_list_the_articles_do_not_give_is_declined(engine: Engine) -> None:
     reply = engine.ask(Question("最后拿到资助的15个项目名单能发我一下吗", TODAY))
     assert not reply.answered

@@ -26,6 +26,9 @@ CANDIDATE_CHUNKS = 5
 LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present
 TIE = 0.01  # scores this close are a tie, broken by which sentence states the latest figure
 MAX_SENTENCES = 3
+# An English question is less similar to the Chinese sentence that answers it than a Chinese one is: the median
+# similarity to the evidence sentence was 0.79 for 13 English and 0.90 for 309 Chinese tuning questions.
+CROSS_LINGUAL = 0.11
 PRACTICAL = ("contact", "hours", "place")  # details the articles lack: declined as not in the knowledge base
 
 
@@ -65,7 +68,7 @@ class Composer:
                 before = src.chunk.sentences[i - 1] if i else ""
                 cov = max(coverage(info, sentence, self.analyzer),
                           0.7 * coverage(info, heading + before + sentence, self.analyzer))
-                sim = sims[i] if i < len(sims) else 0.0
+                sim = (sims[i] if i < len(sims) else 0.0) + (CROSS_LINGUAL if info.english else 0.0)
                 strength = typed_strength(info, sentence)
                 cand = Candidate(rank, src, i, sentence, cov, sim, strength > 0)
                 cand.score = (0.5 * cov + 0.5 * similarity_scale(sim)
