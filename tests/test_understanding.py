@@ -138,6 +138,8 @@ def test_a_name_led_by_a_latin_letter_is_one_word() -> None:
     info = analyze("那v创投一共资助几个", analyzer(), corpus)
     assert [k.term for k in info.keywords][:1] == ["v创投"] and "创投" not in {k.term for k in info.keywords}
     assert match(info.keywords[0], corpus[1], analyzer()) == 0.0
+    both = {k.term for k in analyze("v创投跟社工创投一样吗", analyzer(), corpus).keywords}
+    assert {"v创投", "创投"} <= both  # 创投 said apart from the name is a word of its own
     assert [k.term for k in analyze("b超在哪做", analyzer(), corpus).keywords][:1] != ["b超"]  # not in the passages
 
 

@@ -186,7 +186,10 @@ def _with_latin_names(keywords: list[Keyword], text: str, analyzer: TextAnalyzer
             names.append(name)
     if not names:
         return keywords
-    kept = [kw for kw in keywords if not any(kw.term in n for n in names)]
+    rest = text.lower()
+    for n in names:
+        rest = rest.replace(n, " ")
+    kept = [kw for kw in keywords if kw.term in rest or not any(kw.term in n for n in names)]
     return [*(Keyword(n, analyzer.variants(n)) for n in names), *kept]
 
 
