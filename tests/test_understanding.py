@@ -5,6 +5,7 @@ and one it must not)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from functools import cache
 
 import pytest
@@ -102,6 +103,13 @@ def test_times_as_people_say_them() -> None:
     [year] = time_mentions("2023年的创投", today)
     [daytime] = time_mentions("白天去交行吗", today)
     assert not year.names_days() and not daytime.names_days()  # a year, a time of day: no day named
+
+
+def test_a_phrase_the_time_parser_gives_up_on_logs_no_error(caplog: pytest.LogCaptureFixture) -> None:
+    """"大三" makes the parser give up with a traceback on the root logger: no date, and nothing in the error log."""
+    with caplog.at_level(logging.DEBUG):
+        assert time_mentions("我是社工专业大三的学生，想问下北京有多少所高校开了社工专业", TODAY) == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 def test_function_words_carry_no_topic() -> None:

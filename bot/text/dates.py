@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -158,11 +159,20 @@ class TimeMention:
         return f"{self.first.isoformat()}至{self.last.isoformat()}"
 
 
+class _ParserGaveUp(logging.Filter):
+    """jionlp logs a traceback on the root logger when it gives up on a phrase ("大三"); that is an answer
+    (no date there), not an error of ours, and the user's words do not belong in the error log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno >= logging.ERROR and "jionlp" in record.pathname)
+
+
 @cache
 def _jionlp() -> Any:
     with contextlib.redirect_stdout(io.StringIO()):  # its banner is no one's business: stdout carries JSONL
         import jionlp
 
+    logging.getLogger().addFilter(_ParserGaveUp())
     return jionlp
 
 
