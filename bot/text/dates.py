@@ -160,7 +160,7 @@ class TimeMention:
 
 
 class _ParserGaveUp(logging.Filter):
-    """jionlp logs a traceback on the root logger when it gives up on a phrase ("大三"); that is an answer
+    """jionlp logs a traceback on the root logger when it gives up on a phrase ("每年大概"); that is an answer
     (no date there), not an error of ours, and the user's words do not belong in the error log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
