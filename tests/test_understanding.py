@@ -236,6 +236,12 @@ def test_a_sentence_that_is_the_first_item_brings_the_next() -> None:
     assert with_enumerations([alone]) == [alone]
 
 
+def test_opening_hours_asked_in_english() -> None:
+    from bot.understanding.query import answer_type
+    assert answer_type("what time does the station open on sundays") == "hours"
+    assert answer_type("is the application still open") != "hours"
+
+
 def test_the_kind_of_answer_is_what_the_asking_clause_wants() -> None:
     """"诈骗电话" told as context does not make the question ask for a phone number; "在哪几方面" asks
     which aspects, not where."""

@@ -29,7 +29,7 @@ _YEAR = re.compile(r"(?:(?<!\d)(20\d{2})(?!\d)|(今年|明年|去年|前年|后�
 # "上个月", "下月初", and "月底" alone (this month's); "3月底" is the parser's.
 _MONTH = re.compile(r"(上上|上|下下|下|这|本|当)(?:个)?月(初|中|底|末)?"
                     r"|(?<![\d一二三四五六七八九十正腊个])月(初|中|底|末)")
-_MONTH_STEP = {"上上": -2, "上": -1, "这": 0, "本": 0, "当": 0, "下": 1, "下下": 2}
+MONTH_STEP = {"上上": -2, "上": -1, "这": 0, "本": 0, "当": 0, "下": 1, "下下": 2}
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -190,7 +190,7 @@ def _month_span(year: int, month: int, part: str | None) -> tuple[dt.date, dt.da
 def _relative_months(text: str, today: dt.date) -> list[TimeMention]:
     out = []
     for m in _MONTH.finditer(text):
-        index = today.year * 12 + today.month - 1 + _MONTH_STEP[m[1] or "这"]
+        index = today.year * 12 + today.month - 1 + MONTH_STEP[m[1] or "这"]
         first, last = _month_span(index // 12, index % 12 + 1, m[2] or m[3])
         out.append(TimeMention(m[0], m.start(), m.end(), first, last))
     return out

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import cn2an
 
-from bot.text.dates import RELATIVE_YEARS, time_mentions, years_since, years_until
+from bot.text.dates import MONTH_STEP, RELATIVE_YEARS, time_mentions, years_since, years_until
 
 CN_NUM = "零〇一二两三四五六七八九十百千万"
 NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+|[俩仨])"  # 俩/仨: "two"/"three" in speech
@@ -166,14 +166,13 @@ _MONTHS_EN = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oc
 _CN_MONTH = r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
 _DATE_ANCHOR = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月)?(?:份)?|"
                           rf"(大前年|前年|去年|今年)(?:\s*{_CN_MONTH})?|"
-                          r"\b(?:in|since)\s+(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?"
+                          rf"\b(?:in|since)\s+(?:({'|'.join(_MONTHS_EN)})[a-z]*\.?\s+)?"
                           r"((?:19|20)\d{2})\b|"
                           # "上个月刚招进来": a month counted back from this one
-                          r"(上上|上|这|本)个?月(?![初中底末])|"
+                          r"(上上|上|这|本|当)个?月(?![初中底末])|"
                           # "20年注册的", "17年底在朝阳登记": a year said with two digits, then what happened in it
                           r"(?<![\d.])(\d{2})\s*年(?:\s*(\d{1,2})\s*月)?(?:份|底|初|中|年底|年初)?的?(?=\s*(?:在[^，。,]{0,14})?"
                           r"(?:注册|成立|登记|创办|创立|建立|挂牌))", re.I)
-_MONTHS_BACK = {"上上": 2, "上": 1, "这": 0, "本": 0}
 
 
 def _anchor(m: re.Match[str], today: dt.date) -> tuple[int, int | None]:
@@ -187,8 +186,8 @@ def _anchor(m: re.Match[str], today: dt.date) -> tuple[int, int | None]:
     if m[6]:
         return int(m[6]), _MONTHS_EN.index(m[5].lower()) + 1 if m[5] else None
     if m[7]:
-        back = today.month - 1 - _MONTHS_BACK[m[7]]
-        return today.year + back // 12, back % 12 + 1
+        index = today.year * 12 + today.month - 1 + MONTH_STEP[m[7]]
+        return index // 12, index % 12 + 1
     year = 2000 + int(m[8]) if 2000 + int(m[8]) <= today.year else 1900 + int(m[8])
     return year, int(m[9]) if m[9] and 1 <= int(m[9]) <= 12 else None
 

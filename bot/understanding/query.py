@@ -19,7 +19,8 @@ AnswerType = Literal["date", "amount", "count", "contact", "hours", "place", "or
 _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("contact", re.compile(r"电话|联系方式|热线|邮箱|网址|微信|二维码|群号|地址|怎么联系|联系谁|"
                            r"phone|contact|address|e-?mail", re.I)),
-    ("hours", re.compile(r"几点|开门|关门|营业时间|办公时间|开放时间|opening hours", re.I)),
+    ("hours", re.compile(r"几点|开门|关门|营业时间|办公时间|开放时间|opening hours|what time|opens?\s+(?:on|at)|"
+                         r"clos(?:e|es|ed)\s+(?:on|at)", re.I)),
     ("amount", re.compile(r"多少钱|金额|多少元|几万元|经费|费用|报名费|收费|价格|获得多少|拿到多少|筹到|筹得|"
                           r"how much money|amount|fee", re.I)),
     # "在哪几方面" asks which aspects, not where
