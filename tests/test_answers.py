@@ -44,7 +44,9 @@ def test_traditional_and_english_questions(engine: Engine) -> None:
     trad = engine.ask(Question("創投計劃申報需要多少專職人員？", TODAY))
     assert trad.answered and "10人以上" in trad.answer
     english = engine.ask(Question("When is the deadline to apply for the venture programme?", TODAY))
-    assert english.answered and "4月10日" in english.answer
+    assert english.answered and "4月10日" in english.answer and english.answer.startswith("(Answer in Chinese")
+    declined = engine.ask(Question("Which bus goes to the nearest hospital?", TODAY))  # no sources cited
+    assert not declined.answered and declined.answer.startswith("(My sources do not answer this")
 
 
 @pytest.mark.parametrize("text", [

@@ -63,6 +63,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "unknown_command": {"command"},
     "understood_as": {"terms"},
     "english_lead": set(),
+    "english_decline_lead": set(),
     "timeline_day_open": {"day", "closes"},
     "timeline_day_last": {"day", "closes"},
     "timeline_day_closed": {"day", "closes"},

@@ -30,7 +30,8 @@ class Wording:
             reply.parts = self.traditional(reply.parts)
         elif msg.script == "english" and reply.kind not in ("chat", "invalid"):
             first = [replace(reply.parts[0], sep=SAME_LINE), *reply.parts[1:]] if reply.parts else []
-            reply.parts = [Part("lead", t.render("english_lead")), *first]
+            lead = "english_lead" if reply.answered else "english_decline_lead"  # a decline cites nothing
+            reply.parts = [Part("lead", t.render(lead)), *first]
 
     def traditional(self, parts: list[Part]) -> list[Part]:
         """The parts in Traditional characters, except the words they quote from a source (a quote part, and
