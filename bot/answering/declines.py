@@ -37,7 +37,7 @@ def decline_elsewhere(templates: Templates, place: str, sources: list[Source], c
 
 
 _PROGRAMME_INTENTS = ("deadline", "stage", "criteria", "eligibility", "programme_fact")
-_RESIDENT_INTENTS = ("need", "station")
+_RESIDENT_INTENTS = ("need",)  # "station" questions by meaning include where any office is
 
 
 def contact_for(text: str, templates: Templates, intent: str = "") -> str:
