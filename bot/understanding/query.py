@@ -172,7 +172,7 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
     )
 
 
-_LATIN_LED = re.compile(rf"[a-z]+[{CJK}]{{2,}}")
+_LATIN_LED = re.compile(rf"([a-z]+)[{CJK}]{{2,}}")
 
 
 def _with_latin_names(keywords: list[Keyword], text: str, analyzer: TextAnalyzer, corpus: list[str]) -> list[Keyword]:
@@ -180,8 +180,7 @@ def _with_latin_names(keywords: list[Keyword], text: str, analyzer: TextAnalyzer
     its letter is dropped and "创投" alone names another programme."""
     names = []
     for m in _LATIN_LED.finditer(text.lower()):
-        latin = len(re.match(r"[a-z]+", m[0])[0])  # type: ignore[index]
-        name = next((m[0][:end] for end in range(len(m[0]), latin + 1, -1)
+        name = next((m[0][:end] for end in range(len(m[0]), len(m[1]) + 1, -1)
                      if any(m[0][:end] in chunk for chunk in corpus)), "")
         if name:
             names.append(name)
