@@ -14,7 +14,7 @@ import numpy as np
 from bot.answering.citing import cite, cite_passage, source_list
 from bot.answering.compose import Composer, Thresholds
 from bot.answering.declines import contact_for
-from bot.answering.faq import FaqMatch, FaqMatcher
+from bot.answering.faq import FaqMatch, FaqMatcher, keyword_forms
 from bot.answering.llm import COMPOSED_KINDS, LlmWriter
 from bot.answering.programme import Advisor, sources_first
 from bot.answering.reply import SAME_LINE, Part, Question, Reply
@@ -41,7 +41,6 @@ from bot.understanding.reading import Invalid, QuestionReader, Reading, Rewrite
 from bot.understanding.smalltalk import Smalltalk, SmalltalkReader
 
 log = logging.getLogger(__name__)
-_PLACE_SUFFIX = re.compile(r"(镇|乡|区|街道|社区|村)$")
 NEED_FIRST = 3  # passages found for a need's asking clause alone, put before those found for the whole story
 
 
@@ -62,7 +61,7 @@ class Engine:
                                  NearWords(index.words, index.word_vectors, embeddings.embed_queries_array))
         self.advisor = Advisor(knowledge.programmes, templates, knowledge.places)
         self.stations = StationGuide(knowledge.directory) if knowledge.directory else None
-        self.faq = FaqMatcher(knowledge.faq, self._embed_question, self._keywords)
+        self.faq = FaqMatcher(knowledge.faq, self._embed_question, lambda text: keyword_forms(analyzer, text))
         names = [n for p in knowledge.programmes for n in (p.name, *p.aliases)]
         if knowledge.directory:
             names += [n for st in knowledge.directory.stations for n in (st.name, *st.aliases)]
@@ -114,15 +113,6 @@ class Engine:
 
     def _query_vector(self, text: str) -> np.ndarray:
         return self.retriever.vector(text)  # bounded: a long message costs no more than a short one
-
-    def _keywords(self, text: str) -> list[tuple[str, ...]]:
-        """Content words with their variants; a place also without its 镇/街道/社区 ("魏善庄镇" ~ "魏善庄")."""
-        out = []
-        for k in self.analyzer.keywords(self.analyzer.simplify(text)):
-            forms = k.variants or (k.term,)
-            stem = _PLACE_SUFFIX.sub("", k.term)
-            out.append((*forms, stem) if stem != k.term and len(stem) >= 2 else forms)
-        return out
 
     # ------------------------------------------------------------------ answer
     def ask(self, question: Question, mode: Mode = "hybrid",

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from bot.knowledge.faq import FaqEntry
+from bot.text.analyzer import TextAnalyzer
+
+_PLACE_SUFFIX = re.compile(r"(镇|乡|区|街道|社区|村)$")
+
+
+def keyword_forms(analyzer: TextAnalyzer, text: str) -> list[tuple[str, ...]]:
+    """Content words with their variants; a place also without its 镇/街道/社区 ("魏善庄镇" ~ "魏善庄")."""
+    out = []
+    for k in analyzer.keywords(analyzer.simplify(text)):
+        forms = k.variants or (k.term,)
+        stem = _PLACE_SUFFIX.sub("", k.term)
+        out.append((*forms, stem) if stem != k.term and len(stem) >= 2 else forms)
+    return out
 
 
 @dataclass(frozen=True)

@@ -87,15 +87,16 @@ class QueryInfo:
         what the passages can speak of is the need ("康复"), not the story."""
         asked = asking_part(self.text).lower()
         kept = [kw for kw in self.keywords if kw.term not in self.unseen or kw.term in asked]
-        if not kept:
-            return self
-        return replace(self, keywords=kept, weights={kw.term: self.weights[kw.term] for kw in kept},
-                       unseen=[w for w in self.unseen if any(w == kw.term for kw in kept)])
+        return self._keeping(kept) if kept else self
 
     def without(self, terms: tuple[str, ...]) -> QueryInfo:
         """The question without the words holding these terms (the places it names): what it asks of them."""
-        kept = [kw for kw in self.keywords if not any(t in kw.term for t in terms)]
-        return replace(self, keywords=kept, weights={kw.term: self.weights[kw.term] for kw in kept})
+        return self._keeping([kw for kw in self.keywords if not any(t in kw.term for t in terms)])
+
+    def _keeping(self, kept: list[Keyword]) -> QueryInfo:
+        terms = {kw.term for kw in kept}
+        return replace(self, keywords=kept, weights={t: self.weights[t] for t in terms},
+                       unseen=[w for w in self.unseen if w in terms])
 
 
 # "人数怎么认定" asks how a figure is determined, not for the figure.
