@@ -172,7 +172,9 @@ class Engine:
         sources = self.retriever.sources(text, qvec, mode)
         avec = qvec if asked == text else self._query_vector(asked)
         about_us = read.we or read.we_before
-        intent = self.intents.match(avec, asked, allowed=lambda name: about_us or name != "eligibility")
+        told = read.facts_now.about_the_organisation()  # a message telling its own facts is not about the bot
+        intent = self.intents.match(avec, asked, allowed=lambda name: (about_us or name != "eligibility")
+                                    and not (told and name == "help"))
         if intent.name == "help":
             reply = self._chat("help")
             reply.sources = sources
@@ -273,10 +275,12 @@ class Engine:
 
     def explain(self, question: Question) -> str:
         """Why the engine answers as it does: keywords, confidence and the scored sentences."""
-        text = self.standalone(question)
+        read = self.reader.understand(question.text, question.today, _earlier(question), self._rewrite(question),
+                                      _answered(question))
+        text = read.standalone if isinstance(read, Reading) else question.text
         qvec = self._query_vector(text)
         sources = self.retriever.sources(text, qvec)
-        info = analyze(text, self.analyzer, self.reader.corpus)
+        info = read.query if isinstance(read, Reading) else analyze(text, self.analyzer, self.reader.corpus)
         lines = [f"keywords: {[(k.term, round(info.weights[k.term], 2)) for k in info.keywords]}",
                  f"answer type: {info.answer_type}; years: {info.years}; present: {info.asks_present}"]
         cands = self.composer.candidates(info, sources, qvec)

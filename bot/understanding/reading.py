@@ -8,7 +8,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.knowledge.places import Places
 from bot.text.analyzer import TextAnalyzer
@@ -114,12 +114,21 @@ class QuestionReader:
         now = extract(msg.text, today, self.places, require_first_person=not before.known())
         asked = msg.standalone if msg.follow_up else msg.ask
         return Reading(
-            msg, asked, analyze(msg.standalone, self.analyzer, self.corpus),
+            msg, asked, self._query(msg),
             analyze(msg.ask, self.analyzer, self.corpus, split=False), asked_type(msg.ask),
             self.named(self._without_times(asking_part(asked), msg)), bool(SELF.search(msg.text)),
             any(SELF.search(m) for m in msg.earlier),
             before, now, accumulate([*msg.earlier, msg.text], today, self.places),
             tuple(self.places.named_elsewhere(asked if _THERE.search(asking_part(asked)) else asking_part(asked))))
+
+    def _query(self, msg: Message) -> QueryInfo:
+        """The standalone question analysed; a follow-up that asks for a kind of answer of its own ("那会上
+        北京社协的会长是谁" after "恳谈会在哪开的") wants that kind, not the kind the earlier question wanted."""
+        query = analyze(msg.standalone, self.analyzer, self.corpus)
+        own = analyze(msg.ask, self.analyzer, self.corpus, split=False) if msg.follow_up else None
+        if own is None or own.answer_type == "any":
+            return query
+        return replace(query, answer_type=own.answer_type, count_unit=own.count_unit, count_noun=own.count_noun)
 
     def message(self, text: str, today: dt.date, earlier: list[str], rewrite: Rewrite | None = None,
                 answered: str = "") -> Message:
