@@ -477,3 +477,42 @@ def test_an_enumeration_is_kept_whole_across_passages_and_stops_at_its_end(engin
     for point in ("专业化", "职业化", "社会化", "市场化"):
         assert point in reply.answer
     assert "以事业留人" not in reply.answer
+
+
+@pytest.mark.slow
+def test_an_organisation_outside_beijing_is_told_the_place_criterion(engine: Engine) -> None:
+    """Where the applicant is decides the first criterion: its own place gets a verdict, another
+    organisation's place or "外地" the criterion itself; whether another city has such a programme is
+    still not known."""
+    reply = engine.ask(Question("我们是河北的机构，能报吗", TODAY))
+    assert reply.kind == "eligibility" and reply.eligibility is not None
+    assert reply.eligibility.verdict == "ineligible"
+    assert [c.id for c in reply.eligibility.criteria if c.status == "fail"] == ["beijing_org"]
+    for question in ("天津的社工机构能报这个创投吗", "外地机构能不能报"):
+        reply = engine.ask(Question(question, TODAY))
+        assert reply.answered and reply.kind == "criteria" and "北京市范围内" in reply.answer
+        assert [p.role for p in reply.parts].count("criterion") == 1
+    assert not engine.ask(Question("上海有没有类似的创投计划", TODAY)).answered
+
+
+@pytest.mark.slow
+def test_a_message_telling_its_own_facts_does_not_ask_about_the_bot(engine: Engine) -> None:
+    told = ("我们情况是这样：朝阳区民政局注册，2018年3月成立，专职14人社保都在单位交，年检年年合格，没受过处罚，"
+            "核心成员6个，其中两个社工师都在我们这干了3年了。应该没问题吧？")
+    reply = engine.ask(Question(told, dt.date(2022, 4, 3)))
+    assert reply.kind == "eligibility" and reply.eligibility is not None
+    assert reply.eligibility.verdict == "eligible"
+    assert engine.ask(Question("你能回答什么问题", TODAY)).kind == "chat"
+
+
+@pytest.mark.slow
+def test_a_follow_up_wants_the_kind_of_answer_it_asks_for(engine: Engine) -> None:
+    """"那会上…是谁" after "在哪开的" asks for a person, not a place; a bare "那…呢" keeps the earlier kind."""
+    def kind(earlier: str, answered: str, text: str) -> str:
+        read = engine.reader.understand(text, TODAY, [earlier], None, answered)
+        assert isinstance(read, Reading)
+        return read.query.answer_type
+
+    said = "据《公益时报》2020年报道：恳谈会在北京市朝阳区建外街道党群活动中心召开。"
+    assert kind("2020年那个社工恳谈会在哪开的", said, "那会上北京社协的会长是谁") == "org"
+    assert kind("2020年那个社工恳谈会在哪开的", said, "那2019年的呢") == "place"

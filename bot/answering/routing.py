@@ -18,7 +18,8 @@ from bot.understanding.intents import IntentMatch
 from bot.understanding.query import AnswerType, QueryInfo, coverage
 from bot.understanding.reading import Named, Reading
 
-_APPLY = re.compile(r"申报|申请|报名|参加|参与|征集|资格|交材料|交申报|apply|application|eligib|qualif", re.I)
+_APPLY = re.compile(r"申报|申请|报名|参加|参与|征集|资格|交材料|交申报|(?:能|可以|可|还能)报(?![道告纸销])|"
+                    r"apply|application|eligib|qualif", re.I)
 _MAY = re.compile(r"能不能|能否|可不可以|可否|可以|能|行不行|行吗|够不够|符合|满足|有资格|够格|合格吗|报得上|"
                   r"eligible|qualify|can we|may we|are we", re.I)
 _TIME = re.compile(r"截止|截至|什么时候|何时|几号|哪天|几月|哪个月|期限|还能|还可以|还[收接在]|来得及|开始|结束|"
@@ -86,10 +87,16 @@ class ProgrammeRouter:
             (in_context and about_us and asks_may and intent.family not in ("programme_fact", "deadline", "stage"))
         if reading.elsewhere and _THERE.search(ask):
             return None  # "上海有没有类似的创投": whether there is one there, not whether we may apply here
-        if verdict:
+        # An organisation outside Beijing asking whether it may ("我们是河北的机构，能报吗") fails a criterion.
+        outside = reading.facts_now.beijing is False and about_us and asks_may and in_context
+        if verdict or outside:
             return advisor.eligibility(ruling.verdict)
         if reading.elsewhere and not asks_may and intent.family != "criteria":
             return None  # "上海的创投什么时候截止": not this programme's (Beijing's) dates or facts
+        # "天津的机构能报这个创投吗", "外地机构能不能报": where an applicant is, which the criteria decide
+        where = (*reading.elsewhere, *self.advisor.rules.places.elsewhere) if asks_may and in_context else ()
+        if any(n.label in where for n in reading.named) and not self._about_projects(ask):
+            return advisor.criteria(ruling, contact)
         if self.foreign(reading.named):
             return None  # it names something the programme's announcement does not speak of
         if _REQUIREMENTS.search(ask) and _WHICH.search(ask) and in_context and not self._about_projects(ask):

@@ -71,7 +71,8 @@ class ProgrammeRules:
         chosen = self.rounds.view(today, conversation)
         verdict = self.verdict(facts, today, chosen.programme or chosen.present)
         criteria_round = p or view.present
-        named = [c for c in criteria_round.criteria if c.rule.topic.search(ask)]
+        elsewhere = bool(self.places.named_elsewhere(ask))  # "天津的机构能报吗": the place criterion
+        named = [c for c in criteria_round.criteria if c.rule.topic.search(ask) or (elsewhere and c.fact == "beijing")]
         return Ruling(view, today, asked_stage(self.rounds.newest, ask), asked_stage(p, ask) if p else None,
                       window_state(p, today) if p else None, stage_now, stages_end, named or criteria_round.criteria,
                       verdict)
