@@ -516,3 +516,24 @@ def test_a_follow_up_wants_the_kind_of_answer_it_asks_for(engine: Engine) -> Non
     said = "据《公益时报》2020年报道：恳谈会在北京市朝阳区建外街道党群活动中心召开。"
     assert kind("2020年那个社工恳谈会在哪开的", said, "那会上北京社协的会长是谁") == "org"
     assert kind("2020年那个社工恳谈会在哪开的", said, "那2019年的呢") == "place"
+
+
+def test_a_short_name_the_documents_define_stands_for_the_full_name() -> None:
+    from bot.text.analyzer import abbreviations
+    text = "记者来到北京社会工作者协会（以下简称“北京社协”）。北京惠泽人公益发展中心(以下简称“惠泽人”)是……"
+    assert abbreviations(text) == [("北京社会工作者协会", "北京社协"), ("惠泽人公益发展中心", "惠泽人")]
+    assert abbreviations("字节跳动公益基金会(以下简称“字节跳动公益基金会”)") == []  # nothing to stand for
+    a = TextAnalyzer(PROJECT_ROOT / "knowledge" / "lexicon")
+    a.learn_abbreviations([text])
+    assert "北京社会工作者协会" in a.variants("北京社协") and "北京社协" in a.variants("北京社会工作者协会")
+
+
+@pytest.mark.slow
+def test_a_sentence_saying_the_questions_phrase_answers_it(engine: Engine) -> None:
+    """"北京社协的会长" is said by "北京社会工作者协会会长李新京", not by a list naming the association's
+    副会长 among others; in a follow-up the phrase is the follow-up's own."""
+    assert "李新京" in engine.ask(Question("北京社协的会长是谁", TODAY)).answer
+    history = [Turn("user", "2020年那个社工恳谈会在哪开的"),
+               Turn("assistant", "据《公益时报》2020年报道：恳谈会在北京市朝阳区建外街道党群活动中心召开。")]
+    reply = engine.ask(Question("那会上北京社协的会长是谁", TODAY, history))
+    assert reply.answered and "李新京" in reply.answer

@@ -20,10 +20,16 @@ class Candidate:
     similarity: float
     typed: bool
     score: float = 0.0
+    phrase: float = 0.0  # the part of the score for saying the question's phrase as a phrase
 
     @property
     def date(self) -> PubDate:
         return self.source.published
+
+    @property
+    def plain(self) -> float:
+        """The score without the phrase's part: how well it answers, when judged beside the best one."""
+        return self.score - self.phrase
 
 
 def similarity_scale(sim: float) -> float:

@@ -20,7 +20,7 @@ from bot.index.retrieval import HybridRetriever
 from bot.knowledge.documents import Document
 from bot.text.analyzer import TextAnalyzer
 from bot.understanding.near import Near
-from bot.understanding.query import QueryInfo, coverage, has_answer_type, typed_strength
+from bot.understanding.query import QueryInfo, coverage, has_answer_type, says_a_phrase, typed_strength
 
 CANDIDATE_CHUNKS = 5
 LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present
@@ -29,6 +29,7 @@ MAX_SENTENCES = 3
 # An English question is less similar to the Chinese sentence that answers it than a Chinese one is: the median
 # similarity to the evidence sentence was 0.79 for 13 English and 0.90 for 309 Chinese tuning questions.
 CROSS_LINGUAL = 0.11
+PHRASE = 0.1  # a sentence saying the question's phrases as phrases ("北京社协的会长" -> "…协会会长李新京")
 PRACTICAL = ("contact", "hours", "place")  # details the articles lack: declined as not in the knowledge base
 
 
@@ -71,7 +72,8 @@ class Composer:
                 sim = (sims[i] if i < len(sims) else 0.0) + (CROSS_LINGUAL if info.english else 0.0)
                 strength = typed_strength(info, sentence)
                 cand = Candidate(rank, src, i, sentence, cov, sim, strength > 0)
-                cand.score = (0.5 * cov + 0.5 * similarity_scale(sim)
+                cand.phrase = PHRASE * says_a_phrase(info, sentence)
+                cand.score = (0.5 * cov + 0.5 * similarity_scale(sim) + cand.phrase
                               + (0.15 * strength if strength else -0.15) + 0.04 / (rank + 1))
                 out.append(cand)
         out.sort(key=lambda c: -c.score)
@@ -91,7 +93,7 @@ class Composer:
         best = cands[0]
         # A present-tense question prefers the newest source among near-equal answers.
         if info.asks_present or info.answer_type in ("count", "amount"):
-            close = [c for c in cands[:6] if c.score >= best.score - 0.08 and c.typed == best.typed]
+            close = [c for c in cands[:6] if c.plain >= best.plain - 0.08 and c.typed == best.typed]
             newest = max(c.date.last_day() for c in close)
             pool = [c for c in close if c.date.last_day() == newest]
             if info.answer_type == "count":  # "多少家": a figure in 家 rather than "3年多"
@@ -122,8 +124,8 @@ class Composer:
             # A figure from another article that answers as well is shown with its own date.
             disagreeing = (info.answer_type in ("count", "amount") and cand.typed and other_doc_ok
                            and cand.source.chunk.doc_id not in {c.source.chunk.doc_id for c in chosen})
-            if ((new or disagreeing) and cand.typed and other_doc_ok and cand.score >= best.score - 0.12) or (
-                    same_passage and cand.score >= best.score - 0.15):
+            if ((new or disagreeing) and cand.typed and other_doc_ok and cand.plain >= best.plain - 0.12) or (
+                    same_passage and cand.plain >= best.plain - 0.15):
                 chosen.append(cand)
                 covered |= new
         if info.asks_next:

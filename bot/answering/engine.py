@@ -52,6 +52,7 @@ class Engine:
         self.llm = llm
         self.embeddings = embeddings
         self.analyzer = analyzer
+        analyzer.learn_abbreviations([d.body for d in knowledge.docs])
         self.index = index
         self.templates = templates
         self.retriever = PassageRetriever.over(index, embeddings, analyzer, settings, knowledge.docs)

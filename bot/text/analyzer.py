@@ -109,6 +109,14 @@ class TextAnalyzer:
     def words(self, text: str) -> list[str]:
         return [t for t in self._jieba.cut(text, True) if _WORD.search(t)]
 
+    def learn_abbreviations(self, texts: list[str]) -> None:
+        """Short names the documents define ("北京社会工作者协会（以下简称“北京社协”）") stand for the full
+        name and the full name for them, like the lexicon's synonyms."""
+        for text in texts:
+            for full, short in abbreviations(text):
+                for a, b in ((full, short), (short, full)):
+                    self._variants[a] = tuple(dict.fromkeys((*self._variants.get(a, ()), b)))
+
     def variants(self, term: str) -> tuple[str, ...]:
         return (term, *self._variants.get(term, ()))
 
@@ -162,3 +170,27 @@ class TextAnalyzer:
             for variant in kw.variants[1:]:
                 tokens.extend(self.tokens(variant))
         return tokens
+
+
+_DEFINED = re.compile(rf"([{CJK}A-Za-z]{{2,40}})[（(](?:以下|下文)?简称[“\"「]?([{CJK}A-Za-z]{{2,12}})[”\"」]?[）)]")
+
+
+def abbreviations(text: str) -> list[tuple[str, str]]:
+    """(full name, short name) pairs a text defines. The full name is the shortest end of the words before the
+    brackets that holds the short name's characters in order ("…来到北京社会工作者协会（以下简称“北京社协”）"
+    defines 北京社协 as 北京社会工作者协会)."""
+    found = []
+    for m in _DEFINED.finditer(text):
+        before, short = m[1], m[2]
+        for start in range(len(before) - len(short), -1, -1):
+            if _in_order(short, before[start:]) and before[start] == short[0]:
+                if before[start:] != short:
+                    found.append((before[start:], short))
+                break
+    return found
+
+
+def _in_order(chars: str, text: str) -> bool:
+    rest = iter(text)
+    return all(c in rest for c in chars)
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Literal
 
 from bot.text.analyzer import Keyword, TextAnalyzer
@@ -76,6 +77,7 @@ class QueryInfo:
     unseen: list[str] = field(default_factory=list)  # its Chinese words no passage uses
     near: dict[str, tuple[str, ...]] = field(default_factory=dict)  # passages' words standing in for them
     in_field: bool = False  # its meaning is that of a kind of question the field is asked (intents.yaml)
+    own: str = ""  # a follow-up's own words, without the question it follows (else the text is its own)
 
     def with_near(self, near: Near) -> QueryInfo:
         """The question with the passages' words that stand in for its unseen ones (`near`)."""
@@ -258,3 +260,24 @@ def coverage(info: QueryInfo, text: str, analyzer: TextAnalyzer) -> float:
     got = sum(info.weights[kw.term] * max(match(kw, text, analyzer), _near_match(info, kw.term, text))
               for kw in info.keywords)
     return got / total
+
+
+_JOINER = re.compile(r"^(?:的|之)?$")  # what may stand between two words that make one phrase ("北京社协的会长")
+
+
+def phrases(info: QueryInfo) -> list[tuple[Keyword, Keyword]]:
+    """Pairs of the question's words that stand together in its own words, as one phrase ("北京社协的会长");
+    a follow-up's phrases are its own, not those of the question it follows."""
+    text = (info.own or info.text).lower()
+    found = sorted(((pos, kw) for kw in info.keywords if (pos := text.find(kw.term.lower())) >= 0),
+                   key=lambda found: found[0])
+    return [(a, b) for (i, a), (j, b) in pairwise(found) if _JOINER.match(text[i + len(a.term):j]) is not None]
+
+
+def says_a_phrase(info: QueryInfo, text: str) -> bool:
+    """Whether the text says one of the question's phrases as a phrase, the second word right after the first
+    ("北京社会工作者协会会长李新京" says 北京社协的会长; a text naming both far apart does not)."""
+    lowered = text.lower()
+    return any(re.search(re.escape(v1.lower()) + "(?:的|之)?" + re.escape(v2.lower()), lowered)
+               for a, b in phrases(info) for v1 in a.variants for v2 in b.variants)
+

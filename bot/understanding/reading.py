@@ -125,8 +125,11 @@ class QuestionReader:
         """The standalone question analysed; a follow-up that asks for a kind of answer of its own ("那会上
         北京社协的会长是谁" after "恳谈会在哪开的") wants that kind, not the kind the earlier question wanted."""
         query = analyze(msg.standalone, self.analyzer, self.corpus)
-        own = analyze(msg.ask, self.analyzer, self.corpus, split=False) if msg.follow_up else None
-        if own is None or own.answer_type == "any":
+        if not msg.follow_up:
+            return query
+        query = replace(query, own=msg.ask)
+        own = analyze(msg.ask, self.analyzer, self.corpus, split=False)
+        if own.answer_type == "any":
             return query
         return replace(query, answer_type=own.answer_type, count_unit=own.count_unit, count_noun=own.count_noun)
 
