@@ -17,7 +17,7 @@ from bot.text.analyzer import TextAnalyzer
 from bot.text.dates import time_mentions
 from bot.text.slips import SlipReader
 from bot.understanding.message import MessageReader, asking_part, find_ask, script_of
-from bot.understanding.query import Keyword, analyze, match
+from bot.understanding.query import Keyword, analyze, answer_type, match
 from bot.understanding.reading import Reading
 
 TODAY = dt.date(2026, 11, 24)
@@ -514,7 +514,7 @@ def test_a_follow_up_wants_the_kind_of_answer_it_asks_for(engine: Engine) -> Non
         return read.query.answer_type
 
     said = "据《公益时报》2020年报道：恳谈会在北京市朝阳区建外街道党群活动中心召开。"
-    assert kind("2020年那个社工恳谈会在哪开的", said, "那会上北京社协的会长是谁") == "org"
+    assert kind("2020年那个社工恳谈会在哪开的", said, "那会上北京社协的会长是谁") == "person"
     assert kind("2020年那个社工恳谈会在哪开的", said, "那2019年的呢") == "place"
 
 
@@ -537,3 +537,26 @@ def test_a_sentence_saying_the_questions_phrase_answers_it(engine: Engine) -> No
                Turn("assistant", "据《公益时报》2020年报道：恳谈会在北京市朝阳区建外街道党群活动中心召开。")]
     reply = engine.ask(Question("那会上北京社协的会长是谁", TODAY, history))
     assert reply.answered and "李新京" in reply.answer
+
+
+def test_a_person_in_a_role_is_asked_for_by_the_role() -> None:
+    from bot.understanding.query import has_answer_type
+    assert answer_type("北京社协的会长是谁") == "person"
+    assert answer_type("负责这事的领导叫啥") == "person"
+    assert answer_type("是谁说要以事业留人") == "person"
+    assert answer_type("创投是谁出的钱") == "org"  # who pays is an organisation
+    assert has_answer_type("person", "北京社协常务副会长兼秘书长沈小平告诉记者")
+    assert not has_answer_type("person", "中国社会工作联合会副秘书长、《公益时报》社总编辑")
+
+
+@pytest.mark.slow
+def test_they_after_a_question_asking_who_is_the_organisation_the_reply_named(engine: Engine) -> None:
+    """"他们" after "是谁在执行" is the organisation the reply named; "它" is as often the topic and is left."""
+    said = "据《公益时报》2022年3月报道，北京社会工作者协会（北京社协）是此次创投计划的承接机构。"
+    msg = engine.reader.message("他们那边一共收到多少份申报书", TODAY, ["创投具体是谁在执行？"], None, said)
+    assert "北京社会工作者协会那边" in msg.standalone and msg.standalone.startswith("创投具体是谁在执行")
+    msg = engine.reader.message("那它总共资助几个项目", TODAY, ["创投计划是谁出钱的？"], None,
+                                "据《公益时报》2022年3月报道：由北京字节跳动公益基金会启动。")
+    assert "基金会" not in msg.standalone.split(" ", 1)[-1]
+    msg = engine.reader.message("他们那边一共收到多少份申报书", TODAY, ["创投什么时候截止"], None, said)
+    assert "北京社会工作者协会" not in msg.standalone  # the question before asked no who

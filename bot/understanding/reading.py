@@ -15,7 +15,7 @@ from bot.text.analyzer import TextAnalyzer
 from bot.text.normalize import CJK
 from bot.understanding.facts import SELF, OrgFacts, accumulate, extract
 from bot.understanding.message import Message, MessageReader, asking_part
-from bot.understanding.query import AnswerType, QueryInfo, analyze, asked_type
+from bot.understanding.query import ORG_NAME, AnswerType, QueryInfo, analyze, answer_type, asked_type
 from bot.understanding.smalltalk import Smalltalk, SmalltalkReader
 
 Rewrite = Callable[[str], str | None]  # a follow-up's ask -> the question standing alone (a language model)
@@ -138,6 +138,8 @@ class QuestionReader:
         """The message read: script, slips, the ask, the times it names, and what it means standing alone
         (`answered`: the reply it follows up on)."""
         msg = self.messages.read(text, today, earlier, answered)
+        if msg.earlier and rewrite is None:
+            msg.standalone = _who_it_was(msg, answered) or msg.standalone
         if msg.earlier and rewrite is not None:
             rewritten = rewrite(msg.ask)
             if rewritten:
@@ -160,3 +162,22 @@ class QuestionReader:
                     for group in a.english_terms(text)]
         return [Named(n, tuple(v.lower() for v in a.variants(n.lower()))) for n in a.nouns(text)
                 if n not in a.generic]
+
+
+# People (an organisation as its people): "他们那边". "它" is as often the topic ("那它总共资助几个项目").
+_PRONOUN = re.compile(r"他们|她们|[他她](?![们人乡])")
+_NAME_BEFORE = re.compile(r".*[由是的在和与及、向为对从将据即，,：:]")  # what comes before a name in a sentence
+
+
+def _who_it_was(msg: Message, answered: str) -> str:
+    """A follow-up to a question asking who ("创投具体是谁在执行？"): its "他们" is the organisation the reply
+    named ("北京社会工作者协会"), with the earlier question kept for its topic; "" when that does not apply."""
+    if answer_type(msg.earlier[-1]) != "org" or not _PRONOUN.search(msg.ask):
+        return ""
+    said = re.sub(r"《[^》]*》", " ", answered)
+    found = ORG_NAME.search(said)
+    name = _NAME_BEFORE.sub("", found[0]) if found else ""
+    if len(name) < 4:
+        return ""
+    return f"{msg.earlier[-1]} {_PRONOUN.sub(name, msg.ask, count=1)}"
+
