@@ -560,3 +560,12 @@ def test_they_after_a_question_asking_who_is_the_organisation_the_reply_named(en
     assert "基金会" not in msg.standalone.split(" ", 1)[-1]
     msg = engine.reader.message("他们那边一共收到多少份申报书", TODAY, ["创投什么时候截止"], None, said)
     assert "北京社会工作者协会" not in msg.standalone  # the question before asked no who
+
+
+def test_a_short_form_matches_the_full_form_it_abbreviates() -> None:
+    """Chinese short forms keep characters of the full form in order: 初选 = 初步评选; a word whose characters lie
+    far apart is not abbreviated there."""
+    kw = Keyword("初选", ("初选",))
+    assert 0 < match(kw, "初步评选出30家入围机构", analyzer()) < 1
+    assert match(kw, "初步的评价和挑选", analyzer()) == 0
+    assert match(Keyword("年检", ("年检",)), "每年度检查一次", analyzer()) > 0

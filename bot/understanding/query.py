@@ -235,6 +235,8 @@ def match(keyword: Keyword, text: str, analyzer: TextAnalyzer) -> float:
     if any(v.lower() in text for v in keyword.variants):
         return 1.0
     term = keyword.term
+    if _abbreviates(term, text):
+        return ABBREVIATED
     if len(term) < 3 or _LATIN_LED.fullmatch(term):  # "V创投" is not partly "创投": its letter names it
         return 0.0
     covered = [False] * len(term)
@@ -253,6 +255,18 @@ def match(keyword: Keyword, text: str, analyzer: TextAnalyzer) -> float:
     pairs = [term[i:i + 2] for i in range(len(term) - 1)]
     by_pairs = 0.8 * (sum(1 for p in pairs if p in text) / len(pairs)) ** 2 if pairs and pairs[-1] in text else 0.0
     return max(by_parts, by_pairs)
+
+
+ABBREVIATED = 0.6  # credit for a short word whose full form the text says ("初选" for "初步评选")
+
+
+def _abbreviates(term: str, text: str) -> bool:
+    """A Chinese short form keeps characters of its full form in order ("初选" = 初步评选, "年检" = 年度检查): the
+    text has the word's characters in order, each at most two characters after the one before."""
+    if not 2 <= len(term) <= 4 or not all(CJK_WORD.match(ch) for ch in term):
+        return False
+    return re.search(f"{re.escape(term[0])}" + "".join(f"[{CJK}]{{0,2}}{re.escape(ch)}" for ch in term[1:]),
+                     text) is not None
 
 
 def _near_match(info: QueryInfo, term: str, text: str) -> float:
