@@ -569,3 +569,18 @@ def test_a_short_form_matches_the_full_form_it_abbreviates() -> None:
     assert 0 < match(kw, "初步评选出30家入围机构", analyzer()) < 1
     assert match(kw, "初步的评价和挑选", analyzer()) == 0
     assert match(Keyword("年检", ("年检",)), "每年度检查一次", analyzer()) > 0
+
+
+def test_how_long_and_either_or_ask() -> None:
+    from bot.understanding.message import asks
+    assert asks("资助的项目执行期多长") and asks("钱是一次拨还是分期拨")
+    assert not asks("我还是想先了解一下")
+    assert "哪开" not in [k.term for k in analyzer().keywords("恳谈会那次是在哪开的")]
+
+
+@pytest.mark.slow
+def test_the_askers_own_story_does_not_turn_an_answer_away(engine: Engine) -> None:
+    """Words of a clause that does not ask ("做稿子要用"), which no passage uses, are the asker's story."""
+    reply = engine.ask(Question("恳谈会那次是在哪开的？做稿子要用", TODAY))
+    assert reply.answered and "建外街道" in reply.answer
+    assert not engine.ask(Question("项目执行期一般是一年还是两年？钱是一次拨还是分期拨", TODAY)).answered

@@ -170,7 +170,7 @@ class Composer:
         where to turn, and never "not what I answer"."""
         if need:
             where = self.templates.contacts["station"]
-            reply = self.answer(info.about_the_need(), sources, qvec, today, where, about)
+            reply = self.answer(info, sources, qvec, today, where, about)
             if reply.answered:
                 at = next((i for i, part in enumerate(reply.parts) if part.role == "sources"), len(reply.parts))
                 reply.parts.insert(at, Part("contact", self.templates.render("need_where", contacts=where)))
@@ -178,6 +178,7 @@ class Composer:
             return self.decline(info, sources, where, reply.confidence, not_in_kb=True)
         if not sources:
             return self.decline(info, sources, contact, 0.0)
+        info = info.without_story()
         cands = self._about(info, self.candidates(info, sources, qvec), about)
         conf = self.confidence(info, sources, cands[0]) if cands else 0.0
         if self.near is not None and info.unseen and (

@@ -152,13 +152,18 @@ class TextAnalyzer:
                         and w not in self.dictionary and w not in self._variants}  # the lexicon's words count
             question = re.sub(A_NOT_A, "，", question)  # "难不难" asks; it names nothing
             words = [w for w in self.words(question) if (w not in self.stopwords and w not in function
-                                                         and len(w) > 1) or w.isdigit()]
+                                                         and len(w) > 1 and not self._asking_form(w)) or w.isdigit()]
             words += [w for w in self.dictionary if w in question and w not in words]
         unique = list(dict.fromkeys(w.lower() for w in words))
         # A word inside a longer keyword of the same question ("创投计划" in "志愿服务v创投计划")
         # would count the same words twice.
         kept = [w for w in unique if not any(w != o and w in o for o in unique)]
         return [Keyword(w, self.variants(w)) for w in sorted(kept, key=len, reverse=True)]
+
+    def _asking_form(self, word: str) -> bool:
+        """A word the segmenter made up (no dictionary has it) that begins with a question word ("哪开" in
+        "在哪开的", "啥样"): it is how the question asks, not what about."""
+        return word[0] in "哪啥谁咋" and not self._jieba.has_word(word)
 
     def query_tokens(self, question: str) -> list[str]:
         """Tokens for keyword search, with variants of the question's words."""

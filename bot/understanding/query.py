@@ -93,9 +93,9 @@ class QueryInfo:
         found = near(self.unseen) if self.unseen else {}
         return replace(self, near={w: n for w, n in found.items() if n}, parts=[p.with_near(near) for p in self.parts])
 
-    def about_the_need(self) -> QueryInfo:
-        """A resident's need without the words of their own story that no passage uses ("我爸刚出院回家"):
-        what the passages can speak of is the need ("康复"), not the story."""
+    def without_story(self) -> QueryInfo:
+        """The question without the words of the asker's own story, told outside the clauses that ask, that
+        no passage uses ("我爸刚出院回家…", "…做稿子要用"): what the passages can speak of is what is asked."""
         asked = asking_part(self.text).lower()
         kept = [kw for kw in self.keywords if kw.term not in self.unseen or kw.term in asked]
         return self._keeping(kept) if kept else self
