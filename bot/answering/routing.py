@@ -21,6 +21,7 @@ from bot.understanding.reading import Named, Reading
 _APPLY = re.compile(r"申报|申请|报名|参加|参与|征集|资格|交材料|交申报|(?:能|可以|可|还能)报(?![道告纸销])|"
                     r"apply|application|eligib|qualif", re.I)
 _MAY = re.compile(r"能不能|能否|可不可以|可否|可以|能|行不行|行吗|够不够|符合|满足|有资格|够格|合格吗|报得上|"
+                  r"想(?:试试|试一下|试着)?(?:报|申报|申请)|"
                   r"eligible|qualify|can we|may we|are we", re.I)
 _TIME = re.compile(r"截止|截至|什么时候|何时|几号|哪天|几月|哪个月|期限|还能|还可以|还[收接在]|来得及|开始|结束|"
                    r"征集时间|申报时间|报名时间|时间安排|进度|deadline|when|still|open|closed?", re.I)

@@ -148,7 +148,11 @@ def numbers(text: str) -> list[Span]:
 
 
 _DURATION_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"({NUM})\s*年\s*(?:零|又)\s*({NUM})\s*个?\s*月"), "years_months"),
+    # "离满三年还差一个月", "还差俩月满三年": so much short of a whole number of years
+    (re.compile(rf"(?:离|距)满?\s*({NUM})\s*(?:周)?年\s*(?:还)?差\s*({NUM})\s*个?\s*月|"
+                rf"差\s*({NUM})\s*个?\s*月(?:就)?满?\s*({NUM})\s*(?:周)?年"), "short_of"),
+    (re.compile(rf"({NUM})\s*年\s*(?:(?:零|又)\s*({NUM})\s*个?|({NUM})\s*个)\s*月"), "years_months"),
+    (re.compile(rf"({NUM})\s*年(?:以)?前(?:的今天|的这个时候|的这时候)?"), "years"),  # "三年前成立": so long ago
     (re.compile(rf"({NUM})\s*年半"), "years_half"),
     (re.compile(rf"({NUM})\s*个半月"), "months_half"),
     (re.compile(rf"({NUM})\s*(?:多|余)\s*年|({NUM})\s*年\s*(?:多|出头)"), "years_more"),
@@ -172,7 +176,7 @@ _DATE_ANCHOR = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月)?(?:份)
                           r"(上上|上|这|本|当)个?月(?![初中底末])|"
                           # "20年注册的", "17年底在朝阳登记": a year said with two digits, then what happened in it
                           r"(?<![\d.])(\d{2})\s*年(?:\s*(\d{1,2})\s*月)?(?:份|底|初|中|年底|年初)?的?(?=\s*(?:在[^，。,]{0,14})?"
-                          r"(?:注册|成立|登记|创办|创立|建立|挂牌))", re.I)
+                          r"(?:注册|成立|登记|创办|创立|建立|挂牌|拿(?:的|到了?)?(?:登记)?证))", re.I)
 
 
 def _anchor(m: re.Match[str], today: dt.date) -> tuple[int, int | None]:
@@ -214,10 +218,14 @@ def _digit_dates(text: str) -> str:
     return _CN_YEAR.sub(convert, text)
 
 
+_YEAR_END = re.compile(r"(?<![\d.])((?:19|20)?\d{2})\s*年(?:底|末)")
+_YEAR_START = re.compile(r"(?<![\d.])((?:19|20)?\d{2})\s*年初")
+
+
 def duration(text: str, today: dt.date) -> Years | None:
     """The first duration in the text: "两年半", "三年多", "满三年", "2019年注册", "5 years"; a full date
     (2019年3月28日) is exact to the day, a range ("四五年") is a range."""
-    text = _digit_dates(text)
+    text = _YEAR_END.sub(r"\1年12月", _YEAR_START.sub(r"\1年1月", _digit_dates(text)))  # "2019年底": its December
     exact = _exact_day(text, today) if re.search(r"[日号]", text) else None
     if exact is not None:
         years = round(years_since(exact[0], today), 3)
@@ -247,6 +255,11 @@ def duration(text: str, today: dt.date) -> Years | None:
             return Years(0.5, 0.5, hit[0])
         if value is None:
             continue
+        if kind == "short_of":
+            other = parse_number(groups[1]) or 0.0
+            short, whole = (other, value) if hit[1] else (value, other)
+            v = max(0.0, whole - short / 12)
+            return Years(round(v, 2), round(v, 2), hit[0])
         if kind == "years_months":
             months = parse_number(groups[1]) or 0.0
             v = value + months / 12

@@ -14,52 +14,40 @@ from dataclasses import dataclass, field
 
 from bot.knowledge.places import Places
 from bot.text.numbers import NUM, Count, Span, Years, count_of, duration, numbers
-
-FIRST_PERSON = re.compile(r"我们|我|本机构|本单位|我司|咱们|敝|(?<![a-z])(?:we|our|us)(?![a-z])", re.I)
-# A clause about someone else is not about the applicant: my mother, a friend's organisation, a client.
-_OTHER_SUBJECT = re.compile(r"我(?:的)?(?:妈|爸|母亲|父亲|父母|家人|家里|老人|孩子|儿子|女儿|爱人|老公|老婆|朋友|同学|"
-                            r"亲戚|邻居|客户|同事|姐|哥|弟|妹|奶奶|爷爷|姥姥|姥爷|外婆|外公)|朋友的|别人的|客户的|"
-                            r"其他机构|别的机构|\b(?:my (?:mother|father|mom|dad|parents?|friend|client|neighbou?r)|"
-                            r"a friend'?s?)\b", re.I)
-# The applicant organisation speaking of itself ("我们", "本机构", "敝会", "we").
-SELF = re.compile(r"我们|咱们|本机构|本单位|我司|我单位|我机构|敝|(?<![a-z])(?:we|our|us)(?![a-z])", re.I)
-_CLAUSES = re.compile(r"[，,。；;！!？?\n]|\.(?=\s|$)|但是?|不过|其中|可是|然而|\bbut\b|\band\b(?= \d)", re.I)
-
-_CERTIFIED = re.compile(r"社工师|社会工作师|持证社工|社工证|certified social workers?|certified", re.I)
-# How long, or since when ("上个月刚招进来的", "去年8月才跳槽过来"), a certified worker has been with the organisation.
-_TENURE = re.compile(r"入职|工作了|工作满|工作不到|工作(?:了)?[^，。]{0,4}年|"
-                     r"在(?:本|我们|我)?(?:机构|单位|这里|这儿|组织)[^，。]{0,4}(?:工作|干|待|做|满)|"
-                     r"(?:干|做|待|呆)(?:了|满|够)|任职|招(?:进|来)|(?:调|跳槽|转|挖)(?:过|进)?来|加入|到岗|[刚才]来|"
-                     r"joined|worked|been with", re.I)
-_ALL = re.compile(r"都|均|全部|全都|每个|每位|(?<![a-z])(?:all|both|each)(?![a-z])", re.I)
-_CORE = re.compile(r"核心成员|核心团队|执行团队|项目团队|团队核心|项目组核心|"
-                   r"核心(?=\s*(?:有|是)?\s*[\d俩仨两一二三四五六七八九十])|core team|core members?", re.I)
-_FULLTIME = re.compile(r"专职|全职(?!妈妈)|交社保|社保|full[- ]?time", re.I)
-_REGISTRATION = re.compile(r"注册|成立|登记|创办|创立|建立|registered|founded|established|set up", re.I)
-_INSPECTION = re.compile(r"年检|年审|annual inspections?", re.I)
-_INSPECTION_FAIL = re.compile(r"不合格|没有?(?:通过|过|合格)|未(?:通过|合格)|不通过|没参加|未参加|没做|"
-                              r"failed|did not pass|didn't pass|not passed?", re.I)
-_INSPECTION_PASS = re.compile(r"合格|通过|都过|没问题|正常|passed|ok\b", re.I)
-# "从没出过问题", "没有过问题": a problem denied is a pass, though "没有过" alone reads as a failure.
-_INSPECTION_NO_PROBLEM = re.compile(r"(?:没|没有|从没|从来没|从未|未|无)(?:出过|有过|出现过|发生过|出)?(?:任何)?"
-                                    r"(?:问题|毛病|异常)|(?:never|no)\s+(?:had\s+)?(?:any\s+)?(?:problems?|issues?)",
-                                    re.I)
-_VIOLATION = re.compile(r"处罚|违规|违纪|违法|罚(?:过|了|款)|被[^，。]{0,10}罚|"
-                        r"penalt|penali[sz]|sanction|violation|fined|punish", re.I)
-_VIOLATION_NONE = re.compile(r"没有|没|无|未曾|从未|从没|不曾|(?<![a-z])(?:never|no|not|without)(?![a-z])", re.I)
-_ORG_CONTEXT = re.compile(r"注册|登记|民政局|机构|组织|单位|我们是|总部|registered|based|organi[sz]ation", re.I)
-# Registered as a company (market regulation), not with a civil-affairs bureau.
-# 民办非企业单位 is the old name of a social-service organisation, registered with civil affairs.
-_COMPANY = re.compile(r"工商|市场监督管理局|市场监管局|有限公司|公司|(?<!非)企业|company|business licen[cs]e", re.I)
-_OTHER_TYPE = re.compile(r"基金会|foundation", re.I)
-
-
-
-_MEASURE = r"(?:个|名|位|人|people|persons?|members?|staff)"
-# Words between a count and what it counts: "5个是社工师", "two who are certified", "core team of 6".
-_BEFORE = re.compile(rf"\s*{_MEASURE}?\s*(?:是|为|都是|有|持有|具有|拥有|(?:(?:of them|of whom|who)\s+)?"
-                     r"(?:are|is|have|hold))?\s*", re.I)
-_AFTER = re.compile(r"\s*(?:有|是|为|共|[:：]|of|is|are|has|of about)\s*", re.I)
+from bot.understanding.fact_words import (
+    AFTER,
+    ALL,
+    ASKS_RULE,
+    BEFORE,
+    CERTIFIED,
+    CLAUSES,
+    COMPANY,
+    CORE,
+    EACH,
+    FACT_WORDS,
+    FROM_START,
+    FULLTIME,
+    INSPECTION,
+    INSPECTION_FAIL,
+    INSPECTION_NEVER_FAILED,
+    INSPECTION_NO_PROBLEM,
+    INSPECTION_PASS,
+    MAY_APPLY,
+    MEASURE,
+    NONE_CERTIFIED,
+    NOW_LEFT,
+    ORG_CONTEXT,
+    OTHER_SUBJECT,
+    OTHER_TYPE,
+    REGISTRATION,
+    RULE_QUESTION,
+    SELF,
+    TENURE,
+    UNSURE,
+    VIOLATION,
+    VIOLATION_NONE,
+    run_on,
+)
 
 
 @dataclass
@@ -121,12 +109,12 @@ def _count_near(clause: str, keyword: re.Pattern[str], taken: list[Span]) -> Cou
         return None
     free = [n for n in numbers(clause) if not any(t.start <= n.start < t.end for t in taken)]
     before = [n for n in free if n.end <= hit.start() and hit.start() - n.end <= 12
-              and _BEFORE.fullmatch(clause[n.end:hit.start()])]
+              and BEFORE.fullmatch(clause[n.end:hit.start()])]
     if before:
         return count_of(before[-1])
     after = [n for n in free if n.start >= hit.end() and n.start - hit.end() <= 6
-             and (re.match(rf"\s*{_MEASURE}", clause[n.end:], re.I)
-                  or _AFTER.fullmatch(clause[hit.end():n.start]))]
+             and (re.match(rf"\s*{MEASURE}", clause[n.end:], re.I)
+                  or AFTER.fullmatch(clause[hit.end():n.start]))]
     if after:
         return count_of(after[0])
     loose = [n for n in free if abs(n.start - hit.start()) <= 8]
@@ -151,17 +139,10 @@ def _place(text: str, places: Places) -> tuple[bool | None, str]:
     return None, ""
 
 
-_RULE_QUESTION = re.compile(r"需要|要求|必须|是否|[吗么][？?]?$|[？?]$|是不是|有没有要求|算不算|\brequire", re.I)
-# A question about the rules asks for them; "核心就4个人可以吗" tells a case of its own and asks if it may.
-_ASKS_RULE = re.compile(r"需要|要求|必须|几|多少|是否|是不是|有没有|\brequire", re.I)
-_MAY_APPLY = re.compile(r"(?:能|可以|可|还能|还可以)(?:报|申报|申请|报名|参加)|[能可]以?[吗么不]|行[吗么不]|"
-                        r"算满足|满足吗|符合|够格|有资格|\b(?:can|may) (?:we|i)\b|eligible|qualify", re.I)
-_FACT_WORDS = [_REGISTRATION, _INSPECTION, _FULLTIME, _CORE, _CERTIFIED, _VIOLATION,
-               re.compile(r"团队|team|staff", re.I)]
 
 
 def _names_a_criterion(text: str) -> bool:
-    return any(p.search(text) for p in _FACT_WORDS)
+    return any(p.search(text) for p in FACT_WORDS)
 
 
 def _speaks_of_applicant(text: str) -> bool:
@@ -172,8 +153,8 @@ def _speaks_of_applicant(text: str) -> bool:
     """
     if SELF.search(text):
         return True
-    return not _OTHER_SUBJECT.search(text) and _names_a_criterion(text) and bool(
-        _ORG_CONTEXT.search(text) or _MAY_APPLY.search(text))
+    return not OTHER_SUBJECT.search(text) and _names_a_criterion(text) and bool(
+        ORG_CONTEXT.search(text) or MAY_APPLY.search(text))
 
 
 def extract(text: str, today: dt.date, places: Places, *, require_first_person: bool = True) -> OrgFacts:
@@ -189,77 +170,92 @@ def extract(text: str, today: dt.date, places: Places, *, require_first_person: 
     subject = ""  # what the previous clause spoke of, for "其中一个去年才入职"
     other = False  # the clauses since a change of subject are about someone else
     registration_place: tuple[bool | None, str] = (None, "")
-    for raw in _CLAUSES.split(text):
+    from_start = False  # the certified workers have been there since the organisation began
+    together = False  # the clause naming them spoke of them all ("俩社工师都…")
+    for raw in (part for c in CLAUSES.split(text) for part in run_on(c.strip())):
         clause = raw.strip()
         if not clause:
             continue
-        if _OTHER_SUBJECT.search(clause):
+        if OTHER_SUBJECT.search(clause):
             other = True
         elif SELF.search(clause):
             other = False
-        if other or (not explicit and _RULE_QUESTION.search(clause)
-                     and (_ASKS_RULE.search(clause) or not _MAY_APPLY.search(clause))):
+        if other or UNSURE.search(clause) or (not explicit and RULE_QUESTION.search(clause)
+                                               and (ASKS_RULE.search(clause) or not MAY_APPLY.search(clause))):
             continue
         taken = _duration_spans(clause)
-        if _CERTIFIED.search(clause):
-            n = _count_near(clause, _CERTIFIED, taken)
+        if CERTIFIED.search(clause):
+            n = _count_near(clause, CERTIFIED, taken)
             if n is not None:
                 facts.certified = n
                 facts.said["certified"] = clause
-            subject = "certified"
-        if _TENURE.search(clause) and subject == "certified":
+            if NONE_CERTIFIED.search(clause):
+                facts.certified = Count(0)
+                facts.said["certified"] = clause
+            subject, together = "certified", bool(ALL.search(clause) or (n == 2 and "俩" in clause))
+        elif subject == "certified" and (left := NOW_LEFT.search(clause)):
+            facts.certified = count_of(next(x for x in numbers(clause) if x.start >= left.start(1)))
+            facts.said["certified"] = clause
+        if subject == "certified" and FROM_START.search(clause):
+            from_start = True
+            facts.said["certified_tenure"] = clause
+        elif subject == "certified" and (each := _each_tenure(clause, today)):
+            facts.certified_tenures += each
+            facts.said["certified_tenure"] = clause
+        elif TENURE.search(clause) and subject == "certified":
             years = duration(clause, today)
             if years is not None:
-                if _ALL.search(clause) or (facts.certified is not None and _CERTIFIED.search(clause)):
+                free = [x for x in numbers(clause) if not any(t.start <= x.start < t.end for t in taken)]
+                if ALL.search(clause) or (facts.certified is not None and CERTIFIED.search(clause)) or (
+                        together and not free):
                     facts.certified_all = years
                 else:
-                    free = [x for x in numbers(clause) if not any(t.start <= x.start < t.end for t in taken)]
                     count = int(free[0].value) if free else 1
                     facts.certified_tenures.append(Tenure(count, years))
                 facts.said["certified_tenure"] = clause
-        if _CORE.search(clause):
-            n = _count_near(clause, _CORE, taken)
+        if CORE.search(clause):
+            n = _count_near(clause, CORE, taken)
             if n is not None:
                 facts.core_team = n
                 facts.said["core_team"] = clause
-        if _FULLTIME.search(clause):
-            n = _count_near(clause, _FULLTIME, taken)
+        if FULLTIME.search(clause):
+            n = _count_near(clause, FULLTIME, taken)
             if n is not None:
                 facts.fulltime_staff = n
                 facts.said["fulltime_staff"] = clause
-        if _REGISTRATION.search(clause) and not _TENURE.search(clause):
+        if REGISTRATION.search(clause) and not TENURE.search(clause) and not FROM_START.search(clause):
             years = duration(clause, today)
             if years is not None:
                 facts.registered = years
                 facts.said["registered"] = clause
             else:
                 subject = "registered"  # "我们在通州区民政局登记，到现在三年零两个月了"
-        elif subject == "registered" and facts.registered is None and not _TENURE.search(clause):
+        elif subject == "registered" and facts.registered is None and not TENURE.search(clause):
             years = duration(clause, today)
-            if years is not None and not (_CERTIFIED.search(clause) or _CORE.search(clause)):
+            if years is not None and not (CERTIFIED.search(clause) or CORE.search(clause)):
                 facts.registered = years
                 facts.said["registered"] = clause
-        if _COMPANY.search(clause) and (_REGISTRATION.search(clause) or SELF.search(clause)):
+        if COMPANY.search(clause) and (REGISTRATION.search(clause) or SELF.search(clause)):
             facts.org_type = "company"
             facts.said["org_type"] = clause
-        elif _OTHER_TYPE.search(clause) and SELF.search(clause):
+        elif OTHER_TYPE.search(clause) and SELF.search(clause):
             facts.org_type = "foundation"
             facts.said["org_type"] = clause
-        if _INSPECTION.search(clause):
+        if INSPECTION.search(clause):
             # "历年" means every year: within one message a failed year stays failed ("20年没通过，21年又合格了").
-            if _INSPECTION_NO_PROBLEM.search(clause) or (
-                    not _INSPECTION_FAIL.search(clause) and _INSPECTION_PASS.search(clause)):
+            if INSPECTION_NO_PROBLEM.search(clause) or INSPECTION_NEVER_FAILED.search(clause) or (
+                    not INSPECTION_FAIL.search(clause) and INSPECTION_PASS.search(clause)):
                 if facts.inspections_passed is not False:
                     facts.inspections_passed = True
                     facts.said["inspections_passed"] = clause
-            elif _INSPECTION_FAIL.search(clause):
+            elif INSPECTION_FAIL.search(clause):
                 facts.inspections_passed = False
                 facts.said["inspections_passed"] = clause
-        if _VIOLATION.search(clause):
-            facts.has_violation = not _VIOLATION_NONE.search(clause)
+        if VIOLATION.search(clause):
+            facts.has_violation = not VIOLATION_NONE.search(clause)
             facts.said["has_violation"] = clause
         found, where = _place(clause, places)
-        if found is not None and (_REGISTRATION.search(clause) or _ORG_CONTEXT.search(clause)):
+        if found is not None and (REGISTRATION.search(clause) or ORG_CONTEXT.search(clause)):
             registration_place = (found, where)
             facts.said["beijing"] = clause
         elif found is not None and registration_place[0] is None:
@@ -267,7 +263,17 @@ def extract(text: str, today: dt.date, places: Places, *, require_first_person: 
             facts.said["beijing"] = clause
     if registration_place[0] is not None:
         facts.beijing, facts.place = registration_place
+    if from_start and facts.certified_all is None and facts.registered is not None:
+        facts.certified_all = facts.registered
     return facts
+
+
+
+
+def _each_tenure(clause: str, today: dt.date) -> list[Tenure]:
+    """The tenures of workers told one by one in a clause, when it tells two or more."""
+    found = [years for m in EACH.finditer(clause) if (years := duration(m[1], today)) is not None]
+    return [Tenure(1, years) for years in found] if len(found) >= 2 else []
 
 
 def accumulate(messages: list[str], today: dt.date, places: Places) -> OrgFacts:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from bot.knowledge.places import Places
 from bot.text.analyzer import TextAnalyzer
 from bot.text.normalize import CJK
-from bot.understanding.facts import SELF, OrgFacts, accumulate, extract
+from bot.understanding.fact_words import SELF
+from bot.understanding.facts import OrgFacts, accumulate, extract
 from bot.understanding.message import Message, MessageReader, asking_part
 from bot.understanding.query import ORG_NAME, AnswerType, QueryInfo, analyze, answer_type, asked_type
 from bot.understanding.smalltalk import Smalltalk, SmalltalkReader
