@@ -584,3 +584,35 @@ def test_the_askers_own_story_does_not_turn_an_answer_away(engine: Engine) -> No
     reply = engine.ask(Question("恳谈会那次是在哪开的？做稿子要用", TODAY))
     assert reply.answered and "建外街道" in reply.answer
     assert not engine.ask(Question("项目执行期一般是一年还是两年？钱是一次拨还是分期拨", TODAY)).answered
+
+
+@pytest.mark.slow
+def test_a_question_naming_nothing_after_a_conversation_follows_it_up(engine: Engine) -> None:
+    """"所以现在是报不了了对吧" names nothing of its own: it means what it means after the question before."""
+    history = [Turn("user", "创投计划啥时候可以报"),
+               Turn("assistant", "据《公益时报》2022年3月报道，2022社会工作创投计划的项目征集时间为3月17日至4月10日。")]
+    msg = engine.reader.message("所以现在是报不了了对吧", TODAY, ["创投计划啥时候可以报"], None, history[1].content)
+    assert msg.follow_up
+    reply = engine.ask(Question("所以现在是报不了了对吧", TODAY, history))
+    assert reply.kind == "timeline" and "已截止" in reply.answer
+    assert not engine.reader.message("创投计划面向哪些机构", TODAY, ["创投计划啥时候可以报"]).follow_up
+
+
+@pytest.mark.slow
+def test_what_someone_said_is_given_whole(engine: Engine) -> None:
+    """"李新京讲了啥": the sentences after the one naming him, to the next speaker."""
+    reply = engine.ask(Question("李新京讲了啥", TODAY))
+    assert reply.answered and "以事业留人" in reply.answer and "以感情留人" in reply.answer
+    assert "宋贵伦" not in reply.answer
+
+
+@pytest.mark.slow
+def test_a_follow_up_about_something_else_is_not_answered_with_the_earlier_topic(engine: Engine) -> None:
+    """The question followed lends its topic; a follow-up naming things no answer names is declined, as a
+    question of the field (not "outside what I answer")."""
+    told = "据《公益时报》2012年11月报道，2009年6月成立的东城区助人社工事务所是北京首家专业社工机构。"
+    history = [Turn("user", "北京第一家社工事务所是哪个"), Turn("assistant", told)]
+    reply = engine.ask(Question("那食堂饭菜好吃吗", TODAY, history))
+    assert not reply.answered and "不在我能回答的范围" not in reply.answer
+    reply = engine.ask(Question("那西城区呢", TODAY, history))
+    assert reply.answered and "西城" in reply.answer

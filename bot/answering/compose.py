@@ -14,13 +14,19 @@ from bot.answering.declines import decline, decline_elsewhere
 from bot.answering.grounding import addresses_assistant
 from bot.answering.reply import SAME_LINE, Cited, Part, Reply
 from bot.answering.templates import Templates
-from bot.answering.whole import MAX_ANSWER_CHARS, next_sentence, with_continuations, with_enumerations
+from bot.answering.whole import (
+    MAX_ANSWER_CHARS,
+    next_sentence,
+    with_continuations,
+    with_enumerations,
+    with_the_speakers_words,
+)
 from bot.index.passages import Source
 from bot.index.retrieval import HybridRetriever
 from bot.knowledge.documents import Document
 from bot.text.analyzer import TextAnalyzer
 from bot.understanding.near import Near
-from bot.understanding.query import QueryInfo, coverage, has_answer_type, says_a_phrase, typed_strength
+from bot.understanding.query import QueryInfo, coverage, has_answer_type, match, says_a_phrase, typed_strength
 
 CANDIDATE_CHUNKS = 5
 LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present
@@ -130,6 +136,8 @@ class Composer:
                 covered |= new
         if info.asks_next:
             chosen += [n for n in map(next_sentence, list(chosen)) if n is not None]
+        if info.answer_type == "said":
+            chosen = with_the_speakers_words(chosen, self._follow)
         return with_enumerations(with_continuations(chosen), self._follow)
 
     def _follow(self, source: Source) -> Source | None:
@@ -205,6 +213,8 @@ class Composer:
                     cand.score -= LAPSED_PENALTY
             cands.sort(key=lambda c: -c.score)
         chosen = self.select(info, cands)
+        if not self._answers_the_follow_up(info, chosen):
+            return self.decline(info, sources, contact, conf, not_in_kb=True)
         cited = list({c.source.chunk.id: c.source for c in chosen}.values())
         return Reply(self.render(info, chosen, today, contact), answered=True, kind="answer",
                      sources=sources, cited=cited, confidence=conf)
@@ -217,6 +227,18 @@ class Composer:
         rest = info.without(about)
         return [c for c in cands if self._speaks_of(c, about)
                 and coverage(rest, c.text, self.analyzer) >= self.thresholds.typed_coverage]
+
+    def _answers_the_follow_up(self, info: QueryInfo, chosen: list[Candidate]) -> bool:
+        """A follow-up naming only things no passage names ("那食堂饭菜好吃吗") is answered only by sentences naming
+        one of them or a word standing in for it: the question it follows lends its topic, not an answer to
+        something the articles do not speak of."""
+        unseen = [kw for kw in info.own_words if kw.term in info.unseen]
+        if not unseen or len(unseen) < len(info.own_words):  # one it names is in the articles: it is about them
+            return True
+        text = "".join(c.text for c in chosen).lower()
+        near = self.near([kw.term for kw in unseen]) if self.near is not None else {}
+        return any(match(kw, text, self.analyzer) > 0 or any(w in text for w in near.get(kw.term, ()))
+                   for kw in unseen)
 
     def _typed(self, info: QueryInfo, cands: list[Candidate]) -> bool:
         """A sentence among the best supplies the kind of answer asked for (or any will do)."""

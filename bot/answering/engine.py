@@ -224,7 +224,8 @@ class Engine:
             sources = list({s.chunk.id: s for s in [*first, *sources]}.values())
         # A question close in meaning to the field's kinds of question is of the field even when the passages
         # do not answer it ("专职人数按劳动合同算吗"): declined as not in the knowledge base, not as outside it.
-        query = replace(read.query, in_field=intent.family not in (QUESTION, "help"))
+        # So is a follow-up: the conversation it continues was about the field.
+        query = replace(read.query, in_field=intent.family not in (QUESTION, "help") or read.message.follow_up)
         return self.composer.answer(query, sources, qvec, question.today, contact, read.elsewhere, need=need)
 
     def _facts_from_llm(self, question: Question, ruled: Reply) -> Reply:

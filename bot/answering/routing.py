@@ -23,7 +23,8 @@ _APPLY = re.compile(r"申报|申请|报名|参加|参与|征集|资格|交材料
 _MAY = re.compile(r"能不能|能否|可不可以|可否|可以|能|行不行|行吗|够不够|符合|满足|有资格|够格|合格吗|报得上|"
                   r"想(?:试试|试一下|试着)?(?:报|申报|申请)|"
                   r"eligible|qualify|can we|may we|are we", re.I)
-_TIME = re.compile(r"截止|截至|什么时候|何时|几号|哪天|几月|哪个月|期限|还能|还可以|还[收接在]|来得及|开始|结束|"
+_TIME = re.compile(r"截止|截至|什么时候|啥时候?|何时|几号|哪天|几月|哪个月|期限|还能|还可以|还[收接在]|来得及|来不及|"
+                   r"报不了|报不上|开始|结束|"
                    r"征集时间|申报时间|报名时间|时间安排|进度|deadline|when|still|open|closed?", re.I)
 _HAND_IN = re.compile(r"(?<![外社公成移])交(?![流通往友易叉代谈际])|递|报上|报名")  # handing in, on a day it names
 _STAGE_TIME = re.compile(r"什么时候|何时|几号|哪天|几月|哪个月|时间|安排在|when|date", re.I)
@@ -106,7 +107,8 @@ class ProgrammeRouter:
         # decide before the closest examples ("现在还能报吗" is near "成立几年才能报" too).
         dated = any(m.text in ask and m.names_days() for m in msg.times)
         if (ruling.stage_in_newest is not None and _STAGE_TIME.search(ask)) or \
-                (self.mentions_programme(ask) and (_TIME.search(ask) or dated)) or (dated and _HAND_IN.search(ask)):
+                ((self.mentions_programme(ask) or (in_context and msg.follow_up)) and (_TIME.search(ask) or dated)) \
+                or (dated and _HAND_IN.search(ask)):
             return advisor.timeline(ruling, ask, contact, msg.times)
         if intent.family == "criteria" and not self._about_projects(ask):
             return advisor.criteria(ruling, contact)

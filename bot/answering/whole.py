@@ -117,3 +117,23 @@ def with_continuations(chosen: list[Candidate]) -> list[Candidate]:
                 seen.add((item.source.chunk.id, item.index))
                 out.append(item)
     return out
+
+
+def with_the_speakers_words(chosen: list[Candidate], follow: Follow | None = None) -> list[Candidate]:
+    """What someone said goes on past the sentence naming them ("李新京认为…。但针对…他建议…。一是以事业留人"):
+    the sentences after it, up to the next speaker named or the usual length."""
+    if not chosen:
+        return chosen
+    out = [chosen[0]]
+    after = next_sentence(chosen[0], follow)
+    while after is not None and not _NEXT_SPEAKER.search(after.text) \
+            and sum(len(c.text) for c in out) + len(after.text) <= MAX_ANSWER_CHARS:
+        out.append(after)
+        after = next_sentence(after, follow)
+    return out + [c for c in chosen[1:] if c not in out]
+
+
+# A sentence that brings in another speaker: a title and a name before what they said.
+_NEXT_SPEAKER = re.compile(r"(?:长|主任|总干事|书记|教授|总编辑|干事|负责人)[\u4e00-\u9fff]{2,3}"
+                           r"(?:表示|认为|告诉|说|介绍|指出|提出|建议|称|坦言|透露|谈道|根据)")
+

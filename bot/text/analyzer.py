@@ -160,6 +160,11 @@ class TextAnalyzer:
         kept = [w for w in unique if not any(w != o and w in o for o in unique)]
         return [Keyword(w, self.variants(w)) for w in sorted(kept, key=len, reverse=True)]
 
+    def made_up_from_function(self, word: str) -> bool:
+        """A word the segmenter made up (no dictionary has it) that begins with a measure word, a modal verb or a
+        question word ("个报" in "多少个报的", "能报"): a piece of how something is said, not a thing."""
+        return word[0] in "个位名家能可会要想该哪啥谁咋" and not self._jieba.has_word(word)
+
     def _asking_form(self, word: str) -> bool:
         """A word the segmenter made up (no dictionary has it) that begins with a question word ("哪开" in
         "在哪开的", "啥样"): it is how the question asks, not what about."""

@@ -111,7 +111,8 @@ class MessageReader:
         ask = without_exception(ask)
         earlier = [self.analyzer.simplify(t) for t in earlier_user]
         standalone = ask
-        if earlier and _FOLLOW_UP.search(ask):  # a short question is not a follow-up by length alone
+        # A short question is not a follow-up by length alone, but one that names nothing ("谁办的啊") is.
+        if earlier and (_FOLLOW_UP.search(ask) or not self.analyzer.keywords(ask)):
             resolved = resolve(ask, self.analyzer.simplify(answered or earlier[-1]))
             # once it names what it points at, it stands alone ("通运街道是啥时候成立的")
             standalone = resolved if resolved != ask else earlier[-1] + " " + ask

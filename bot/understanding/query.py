@@ -14,7 +14,7 @@ from bot.understanding.message import asking_part, asks
 from bot.understanding.near import CREDIT as NEAR_CREDIT
 from bot.understanding.near import Near
 
-AnswerType = Literal["date", "amount", "count", "contact", "hours", "place", "person", "org", "any"]
+AnswerType = Literal["date", "amount", "count", "contact", "hours", "place", "person", "said", "org", "any"]
 
 # Order matters: the first type whose pattern matches wins.
 _ROLES = "领导|负责人|会长|秘书长|主任|处长|局长|总干事|所长|理事长|主席|书记|院长|社长|专家|嘉宾|发言人"
@@ -32,17 +32,22 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     # a list of names ("名单", "都是哪几家"): answered by sentences that name organisations
     ("org", re.compile(r"有名单|名单(?:能|可以|吗|呢|是|在哪|发)|哪几家|都是哪些|都有哪些机构|哪些机构|哪些单位|"
                        r"list of|which organi[sz]ations", re.I)),
+    # what someone said ("李新京讲了啥", "天津那个会长说啥了"): their words, all of them
+    ("said", re.compile(r"(?:说|讲|谈|提|聊|发言)(?:了|过|的)?(?:啥|什么|些什么|些啥|哪些)|怎么说的?|"
+                        r"(?:的|有啥|有什么)(?:观点|看法)|what did .{1,40} say|what .{1,20} said", re.I)),
     # a person in a role ("北京社协的会长是谁", "负责这事的领导叫啥"), not the organisation
     ("person", re.compile(rf"(?:{_ROLES})[^，,。？?]{{0,6}}(?:是谁|是哪位|叫啥|叫什么|姓什么|名字)|"
                           rf"谁是[^，,。？?]{{0,10}}(?:{_ROLES})|(?:是谁|哪位|谁)(?:说|讲|提出|认为|表示|发言|讲话|致辞)|"
                           r"who (?:said|spoke|leads|heads)|who is the (?:head|president|director|secretary)", re.I)),
     ("count", re.compile(r"多少|几个|几家|几名|几份|几位|几人|数量|人数|规模|how many|number of", re.I)),
-    ("org", re.compile(r"哪家|哪个机构|哪个单位|哪个部门|由谁|是谁|谁来|which organi[sz]ation|who", re.I)),
+    ("org", re.compile(r"哪家|哪个机构|哪个单位|哪个部门|由谁|是谁|谁来|"
+                       r"谁(?:办|建|创|成立|发起|搞|组织|主办|承办|牵头|出钱|负责)|which organi[sz]ation|who", re.I)),
 ]
 
 # an organisation by its name ("北京社会工作者协会"), not the word "机构"
 ORG_NAME = re.compile(rf"[{CJK}A-Za-z]{{2,}}(?:协会|社协|基金会|民政局|中心|事务所|委员会|联合会|社工委|研究院|"
                       r"大学|学院)")
+SPEECH = re.compile(r"表示|认为|指出|建议|提出|谈道|谈到|说|介绍|称|强调|坦言|归纳|呼吁|希望")
 _HAS = {
     "date": re.compile(r"\d{1,2}月|\d{4}年|[上中下]旬|年底|年初|日|周[一二三四五六日天末]|星期|每[月周年天]|"
                        r"上午|下午|晚上"),
@@ -56,6 +61,7 @@ _HAS = {
     "place": re.compile(r"位于|坐落|地址|地处|[路街巷道]\d+号|\d+号楼?|大厦|门牌|官网|网站|公众号|"
                         r"在[^，。；]{2,30}?(?:召开|举行|举办|开幕|设立|成立)"),
     "org": ORG_NAME,
+    "said": SPEECH,
     # a name after its title, before what the person said or a pause ("会长李新京认为", "处长邢桂丽，")
     "person": re.compile(rf"(?:长|主任|总干事|书记|教授|总编辑|干事)[{CJK}]{{2,3}}"
                          r"(?=表示|认为|告诉|说|介绍|指出|提出|建议|称|坦言|透露|等|[，、。；])"),
@@ -87,6 +93,7 @@ class QueryInfo:
     near: dict[str, tuple[str, ...]] = field(default_factory=dict)  # passages' words standing in for them
     in_field: bool = False  # its meaning is that of a kind of question the field is asked (intents.yaml)
     own: str = ""  # a follow-up's own words, without the question it follows (else the text is its own)
+    own_words: list[Keyword] = field(default_factory=list)  # … the things it names: an answer must name one
 
     def with_near(self, near: Near) -> QueryInfo:
         """The question with the passages' words that stand in for its unseen ones (`near`)."""

@@ -128,8 +128,10 @@ class QuestionReader:
         query = analyze(msg.standalone, self.analyzer, self.corpus)
         if not msg.follow_up:
             return query
-        query = replace(query, own=msg.ask)
         own = analyze(msg.ask, self.analyzer, self.corpus, split=False)
+        # what it names, not how it asks ("展开说说") nor a word the segmenter made of a count ("多少个报的")
+        things = {n.label.lower() for n in self.named(msg.ask) if not self.analyzer.made_up_from_function(n.label)}
+        query = replace(query, own=msg.ask, own_words=[kw for kw in own.keywords if kw.term in things])
         if own.answer_type == "any":
             return query
         return replace(query, answer_type=own.answer_type, count_unit=own.count_unit, count_noun=own.count_noun)
