@@ -616,3 +616,17 @@ def test_a_follow_up_about_something_else_is_not_answered_with_the_earlier_topic
     assert not reply.answered and "不在我能回答的范围" not in reply.answer
     reply = engine.ask(Question("那西城区呢", TODAY, history))
     assert reply.answered and "西城" in reply.answer
+
+
+def test_an_ordinal_asks_for_a_count() -> None:
+    assert answer_type("这是第几届啊") == "count"
+
+
+@pytest.mark.slow
+def test_a_sentence_about_another_programme_does_not_answer_for_the_one_asked(engine: Engine) -> None:
+    """"字节那个创投计划是哪家承接执行的": the 2022 round is run by 北京社协; 惠泽人 runs the V创投, which the
+    question does not name."""
+    reply = engine.ask(Question("字节那个创投计划是哪家承接执行的", TODAY))
+    first = reply.answer.split("。")[0]
+    assert reply.answered and "北京社协" in first and "惠泽人" not in first
+    assert "惠泽人" in engine.ask(Question("V创投是哪家承接的", TODAY)).answer

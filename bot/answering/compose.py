@@ -26,7 +26,15 @@ from bot.index.retrieval import HybridRetriever
 from bot.knowledge.documents import Document
 from bot.text.analyzer import TextAnalyzer
 from bot.understanding.near import Near
-from bot.understanding.query import QueryInfo, coverage, has_answer_type, match, says_a_phrase, typed_strength
+from bot.understanding.query import (
+    OTHER_PROGRAMME,
+    QueryInfo,
+    coverage,
+    has_answer_type,
+    match,
+    says_a_phrase,
+    typed_strength,
+)
 
 CANDIDATE_CHUNKS = 5
 LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present
@@ -35,6 +43,7 @@ MAX_SENTENCES = 3
 # An English question is less similar to the Chinese sentence that answers it than a Chinese one is: the median
 # similarity to the evidence sentence was 0.79 for 13 English and 0.90 for 309 Chinese tuning questions.
 CROSS_LINGUAL = 0.11
+OTHER_PROGRAMME_PENALTY = 0.15
 PHRASE = 0.1  # a sentence saying the question's phrases as phrases ("北京社协的会长" -> "…协会会长李新京")
 PRACTICAL = ("contact", "hours", "place")  # details the articles lack: declined as not in the knowledge base
 
@@ -64,6 +73,7 @@ class Composer:
     # ------------------------------------------------------------------ scoring
     def candidates(self, info: QueryInfo, sources: list[Source], qvec: np.ndarray) -> list[Candidate]:
         out: list[Candidate] = []
+        other = not OTHER_PROGRAMME.search(info.text)  # a sentence about another programme than the one asked
         for rank, src in enumerate(sources[:CANDIDATE_CHUNKS]):
             sims = self.retriever.sentence_similarities(qvec, src.chunk.id)
             heading = f"{src.chunk.title} {src.chunk.heading} "
@@ -80,7 +90,8 @@ class Composer:
                 cand = Candidate(rank, src, i, sentence, cov, sim, strength > 0)
                 cand.phrase = PHRASE * says_a_phrase(info, sentence)
                 cand.score = (0.5 * cov + 0.5 * similarity_scale(sim) + cand.phrase
-                              + (0.15 * strength if strength else -0.15) + 0.04 / (rank + 1))
+                              + (0.15 * strength if strength else -0.15) + 0.04 / (rank + 1)
+                              - (OTHER_PROGRAMME_PENALTY if other and OTHER_PROGRAMME.search(sentence) else 0.0))
                 out.append(cand)
         out.sort(key=lambda c: -c.score)
         return out

@@ -15,7 +15,7 @@ from bot.answering.programme import Advisor
 from bot.answering.reply import Reply
 from bot.text.analyzer import TextAnalyzer
 from bot.understanding.intents import IntentMatch
-from bot.understanding.query import AnswerType, QueryInfo, coverage
+from bot.understanding.query import OTHER_PROGRAMME, AnswerType, QueryInfo, coverage
 from bot.understanding.reading import Named, Reading
 
 _APPLY = re.compile(r"申报|申请|报名|参加|参与|征集|资格|交材料|交申报|(?:能|可以|可|还能)报(?![道告纸销])|"
@@ -31,7 +31,6 @@ _STAGE_TIME = re.compile(r"什么时候|何时|几号|哪天|几月|哪个月|�
 _REQUIREMENTS = re.compile(r"条件|资质|要求|门槛|标准|硬性|requirements?|criteria|qualifications?", re.I)
 _WHICH = re.compile(r"哪些|什么|有何|是什么|哪几|怎样|如何|what|which", re.I)
 _ORG_WORDS = re.compile(r"机构|组织|单位|团队|社工师|专职|年检|处罚|注册|organi[sz]ation|staff|team", re.I)
-_OTHER_PROGRAMME = re.compile(r"V创投|志愿服务V|美好社区计划|大学生社工计划", re.I)
 _THERE = re.compile(r"有没有|有无|有类似|类似的|本地|当地|那边|那儿|is there|are there", re.I)
 _EN_PROGRAMME = re.compile(r"venture|programme|program", re.I)
 # The kind of answer each programme fact supplies; a question asking for another kind is not answered by it.
@@ -47,7 +46,7 @@ class ProgrammeRouter:
         self.examples = examples
 
     def mentions_programme(self, text: str) -> bool:
-        if _OTHER_PROGRAMME.search(text):
+        if OTHER_PROGRAMME.search(text):
             return False
         aliases = {a for p in self.advisor.programmes for a in (p.name, *p.aliases)}
         return any(a in text for a in aliases) or bool(_APPLY.search(text) or _EN_PROGRAMME.search(text))
@@ -76,7 +75,7 @@ class ProgrammeRouter:
         """The programme reply the question gets, rendered from the rules' one ruling on it; else None."""
         advisor, msg = self.advisor, reading.message
         text, ask = msg.text, msg.ask
-        if not advisor.programmes or _OTHER_PROGRAMME.search(text):
+        if not advisor.programmes or OTHER_PROGRAMME.search(text):
             return None
         ruling = advisor.rules.rule(ask, [text, *reversed(msg.earlier)], reading.facts, today)
         in_context = self.mentions_programme(text) or any(self.mentions_programme(m) for m in msg.earlier)

@@ -39,11 +39,14 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("person", re.compile(rf"(?:{_ROLES})[^，,。？?]{{0,6}}(?:是谁|是哪位|叫啥|叫什么|姓什么|名字)|"
                           rf"谁是[^，,。？?]{{0,10}}(?:{_ROLES})|(?:是谁|哪位|谁)(?:说|讲|提出|认为|表示|发言|讲话|致辞)|"
                           r"who (?:said|spoke|leads|heads)|who is the (?:head|president|director|secretary)", re.I)),
-    ("count", re.compile(r"多少|几个|几家|几名|几份|几位|几人|数量|人数|规模|how many|number of", re.I)),
+    ("count", re.compile(r"多少|几个|几家|几名|几份|几位|几人|第几|数量|人数|规模|how many|number of", re.I)),
     ("org", re.compile(r"哪家|哪个机构|哪个单位|哪个部门|由谁|是谁|谁来|"
                        r"谁(?:办|建|创|成立|发起|搞|组织|主办|承办|牵头|出钱|负责)|which organi[sz]ation|who", re.I)),
 ]
 
+# Programmes the articles speak of besides the one the rules decide: a sentence about one of them does not
+# answer a question about "创投计划" that does not name it.
+OTHER_PROGRAMME = re.compile(r"V创投|志愿服务V|美好社区计划|大学生社工计划", re.I)
 # an organisation by its name ("北京社会工作者协会"), not the word "机构"
 ORG_NAME = re.compile(rf"[{CJK}A-Za-z]{{2,}}(?:协会|社协|基金会|民政局|中心|事务所|委员会|联合会|社工委|研究院|"
                       r"大学|学院)")
