@@ -16,8 +16,9 @@ from bot.settings import PROJECT_ROOT
 from bot.text.analyzer import TextAnalyzer
 from bot.text.dates import time_mentions
 from bot.text.slips import SlipReader
+from bot.understanding.answer_types import answer_type
 from bot.understanding.message import MessageReader, asking_part, find_ask, script_of
-from bot.understanding.query import Keyword, analyze, answer_type, match
+from bot.understanding.query import Keyword, analyze, match
 from bot.understanding.reading import Reading
 
 TODAY = dt.date(2026, 11, 24)
@@ -168,7 +169,7 @@ def test_a_compound_is_matched_by_its_head_not_by_its_modifier() -> None:
 
 def test_what_kind_of_answer_a_question_wants() -> None:
     """A where-question wants a place (an address, or where an event was held); "啥时" is "什么时候"."""
-    from bot.understanding.query import answer_type, has_answer_type
+    from bot.understanding.answer_types import answer_type, has_answer_type
     assert answer_type("北京社协的办公地点在哪儿") == "place"
     assert answer_type("创投项目啥时候签约") == "date"
     assert has_answer_type("place", "中心位于魏善庄镇政府院内3号楼")
@@ -189,8 +190,9 @@ def test_what_kind_of_answer_a_question_wants() -> None:
 def test_each_clause_that_asks_is_a_part_of_the_question() -> None:
     """"啥时候成立，下面管几个村站" asks twice, each part for its own kind of answer; a clause that only
     tells goes with the part it leads up to; "啥" and "咋" ask as "什么" and "怎么" do."""
+    from bot.understanding.answer_types import answer_type
     from bot.understanding.message import asks
-    from bot.understanding.query import answer_type, asked_parts
+    from bot.understanding.query import asked_parts
     assert asks("啥时候成立") and asks("专职人员咋算")
     assert asked_parts("魏善庄镇的社工服务中心啥时候成立，下面管几个村站") == [
         "魏善庄镇的社工服务中心啥时候成立，", "下面管几个村站"]
@@ -237,7 +239,7 @@ def test_a_sentence_that_is_the_first_item_brings_the_next() -> None:
 
 
 def test_opening_hours_asked_in_english() -> None:
-    from bot.understanding.query import answer_type
+    from bot.understanding.answer_types import answer_type
     assert answer_type("what time does the station open on sundays") == "hours"
     assert answer_type("is the application still open") != "hours"
 
@@ -245,7 +247,7 @@ def test_opening_hours_asked_in_english() -> None:
 def test_the_kind_of_answer_is_what_the_asking_clause_wants() -> None:
     """"诈骗电话" told as context does not make the question ask for a phone number; "在哪几方面" asks
     which aspects, not where."""
-    from bot.understanding.query import answer_type
+    from bot.understanding.answer_types import answer_type
     assert answer_type("家里老人空巢，还老接到诈骗电话，有没有什么公益项目管这个") == "contact"  # the whole text
     a = analyzer()
     from bot.understanding.query import analyze
@@ -254,7 +256,7 @@ def test_the_kind_of_answer_is_what_the_asking_clause_wants() -> None:
     assert analyze("社工站的电话是多少", a, ["社工站"]).answer_type == "contact"
     assert answer_type("宋贵伦说社工要在哪几方面完善") == "any"
     # a bare asking clause asks about what comes before it
-    from bot.understanding.query import asked_type
+    from bot.understanding.answer_types import asked_type
     assert asked_type("社工站的电话，有吗？") == "contact" and asked_type("今年的经费，大概多少？") == "amount"
     assert asked_type("我想知道报名截止日期，能告诉我吗？") == "date"
     assert asked_type("家里老人空巢，还老接到诈骗电话，有没有什么公益项目管这个") == "any"
@@ -361,7 +363,7 @@ def test_a_question_of_the_field_the_passages_do_not_answer_is_not_called_out_of
 @pytest.mark.slow
 def test_an_english_question_is_scored_on_the_scale_of_chinese_ones(engine: Engine) -> None:
     """Cross-lingual similarities run lower: an English question's candidates are lifted by the measured gap."""
-    from bot.answering.compose import CROSS_LINGUAL
+    from bot.answering.candidates import CROSS_LINGUAL
     text = "social workers in Beijing, how many?"
     qvec = engine._query_vector(text)
     sources = engine.retriever.sources(text, qvec, "hybrid")
@@ -540,7 +542,7 @@ def test_a_sentence_saying_the_questions_phrase_answers_it(engine: Engine) -> No
 
 
 def test_a_person_in_a_role_is_asked_for_by_the_role() -> None:
-    from bot.understanding.query import has_answer_type
+    from bot.understanding.answer_types import has_answer_type
     assert answer_type("北京社协的会长是谁") == "person"
     assert answer_type("负责这事的领导叫啥") == "person"
     assert answer_type("是谁说要以事业留人") == "person"

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.answering.candidates import Candidate, display, similarity_scale
+from bot.answering.candidates import Candidate, display, scored, similarity_scale
 from bot.answering.citing import cite_passage, source_list
 from bot.answering.declines import decline, decline_elsewhere
-from bot.answering.grounding import addresses_assistant
 from bot.answering.reply import SAME_LINE, Cited, Part, Reply
 from bot.answering.templates import Templates
 from bot.answering.whole import (
@@ -25,26 +24,14 @@ from bot.index.passages import Source
 from bot.index.retrieval import HybridRetriever
 from bot.knowledge.documents import Document
 from bot.text.analyzer import TextAnalyzer
+from bot.understanding.answer_types import has_answer_type
 from bot.understanding.near import Near
-from bot.understanding.query import (
-    OTHER_PROGRAMME,
-    QueryInfo,
-    coverage,
-    has_answer_type,
-    match,
-    says_a_phrase,
-    typed_strength,
-)
+from bot.understanding.query import QueryInfo, coverage, match, typed_strength
 
 CANDIDATE_CHUNKS = 5
 LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present
 TIE = 0.01  # scores this close are a tie, broken by which sentence states the latest figure
 MAX_SENTENCES = 3
-# An English question is less similar to the Chinese sentence that answers it than a Chinese one is: the median
-# similarity to the evidence sentence was 0.79 for 13 English and 0.90 for 309 Chinese tuning questions.
-CROSS_LINGUAL = 0.11
-OTHER_PROGRAMME_PENALTY = 0.15
-PHRASE = 0.1  # a sentence saying the question's phrases as phrases ("北京社协的会长" -> "…协会会长李新京")
 PRACTICAL = ("contact", "hours", "place")  # details the articles lack: declined as not in the knowledge base
 
 
@@ -72,29 +59,8 @@ class Composer:
 
     # ------------------------------------------------------------------ scoring
     def candidates(self, info: QueryInfo, sources: list[Source], qvec: np.ndarray) -> list[Candidate]:
-        out: list[Candidate] = []
-        other = not OTHER_PROGRAMME.search(info.text)  # a sentence about another programme than the one asked
-        for rank, src in enumerate(sources[:CANDIDATE_CHUNKS]):
-            sims = self.retriever.sentence_similarities(qvec, src.chunk.id)
-            heading = f"{src.chunk.title} {src.chunk.heading} "
-            for i, sentence in enumerate(src.chunk.sentences):
-                if addresses_assistant(sentence):  # an instruction planted in a document is not an answer
-                    continue
-                # Title, heading and the sentence before (which often names the subject) lend
-                # a sentence context, but only part of the credit.
-                before = src.chunk.sentences[i - 1] if i else ""
-                cov = max(coverage(info, sentence, self.analyzer),
-                          0.7 * coverage(info, heading + before + sentence, self.analyzer))
-                sim = (sims[i] if i < len(sims) else 0.0) + (CROSS_LINGUAL if info.english else 0.0)
-                strength = typed_strength(info, sentence)
-                cand = Candidate(rank, src, i, sentence, cov, sim, strength > 0)
-                cand.phrase = PHRASE * says_a_phrase(info, sentence)
-                cand.score = (0.5 * cov + 0.5 * similarity_scale(sim) + cand.phrase
-                              + (0.15 * strength if strength else -0.15) + 0.04 / (rank + 1)
-                              - (OTHER_PROGRAMME_PENALTY if other and OTHER_PROGRAMME.search(sentence) else 0.0))
-                out.append(cand)
-        out.sort(key=lambda c: -c.score)
-        return out
+        """The sentences of the top passages, best first."""
+        return scored(info, sources[:CANDIDATE_CHUNKS], qvec, self.retriever.sentence_similarities, self.analyzer)
 
     def chunk_coverage(self, info: QueryInfo, sources: list[Source]) -> float:
         """The best share of the question's words that one of the top passages holds."""

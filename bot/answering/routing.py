@@ -14,8 +14,9 @@ import re
 from bot.answering.programme import Advisor
 from bot.answering.reply import Reply
 from bot.text.analyzer import TextAnalyzer
+from bot.understanding.answer_types import OTHER_PROGRAMME, AnswerType
 from bot.understanding.intents import IntentMatch
-from bot.understanding.query import OTHER_PROGRAMME, AnswerType, QueryInfo, coverage
+from bot.understanding.query import QueryInfo, coverage
 from bot.understanding.reading import Named, Reading
 
 _APPLY = re.compile(r"申报|申请|报名|参加|参与|征集|资格|交材料|交申报|(?:能|可以|可|还能)报(?![道告纸销])|"

@@ -13,10 +13,11 @@ from dataclasses import dataclass, replace
 from bot.knowledge.places import Places
 from bot.text.analyzer import TextAnalyzer
 from bot.text.normalize import CJK
+from bot.understanding.answer_types import ORG_NAME, AnswerType, answer_type, asked_type
 from bot.understanding.fact_words import SELF
 from bot.understanding.facts import OrgFacts, accumulate, extract
 from bot.understanding.message import Message, MessageReader, asking_part
-from bot.understanding.query import ORG_NAME, AnswerType, QueryInfo, analyze, answer_type, asked_type
+from bot.understanding.query import QueryInfo, analyze
 from bot.understanding.smalltalk import Smalltalk, SmalltalkReader
 
 Rewrite = Callable[[str], str | None]  # a follow-up's ask -> the question standing alone (a language model)
