@@ -632,3 +632,13 @@ def test_a_sentence_about_another_programme_does_not_answer_for_the_one_asked(en
     first = reply.answer.split("。")[0]
     assert reply.answered and "北京社协" in first and "惠泽人" not in first
     assert "惠泽人" in engine.ask(Question("V创投是哪家承接的", TODAY)).answer
+
+
+@pytest.mark.slow
+def test_who_a_named_person_is_is_their_title(engine: Engine) -> None:
+    """"刘京是啥职务": the sentence giving the person with their title; 职务 is what is asked, not a topic."""
+    info = analyze("刘京是啥职务", engine.analyzer, engine.reader.corpus)
+    assert info.answer_type == "person" and [k.term for k in info.keywords] == ["刘京"]
+    assert analyze("创投是谁出的钱", engine.analyzer, engine.reader.corpus).answer_type == "org"
+    reply = engine.ask(Question("刘京是啥职务", TODAY))
+    assert reply.answered and "秘书长" in reply.answer

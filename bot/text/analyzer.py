@@ -106,6 +106,10 @@ class TextAnalyzer:
         tagged = [self._jieba.tag(w) for w in inner]
         return any(len(t) == 1 and (t[0][1][:1] == "n" or t[0][1] == "vn") for t in tagged)
 
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """The text's words with their part-of-speech tags (nr: a person's name)."""
+        return list(self._jieba.tag(text))
+
     def words(self, text: str) -> list[str]:
         return [t for t in self._jieba.cut(text, True) if _WORD.search(t)]
 

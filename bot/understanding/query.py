@@ -93,6 +93,9 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
     # "几个村的社工站": what is counted is the head after 的 (社工站), else what comes before it ("几个村的")
     phrase = re.split(r"[了是吗呢啊呀？?，,。]", focus[2])[0] if focus else ""
     noun = phrase.rsplit("的", 1)[-1] or phrase.split("的", 1)[0]
+    identity = _who_they_are(text, analyzer)
+    if identity:  # "刘京是啥职务": 职务 names the kind of answer, not a topic the passages must share
+        keywords = [kw for kw in keywords if kw.term not in _IDENTITY_WORDS]
     n = max(len(corpus), 1)
     weights: dict[str, float] = {}
     unseen: list[str] = []
@@ -102,13 +105,28 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
         if not df and CJK_WORD.search(kw.term):
             unseen.append(kw.term)
     return QueryInfo(
-        text=text, keywords=keywords, weights=weights, answer_type=asked_type(text),
+        text=text, keywords=keywords, weights=weights, answer_type=identity or asked_type(text),
         years=[int(y) for y in YEAR.findall(text)], asks_present=bool(_PRESENT.search(text)),
         asks_next=bool(_NEXT.search(text)), english=analyzer.is_english(text),
         count_unit=(focus[1] or "") if focus else "", count_noun=noun,
         parts=[analyze(p, analyzer, corpus, split=False) for p in parts[1:]] if len(parts) > 1 else [],
         unseen=unseen,
     )
+
+
+# "沈小平是谁啊", "刘京是啥职务", "张强是哪个部门的": asked of a person named, what they are (a title, a post)
+_IDENTITY_WORDS = ("单位", "部门", "职务", "职位", "身份", "来头")
+_IDENTITY = re.compile(rf"^(?:是谁|是什么人|是干嘛的|是干什么的|是做什么的|"
+                       rf"是?(?:哪个|什么|啥)(?:{'|'.join(_IDENTITY_WORDS)}))")
+
+
+def _who_they_are(text: str, analyzer: TextAnalyzer) -> AnswerType | None:
+    """A question asking who a person it names is wants the sentence giving them with their title."""
+    clause = asking_part(text).strip()
+    tagged = analyzer.tagged(clause)
+    if len(tagged) >= 2 and tagged[0][1] == "nr" and _IDENTITY.match(clause[len(tagged[0][0]):]):
+        return "person"
+    return None
 
 
 _LATIN_LED = re.compile(rf"([a-z]+)[{CJK}]{{2,}}")
