@@ -642,3 +642,12 @@ def test_who_a_named_person_is_is_their_title(engine: Engine) -> None:
     assert analyze("创投是谁出的钱", engine.analyzer, engine.reader.corpus).answer_type == "org"
     reply = engine.ask(Question("刘京是啥职务", TODAY))
     assert reply.answered and "秘书长" in reply.answer
+
+
+def test_statements_that_only_look_like_questions() -> None:
+    """Review of 2026-11-25: 很多大学生 is not 多大, 还是挺好的 is not an either-or, 比如说什么样 is not what someone
+    said, 其他 is not 他."""
+    from bot.understanding.message import asks
+    assert not asks("很多大学生") and not asks("最多长达三年") and not asks("这是一个新项目还是挺好的")
+    assert answer_type("比如说什么样的机构可以报") != "said" and answer_type("申报时要提什么材料") != "said"
+    assert answer_type("他在会上提到了什么") == "said"

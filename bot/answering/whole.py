@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from bot.answering.candidates import Candidate
 from bot.index.passages import Source
+from bot.understanding.answer_types import NAMED_PERSON
 
 MAX_ANSWER_CHARS = 320
 MAX_ENUMERATION_CHARS = 560  # an enumeration is kept whole past the usual length, up to this
@@ -126,14 +127,10 @@ def with_the_speakers_words(chosen: list[Candidate], follow: Follow | None = Non
         return chosen
     out = [chosen[0]]
     after = next_sentence(chosen[0], follow)
-    while after is not None and not _NEXT_SPEAKER.search(after.text) \
+    while after is not None and not NAMED_PERSON.search(after.text) \
             and sum(len(c.text) for c in out) + len(after.text) <= MAX_ANSWER_CHARS:
         out.append(after)
         after = next_sentence(after, follow)
-    return out + [c for c in chosen[1:] if c not in out]
-
-
-# A sentence that brings in another speaker: a title and a name before what they said.
-_NEXT_SPEAKER = re.compile(r"(?:长|主任|总干事|书记|教授|总编辑|干事|负责人)[\u4e00-\u9fff]{2,3}"
-                           r"(?:表示|认为|告诉|说|介绍|指出|提出|建议|称|坦言|透露|谈道|根据)")
+    taken = {(c.source.chunk.id, c.index) for c in out}
+    return out + [c for c in chosen[1:] if (c.source.chunk.id, c.index) not in taken]
 

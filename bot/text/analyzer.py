@@ -167,12 +167,15 @@ class TextAnalyzer:
     def made_up_from_function(self, word: str) -> bool:
         """A word the segmenter made up (no dictionary has it) that begins with a measure word, a modal verb or a
         question word ("个报" in "多少个报的", "能报"): a piece of how something is said, not a thing."""
-        return word[0] in "个位名家能可会要想该哪啥谁咋" and not self._jieba.has_word(word)
+        return self._made_up_from(word, "个位名家能可会要想该哪啥谁咋")
 
     def _asking_form(self, word: str) -> bool:
         """A word the segmenter made up (no dictionary has it) that begins with a question word ("哪开" in
         "在哪开的", "啥样"): it is how the question asks, not what about."""
-        return word[0] in "哪啥谁咋" and not self._jieba.has_word(word)
+        return self._made_up_from(word, "哪啥谁咋")
+
+    def _made_up_from(self, word: str, leads: str) -> bool:
+        return word[0] in leads and not self._jieba.has_word(word)
 
     def query_tokens(self, question: str) -> list[str]:
         """Tokens for keyword search, with variants of the question's words."""

@@ -30,7 +30,8 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("org", re.compile(r"有名单|名单(?:能|可以|吗|呢|是|在哪|发)|哪几家|都是哪些|都有哪些机构|哪些机构|哪些单位|"
                        r"list of|which organi[sz]ations", re.I)),
     # what someone said ("李新京讲了啥", "天津那个会长说啥了"): their words, all of them
-    ("said", re.compile(r"(?:说|讲|谈|提|聊|发言)(?:了|过|的)?(?:啥|什么|些什么|些啥|哪些)|怎么说的?|"
+    ("said", re.compile(r"(?<![比如方])(?:说|讲|谈|聊|发言|提到|提出)(?:了|过|的)?(?:啥|什么|些什么|些啥|哪些)"
+                        r"(?![样么])|"
                         r"(?:的|有啥|有什么)(?:观点|看法)|what did .{1,40} say|what .{1,20} said", re.I)),
     # a person in a role ("北京社协的会长是谁", "负责这事的领导叫啥"), not the organisation
     ("person", re.compile(rf"(?:{_ROLES})[^，,。？?]{{0,6}}(?:是谁|是哪位|叫啥|叫什么|姓什么|名字)|"
@@ -48,6 +49,9 @@ OTHER_PROGRAMME = re.compile(r"V创投|志愿服务V|美好社区计划|大学�
 ORG_NAME = re.compile(rf"[{CJK}A-Za-z]{{2,}}(?:协会|社协|基金会|民政局|中心|事务所|委员会|联合会|社工委|研究院|"
                       r"大学|学院)")
 SPEECH = re.compile(r"表示|认为|指出|建议|提出|谈道|谈到|说|介绍|称|强调|坦言|归纳|呼吁|希望")
+# a name after its title, before what the person said or a pause ("会长李新京认为", "处长邢桂丽，")
+NAMED_PERSON = re.compile(rf"(?:长|主任|总干事|书记|教授|总编辑|干事)[{CJK}]{{2,3}}"
+                          r"(?=表示|认为|告诉|说|介绍|指出|提出|建议|称|坦言|透露|谈道|根据|等|[，、。；])")
 _HAS = {
     "date": re.compile(r"\d{1,2}月|\d{4}年|[上中下]旬|年底|年初|日|周[一二三四五六日天末]|星期|每[月周年天]|"
                        r"上午|下午|晚上"),
@@ -62,9 +66,7 @@ _HAS = {
                         r"在[^，。；]{2,30}?(?:召开|举行|举办|开幕|设立|成立)"),
     "org": ORG_NAME,
     "said": SPEECH,
-    # a name after its title, before what the person said or a pause ("会长李新京认为", "处长邢桂丽，")
-    "person": re.compile(rf"(?:长|主任|总干事|书记|教授|总编辑|干事)[{CJK}]{{2,3}}"
-                         r"(?=表示|认为|告诉|说|介绍|指出|提出|建议|称|坦言|透露|等|[，、。；])"),
+    "person": NAMED_PERSON,
 }
 
 

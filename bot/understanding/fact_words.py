@@ -30,9 +30,9 @@ FROM_START = re.compile(r"(?:从|一|打|自)?(?:成立|开业|创办|创立|注
                         r"(?:时|之初|那年|那天|第一年|起|开始|以来)?就(?:在|来|加入|跟着|有)|元老|创始(?:成员|员工|团队)|"
                         r"since (?:the start|we (?:were )?founded)", re.I)
 # "现在就剩一个", "只有一个了": how many there are now, told after the certified workers were named
-NOW_LEFT = re.compile(rf"(?:就剩|只剩|剩下?|只有)\s*({NUM})\s*[个位名]?")
+NOW_LEFT = re.compile(rf"(?:就剩|只剩|剩下)\s*({NUM})\s*[个位名]?")
 # "社工师还没有", "一个社工师都没有": none at all
-NONE_CERTIFIED = re.compile(r"(?:社工师|社会工作师|持证社工)[^，。]{0,3}(?:还)?(?:没有|没)(?!过)|"
+NONE_CERTIFIED = re.compile(r"(?:社工师|社会工作师|持证社工)(?:还|也|都|暂时|目前)?(?:没有|没)(?:了|呢|啊)?$|"
                             r"(?:没有|没)(?:一个)?(?:社工师|社会工作师|持证社工)|一个(?:社工师)?都没有")
 # What the person does not know is not a fact ("年检和处罚这块我不清楚")
 UNSURE = re.compile(r"不清楚|不知道|不确定|不太清楚|不了解|说不好|(?:要|得|需要)问|not sure|don'?t know", re.I)
@@ -45,6 +45,7 @@ FULLTIME = re.compile(r"专职|全职(?!妈妈)|交社保|社保|full[- ]?time|s
 REGISTRATION = re.compile(r"注册|成立|登记|创办|创立|建立|拿(?:的|到了?)?(?:登记)?证|"
                           r"(?:机构|单位|组织)(?:刚|已经|已|才|都)?满|(?:离|距)满|"
                           r"registered|founded|established|set up", re.I)
+ORG_REGISTERED = re.compile(r"注册|成立|登记|创办|创立|registered|founded", re.I)  # not a worker's 拿证
 INSPECTION = re.compile(r"年检|年审|annual inspections?", re.I)
 INSPECTION_FAIL = re.compile(r"不合格|没有?(?:通过|过|合格)|未(?:通过|合格)|不通过|没参加|未参加|没做|"
                              r"failed|did not pass|didn't pass|not passed?", re.I)

@@ -37,6 +37,7 @@ from bot.understanding.fact_words import (
     NONE_CERTIFIED,
     NOW_LEFT,
     ORG_CONTEXT,
+    ORG_REGISTERED,
     OTHER_SUBJECT,
     OTHER_TYPE,
     REGISTRATION,
@@ -189,13 +190,15 @@ def extract(text: str, today: dt.date, places: Places, *, require_first_person: 
             if n is not None:
                 facts.certified = n
                 facts.said["certified"] = clause
-            if NONE_CERTIFIED.search(clause):
+            if (n is None or re.search(r"一[个位名]?[^，。]{0,4}[都也]没", clause)) and NONE_CERTIFIED.search(clause):
                 facts.certified = Count(0)
                 facts.said["certified"] = clause
             subject, together = "certified", bool(ALL.search(clause) or (n == 2 and "俩" in clause))
-        elif subject == "certified" and (left := NOW_LEFT.search(clause)):
-            facts.certified = count_of(next(x for x in numbers(clause) if x.start >= left.start(1)))
-            facts.said["certified"] = clause
+        elif subject == "certified" and (left := NOW_LEFT.search(clause)) and not _names_a_criterion(clause):
+            now = next((x for x in numbers(clause) if x.start >= left.start(1)), None)
+            if now is not None:
+                facts.certified = count_of(now)
+                facts.said["certified"] = clause
         if subject == "certified" and FROM_START.search(clause):
             from_start = True
             facts.said["certified_tenure"] = clause
@@ -223,7 +226,9 @@ def extract(text: str, today: dt.date, places: Places, *, require_first_person: 
             if n is not None:
                 facts.fulltime_staff = n
                 facts.said["fulltime_staff"] = clause
-        if REGISTRATION.search(clause) and not TENURE.search(clause) and not FROM_START.search(clause):
+        # "3个社工师都是24年3月拿的证": a worker's certificate, not the organisation registering
+        registering = REGISTRATION.search(clause) and (ORG_REGISTERED.search(clause) or not CERTIFIED.search(clause))
+        if registering and not TENURE.search(clause) and not FROM_START.search(clause):
             years = duration(clause, today)
             if years is not None:
                 facts.registered = years

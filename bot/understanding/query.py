@@ -61,7 +61,8 @@ class QueryInfo:
     def _keeping(self, kept: list[Keyword]) -> QueryInfo:
         terms = {kw.term for kw in kept}
         return replace(self, keywords=kept, weights={t: self.weights[t] for t in terms},
-                       unseen=[w for w in self.unseen if w in terms])
+                       unseen=[w for w in self.unseen if w in terms],
+                       own_words=[w for w in self.own_words if w.term in terms])
 
 
 
@@ -180,9 +181,9 @@ def match(keyword: Keyword, text: str, analyzer: TextAnalyzer) -> float:
     if any(v.lower() in text for v in keyword.variants):
         return 1.0
     term = keyword.term
-    if _abbreviates(term, text):
-        return ABBREVIATED
-    if len(term) < 3 or _LATIN_LED.fullmatch(term):  # "V创投" is not partly "创投": its letter names it
+    abbreviated = ABBREVIATED if _abbreviates(term, text) else 0.0
+    if len(term) < 3 or _LATIN_LED.fullmatch(term):
+        return abbreviated  # "V创投" is not partly "创投": its letter names it
         return 0.0
     covered = [False] * len(term)
     for part in analyzer.tokens(term):
@@ -199,7 +200,7 @@ def match(keyword: Keyword, text: str, analyzer: TextAnalyzer) -> float:
     # character pairs of the keyword found in the text give partial credit too, the head's among them.
     pairs = [term[i:i + 2] for i in range(len(term) - 1)]
     by_pairs = 0.8 * (sum(1 for p in pairs if p in text) / len(pairs)) ** 2 if pairs and pairs[-1] in text else 0.0
-    return max(by_parts, by_pairs)
+    return max(by_parts, by_pairs, abbreviated)
 
 
 ABBREVIATED = 0.6  # credit for a short word whose full form the text says ("初选" for "初步评选")

@@ -169,8 +169,8 @@ class QuestionReader:
 
 
 # People (an organisation as its people): "他们那边". "它" is as often the topic ("那它总共资助几个项目").
-_PRONOUN = re.compile(r"他们|她们|[他她](?![们人乡])")
-_NAME_BEFORE = re.compile(r".*[由是的在和与及、向为对从将据即，,：:]")  # what comes before a name in a sentence
+_PRONOUN = re.compile(r"他们|她们|(?<![其])[他她](?![们人乡])")
+_NAME_BEFORE = re.compile(r".*[由是的据，,：:]")  # what comes before a name in a sentence
 
 
 def _who_it_was(msg: Message, answered: str) -> str:
