@@ -651,3 +651,12 @@ def test_statements_that_only_look_like_questions() -> None:
     assert not asks("很多大学生") and not asks("最多长达三年") and not asks("这是一个新项目还是挺好的")
     assert answer_type("比如说什么样的机构可以报") != "said" and answer_type("申报时要提什么材料") != "said"
     assert answer_type("他在会上提到了什么") == "said"
+
+
+@pytest.mark.slow
+def test_english_questions_in_the_fields_words(engine: Engine) -> None:
+    """The glossary renders the field's English (forum, undertake, female) in the sources' Chinese."""
+    reply = engine.ask(Question("Which organisation undertakes the social work venture programme?", TODAY))
+    assert reply.answered and "北京社协" in reply.answer.split("来源")[0]
+    assert "77.6" in engine.ask(Question("Share of female social workers in the survey?", TODAY)).answer
+    assert "建外街道" in engine.ask(Question("Where was the 2020 forum held?", TODAY)).answer
