@@ -30,8 +30,9 @@ PHONE: dict[str, Any] = {"viewport": {"width": 360, "height": 740}, "device_scal
 
 require_chromium()
 
-# A waiting bound, not a timing claim: on 2 shared cores under a full CI run an answer has taken over 30 s.
-ANSWER_WAIT_MS = 120_000
+# No time limit on waiting for an answer (Playwright's 0): the test is about what the page shows, not how fast;
+# on 2 shared cores under a full CI run an answer has taken over 30 s.
+ANSWER_WAIT_MS = 0
 
 
 @pytest.fixture(scope="module")
