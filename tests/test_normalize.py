@@ -71,6 +71,7 @@ def test_calendar_helpers() -> None:
     assert month_end(2022, 2) == dt.date(2022, 2, 28) and month_end(2024, 12) == dt.date(2024, 12, 31)
     assert zh_date(dt.date(2022, 4, 10)) == "2022年4月10日" and zh_month_day(dt.date(2022, 4, 10)) == "4月10日"
     assert PubDate.parse("2022-02").last_day() == dt.date(2022, 2, 28)
+    assert PubDate.parse("2022-02").first_day() == dt.date(2022, 2, 1) and PubDate(2022).first_day().month == 1
     assert years_since(dt.date(2019, 3, 28), dt.date(2022, 3, 28)) == 3.0
     low, high = years_until(2019, 12, dt.date(2022, 12, 31))
     assert round(low, 2) == 3.0 and round(high, 2) == 3.08

@@ -68,6 +68,15 @@ def test_a_long_message_is_split_into_its_context_and_its_ask() -> None:
     assert find_ask(short) == (short, "")
 
 
+def test_what_leads_up_to_a_colon_is_context() -> None:
+    lead = "我是一家媒体的实习记者，在整理社工创投的稿子，编辑让我核对两个数："
+    ask = "第一阶段一共有多少家机构报了名，初审以后入围的是多少家？"
+    assert find_ask(lead + ask) == (ask, lead)
+    assert asking_part("编辑让我核对两个数：入围的是多少家？") == "入围的是多少家？"
+    assert asking_part("Q:入围的是多少家？") == "入围的是多少家？"
+    assert asking_part("周六10:30开门吗") == "周六10:30开门吗"  # a time's colon ends nothing
+
+
 def test_a_follow_up_stands_alone_with_its_question() -> None:
     msg = reader().read("那签约呢？", TODAY, ["立项评审是什么时候"])
     assert msg.follow_up and msg.standalone == "立项评审是什么时候 那签约呢？"
@@ -179,6 +188,8 @@ def test_what_kind_of_answer_a_question_wants() -> None:
     assert not has_answer_type("count", "2007年初，深圳市政府成立了调研组，社工机构纷纷涌现。")
     assert not has_answer_type("count", "征集时间为3月17日至4月10日")
     assert has_answer_type("count", "统筹管理13个村级社工站") and has_answer_type("count", "平均税后年薪4.69万")
+    assert has_answer_type("count", "举办第七届北京社会工作主题宣传活动")  # 第几届 is answered by an ordinal
+    assert not has_answer_type("count", "深圳选择了一条与上海不同的道路")  # 一条 counts nothing
     # A list of names asks for organisations by name; the word "机构" names none
     assert answer_type("最后那15家中选机构的名单能发我看看吗") == "org"
     assert answer_type("入选的15个项目都是哪些机构") == "org"
@@ -652,3 +663,12 @@ def test_statements_that_only_look_like_questions() -> None:
     assert answer_type("比如说什么样的机构可以报") != "said" and answer_type("申报时要提什么材料") != "said"
     assert answer_type("他在会上提到了什么") == "said"
 
+
+
+@pytest.mark.slow
+def test_an_article_dated_to_the_month_is_not_newer_than_one_dated_to_a_day_of_it(engine: Engine) -> None:
+    """"2022年3月" may be any day of March: a sentence of an article of 2022-03-29 that says 第七届 is not
+    passed over for one of an article dated only "2022年3月" that names the campaign but not its number."""
+    history = [Turn("user", "北京社会工作主题宣传活动今年啥时候办"),
+               Turn("assistant", "据《公益时报》2022年3月29日报道：今年3月17日至31日举办北京社会工作主题宣传活动。")]
+    assert "第七届" in engine.ask(Question("这是第几届啊", TODAY, history)).answer

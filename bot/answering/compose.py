@@ -77,8 +77,9 @@ class Composer:
         # A present-tense question prefers the newest source among near-equal answers.
         if info.asks_present or info.answer_type in ("count", "amount"):
             close = [c for c in cands[:6] if c.plain >= best.plain - 0.08 and c.typed == best.typed]
-            newest = max(c.date.last_day() for c in close)
-            pool = [c for c in close if c.date.last_day() == newest]
+            # "2022年3月" is not newer than "2022年3月29日": only a date surely older than another gives way.
+            newest = max(c.date.first_day() for c in close)
+            pool = [c for c in close if c.date.last_day() >= newest]
             if info.answer_type == "count":  # "多少家": a figure in 家 rather than "3年多"
                 pool = [c for c in pool if typed_strength(info, c.text) > 1] or pool
             lead = max(c.score for c in pool)

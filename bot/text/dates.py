@@ -118,6 +118,10 @@ class PubDate:
                 text += f"{self.day}日"
         return text
 
+    def first_day(self) -> dt.date:
+        """The earliest day this date may stand for."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
     def last_day(self) -> dt.date:
         """The latest day this date may stand for."""
         if self.day and self.month:

@@ -52,6 +52,8 @@ SPEECH = re.compile(r"表示|认为|指出|建议|提出|谈道|谈到|说|介�
 # a name after its title, before what the person said or a pause ("会长李新京认为", "处长邢桂丽，")
 NAMED_PERSON = re.compile(rf"(?:长|主任|总干事|书记|教授|总编辑|干事)[{CJK}]{{2,3}}"
                           r"(?=表示|认为|告诉|说|介绍|指出|提出|建议|称|坦言|透露|谈道|根据|等|[，、。；])")
+# Measure words: what a count counts in ("30家", "第七届", "首批5个").
+MEASURE = "个家名份位人项次所本册届批轮"
 _HAS = {
     "date": re.compile(r"\d{1,2}月|\d{4}年|[上中下]旬|年底|年初|日|周[一二三四五六日天末]|星期|每[月周年天]|"
                        r"上午|下午|晚上"),
@@ -59,7 +61,7 @@ _HAS = {
     "hours": re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}点|上午|下午|周[一二三四五六日]"),
     # a figure, not a year or a day of the month ("2007年初" counts nothing)
     "count": re.compile(r"(?<![\d.])(?!(?:19|20)\d\d\s*年)\d+(?:\.\d+)?(?![\d.])(?!\s*[月日号])|"
-                        r"[一二两三四五六七八九十百千万]+[个家名份位人项次所本册]"),
+                        rf"[一二两三四五六七八九十百千万]+[{MEASURE}]"),
     "contact": re.compile(r"\d{3,4}-?\d{7,8}|\d{11}|@|www\.|https?://|路\d+号|号楼"),
     # an address, or an event at a place ("恳谈会在朝阳区建外街道党群活动中心召开")
     "place": re.compile(r"位于|坐落|地址|地处|[路街巷道]\d+号|\d+号楼?|大厦|门牌|官网|网站|公众号|"

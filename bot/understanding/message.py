@@ -28,6 +28,9 @@ _ASKS = re.compile(r"[？?]|[吗呢吧么嘛不没][。！!…~～，,；;\s]*$|
 # A follow-up leans on the conversation: "那签约呢？", "她们组成了什么团队？", "它们平时做什么？".
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|这个|那个)|它们?|她们|他们|这些|那些|这里|那里|呢[？?]?$|"
                         r"^(第[一二三四五六七八九十\d]+|下一|上一|前一|后一)(年|个|阶段|步)")
+# A colon ends what leads up to the ask ("编辑让我核对两个数：第一阶段…"), except between the digits of a time.
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n：])|(?<=[^\d]:)")
+_CLAUSE_END = re.compile(r"(?<=[，,；;。！？!?\n：])|(?<=[^\d]:)")
 _SPACE_BETWEEN = re.compile(rf"(?<=[{CJK}])[ \t\u3000]+(?=[{CJK}])")
 # "这个街道", "那家机构": a thing of that kind the conversation named. ("它", "他们" are left alone: they
 # point at the topic as often as at the last organisation named.)
@@ -75,7 +78,7 @@ def find_ask(text: str) -> tuple[str, str]:
     """(ask, context): in a long message, the sentences that ask; the rest is context."""
     if len(text) < LONG_MESSAGE:
         return text, ""
-    parts = [s for s in re.split(r"(?<=[。！？!?；;\n])", text) if s.strip()]
+    parts = [s for s in re.split(_SENTENCE_END, text) if s.strip()]
     parts = [p for s in parts for p in (sentences(s) or [s])]
     asking = [p for p in parts if _ASKS.search(p)]
     if not asking or len(asking) == len(parts):
@@ -89,7 +92,7 @@ def find_ask(text: str) -> tuple[str, str]:
 def asking_part(text: str) -> str:
     """The clauses of a message that ask ("我的电话是…，申报截止到几号？" asks only in its second): what
     the rest says is the asker's context, not what the answer must be about."""
-    clauses = [c for c in re.split(r"(?<=[，,；;。！？!?\n])", text) if c.strip()]
+    clauses = [c for c in re.split(_CLAUSE_END, text) if c.strip()]
     asking = [c for c in clauses if _ASKS.search(c)]
     return "".join(asking) if asking else text
 

@@ -9,13 +9,13 @@ from itertools import pairwise
 
 from bot.text.analyzer import Keyword, TextAnalyzer
 from bot.text.normalize import CJK
-from bot.understanding.answer_types import AnswerType, asked_type, has_answer_type
+from bot.understanding.answer_types import MEASURE, AnswerType, asked_type, has_answer_type
 from bot.understanding.message import asking_part, asks
 from bot.understanding.near import CREDIT as NEAR_CREDIT
 from bot.understanding.near import Near
 
 # "多少家", "几个村级社工站": the unit and the thing counted.
-_COUNT_FOCUS = re.compile(rf"(?:多少|几)(个|家|名|位|份|本|册|次|项|所|人次|人)?([{CJK}]{{0,6}})")
+_COUNT_FOCUS = re.compile(rf"(?:多少|几)(人次|[{MEASURE}])?([{CJK}]{{0,6}})")
 _NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*(?:万|亿)?"
 CJK_WORD = re.compile(f"[{CJK}]")
 YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?:年|\s*届|(?!\d))")
