@@ -83,6 +83,24 @@ def test_a_follow_up_stands_alone_with_its_question() -> None:
     assert not reader().read("签约是什么时候？", TODAY, ["立项评审是什么时候"]).follow_up
 
 
+def test_a_bare_place_asks_the_question_before_of_that_place() -> None:
+    def standalone(before: str, text: str) -> str:
+        return reader().read(text, TODAY, [before]).standalone
+
+    assert standalone("北京现在有多少社工", "那全国呢") == "全国现在有多少社工"
+    assert standalone("上海的社工机构是怎么发展起来的", "深圳那边呢？") == "深圳的社工机构是怎么发展起来的"
+    # not a place, or no place before: the question before lends its topic as it did
+    assert standalone("创投计划谁出钱", "那老人呢") == "创投计划谁出钱 那老人呢"
+    assert standalone("创投什么时候截止", "那上海呢") == "创投什么时候截止 那上海呢"
+
+
+@pytest.mark.slow
+def test_the_same_question_of_another_place_is_answered_of_that_place(engine: Engine) -> None:
+    history = [Turn("user", "北京现在有多少社工"),
+               Turn("assistant", "据《公益时报》2022年3月报道：截至2021年年底，北京市约有7.68万名社工专业人才。")]
+    assert "150万" in engine.ask(Question("那全国呢", TODAY, history)).answer
+
+
 def test_a_follow_up_names_what_this_one_points_at() -> None:
     from bot.understanding.message import resolve
     before = "据《公益时报》2022-03-29报道：是通州的通运街道依托街道社会工作指导中心、社区社工站两级专业平台推进的。"

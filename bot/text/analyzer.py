@@ -22,6 +22,7 @@ LEXICON_FILES = ("dictionary.txt", "stopwords.txt", "synonyms.yaml", "english.ya
 # l (a set phrase naming a thing, see _names_a_thing), eng (Latin word); "vn" (a verb used as a noun, 考试)
 # is added by its full tag below.
 _NOUN_TAGS = ("n", "j", "l", "e")
+_SCOPES = ("全国", "全市", "全省", "国内", "内地", "国外", "海外", "各地")  # where a place's name could stand
 _FUNCTION_TAGS = ("r", "u", "p", "c", "y", "o", "m")  # by first letter; "e" alone is an interjection
 
 
@@ -98,6 +99,11 @@ class TextAnalyzer:
         return [w for w, tag in tagged if (tag[:1] in _NOUN_TAGS or tag == "vn") and tag != "e"
                 and len(w) >= 2 and w not in self.stopwords and not w.isdigit()
                 and (tag != "l" or self._names_a_thing(w))]
+
+    def place_names(self, text: str) -> list[str]:
+        """The places a text names, as the tagger reads them ("上海", "西城"), and the scopes that stand where a
+        place would ("全国", "内地")."""
+        return [w for w, tag in self._jieba.tag(text) if tag == "ns" or w in _SCOPES]
 
     def _names_a_thing(self, phrase: str) -> bool:
         """A set phrase names a thing when a word inside it does ("劳动合同", "联系方式"), not when it is a

@@ -31,6 +31,8 @@ _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|这个|那个)|它�
 # A colon ends what leads up to the ask ("编辑让我核对两个数：第一阶段…"), except between the digits of a time.
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n：])|(?<=[^\d]:)")
 _CLAUSE_END = re.compile(r"(?<=[，,；;。！？!?\n：])|(?<=[^\d]:)")
+# "那全国呢", "深圳那边呢": the same question of another place
+_BARE_OTHER = re.compile(r"(?:那么?|那个|还有)?\s*(\S{2,12}?)\s*(?:那边|那儿|那里|这边|的)?\s*呢[？?。!！~～]*")
 _SPACE_BETWEEN = re.compile(rf"(?<=[{CJK}])[ \t\u3000]+(?=[{CJK}])")
 # "这个街道", "那家机构": a thing of that kind the conversation named. ("它", "他们" are left alone: they
 # point at the topic as often as at the last organisation named.)
@@ -118,9 +120,20 @@ class MessageReader:
         if earlier and (_FOLLOW_UP.search(ask) or not self.analyzer.keywords(ask)):
             resolved = resolve(ask, self.analyzer.simplify(answered or earlier[-1]))
             # once it names what it points at, it stands alone ("通运街道是啥时候成立的")
-            standalone = resolved if resolved != ask else earlier[-1] + " " + ask
+            standalone = resolved if resolved != ask else (
+                self._in_place_of(ask, earlier[-1]) or earlier[-1] + " " + ask)
         return Message(original=original, text=corrected, ask=ask, context=context, standalone=standalone,
                        script=script, slips=slips, times=time_mentions(corrected, today), earlier=earlier)
+
+    def _in_place_of(self, ask: str, before: str) -> str:
+        """"那全国呢" after "北京现在有多少社工" asks the same of another place: the question before with the
+        place it named replaced ("全国现在有多少社工"); "" when the follow-up is not a bare place or the
+        question before named none."""
+        m = _BARE_OTHER.fullmatch(ask.strip())
+        if m is None or self.analyzer.place_names(m[1]) != [m[1]]:
+            return ""
+        places = [p for p in self.analyzer.place_names(before) if p != m[1]]
+        return before.replace(places[0], m[1], 1) if places else ""
 
 
 # "除了机构资质，项目本身有啥要求": what is set aside, up to 以外/之外 or the end of its clause
