@@ -103,19 +103,23 @@ class OrgFacts:
         return out
 
 
-def _count_near(clause: str, keyword: re.Pattern[str], taken: list[Span]) -> Count | None:
-    """The count that goes with a keyword: "5个核心成员" or "核心成员5人" / "社工师两名"."""
+def _count_near(clause: str, keyword: re.Pattern[str], taken: list[Span],
+                others: tuple[re.Pattern[str], ...] = ()) -> Count | None:
+    """The count that goes with a keyword: "5个核心成员" or "核心成员5人" / "社工师两名"; not one that counts
+    another criterion's people right after it ("团队就一个持证社工师": the one is a certified worker)."""
     hit = keyword.search(clause)
     if not hit:
         return None
-    free = [n for n in numbers(clause) if not any(t.start <= n.start < t.end for t in taken)]
+    free = [n for n in numbers(clause) if not any(t.start <= n.start < t.end for t in taken)
+            and not any(re.match(rf"\s*{MEASURE}?\s*(?:{o.pattern})", clause[n.end:], o.flags) for o in others)]
     before = [n for n in free if n.end <= hit.start() and hit.start() - n.end <= 12
               and BEFORE.fullmatch(clause[n.end:hit.start()])]
     if before:
         return count_of(before[-1])
     after = [n for n in free if n.start >= hit.end() and n.start - hit.end() <= 6
              and (re.match(rf"\s*{MEASURE}", clause[n.end:], re.I)
-                  or AFTER.fullmatch(clause[hit.end():n.start]))]
+                  or AFTER.fullmatch(clause[hit.end():n.start]))
+]
     if after:
         return count_of(after[0])
     loose = [n for n in free if abs(n.start - hit.start()) <= 8]
@@ -217,12 +221,12 @@ def extract(text: str, today: dt.date, places: Places, *, require_first_person: 
                     facts.certified_tenures.append(Tenure(count, years))
                 facts.said["certified_tenure"] = clause
         if CORE.search(clause):
-            n = _count_near(clause, CORE, taken)
+            n = _count_near(clause, CORE, taken, (CERTIFIED, FULLTIME))
             if n is not None:
                 facts.core_team = n
                 facts.said["core_team"] = clause
         if FULLTIME.search(clause):
-            n = _count_near(clause, FULLTIME, taken)
+            n = _count_near(clause, FULLTIME, taken, (CERTIFIED, CORE))
             if n is not None:
                 facts.fulltime_staff = n
                 facts.said["fulltime_staff"] = clause
