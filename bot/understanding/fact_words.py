@@ -37,7 +37,8 @@ NONE_CERTIFIED = re.compile(r"(?:社工师|社会工作师|持证社工)(?:还|�
 # What the person does not know is not a fact ("年检和处罚这块我不清楚")
 UNSURE = re.compile(r"不清楚|不知道|不确定|不太清楚|不了解|说不好|(?:要|得|需要)问|not sure|don'?t know", re.I)
 ALL = re.compile(r"都|均|全部|全都|每个|每位|(?<![a-z])(?:all|both|each)(?![a-z])", re.I)
-CORE = re.compile(r"核心成员|核心团队|执行团队|项目团队|团队核心|项目组核心|"
+CORE = re.compile(r"核心成员|核心团队|核心人员|核心骨干|执行团队|项目团队|团队核心|项目组核心|项目组|团队骨干|"
+                  r"骨干(?:成员|人员)?|"
                   r"核心(?=\s*(?:就|只|有|是)*\s*[\d俩仨两一二三四五六七八九十])|core (?:project )?team|core members?",
                   re.I)
 FULLTIME = re.compile(r"专职|全职(?!妈妈)|交社保|社保|full[- ]?time|social insurance|(?<=\d )staff", re.I)
