@@ -31,7 +31,8 @@ PHONE: dict[str, Any] = {"viewport": {"width": 360, "height": 740}, "device_scal
 require_chromium()
 
 # No time limit on waiting for an answer (Playwright's 0): the test is about what the page shows, not how fast;
-# on 2 shared cores under a full CI run an answer has taken over 30 s.
+# on 2 shared cores under a full CI run an answer has taken over 30 s. An error the page shows instead ends the
+# wait at once and fails the test with its text, so a refused request cannot leave the test waiting for ever.
 ANSWER_WAIT_MS = 0
 
 
@@ -57,9 +58,16 @@ def _last_bot(page: Any) -> Any:
 
 
 def _wait_answer(page: Any, count_before: int) -> Any:
-    page.wait_for_function("n => document.querySelectorAll('#log article.msg.bot:not(.pending)').length > n",
+    page.wait_for_function("n => document.querySelectorAll('#log article.msg.bot:not(.pending)').length > n"
+                           " || document.querySelector('#log article.msg.error')",
                            arg=count_before, timeout=ANSWER_WAIT_MS)
+    _no_error(page)
     return _last_bot(page)
+
+
+def _no_error(page: Any) -> None:
+    errors = page.locator("#log article.msg.error")
+    assert errors.count() == 0, f"the page showed an error: {errors.all_inner_texts()}"
 
 
 def _bots(page: Any) -> int:
@@ -97,11 +105,12 @@ def test_a_resident_on_a_phone(server: tuple[str, Store], browser: Any) -> None:
     assert page.input_value("#q") == ""
 
     page.locator("form.check button").tap()  # the self-check as buttons
-    settled = """() => !document.querySelector('#log .pending')
+    settled = """() => document.querySelector('#log article.msg.error') || (!document.querySelector('#log .pending')
         && [...document.querySelectorAll('#log button')].every(b => !b.disabled)
-        && /第\\d项|初步判断/.test(document.querySelector('#log').lastElementChild.innerText)"""
+        && /第\\d项|初步判断/.test(document.querySelector('#log').lastElementChild.innerText))"""
     for _ in range(12):
         page.wait_for_function(settled, timeout=ANSWER_WAIT_MS)
+        _no_error(page)
         options = page.locator("#log > article:last-child form.options")
         if options.count() == 0:
             break
@@ -112,9 +121,11 @@ def test_a_resident_on_a_phone(server: tuple[str, Store], browser: Any) -> None:
         choice = ("否" if "处罚" in question else "2" if "社工师" in question
                   else next(x for x in ("是", "5年以上", "12") if x in labels))
         options.get_by_role("button", name=choice, exact=True).tap()
-        page.wait_for_function("id => !document.getElementById(id) || !document.getElementById(id)"
-                               ".querySelector('form.options')", arg=page.locator("#log > article:last-child")
-                               .get_attribute("id"), timeout=ANSWER_WAIT_MS)
+        page.wait_for_function("id => document.querySelector('#log article.msg.error') || !document.getElementById(id)"
+                               " || !document.getElementById(id).querySelector('form.options')",
+                               arg=page.locator("#log > article:last-child").get_attribute("id"),
+                               timeout=ANSWER_WAIT_MS)
+        _no_error(page)
     verdict = _last_bot(page).inner_text()
     assert "初步判断：符合" in verdict, verdict
     page.screenshot(path=str(SHOTS / "verdict.png"))
