@@ -20,7 +20,7 @@ from bot.index.embeddings import E5Embeddings
 from bot.settings import PROJECT_ROOT, Settings
 from bot.state.store import Store
 from bot.wiring import build_engine
-from tests.helpers.browser import chromium, require_chromium
+from tests.helpers.browser import chromium, require_chromium, wait_job
 from tests.helpers.files import make_docx
 from tests.helpers.knowledge import copy_knowledge
 from tests.helpers.serve import serve
@@ -84,7 +84,7 @@ def test_staff_sign_in_upload_search_and_add_an_faq(server: tuple[str, Settings,
     page.select_option("#upload select[name=supersedes]", "2022-03-chuangtou-jihua")
     page.screenshot(path=str(SHOTS / "upload-form.png"), full_page=True)
     page.click("#upload button[type=submit]")
-    page.wait_for_selector("#job[data-state=done]", timeout=120_000)  # the page's script polls the job
+    wait_job(page)  # the page's script polls the job
     assert "added" in page.inner_text("#job-message")
     page.screenshot(path=str(SHOTS / "reindex-done.png"))
 

@@ -27,7 +27,7 @@ from bot.settings import PROJECT_ROOT, Settings
 from bot.state.store import Store
 from bot.wiring import build_engine
 from tests.helpers import round2023
-from tests.helpers.browser import chromium, require_chromium
+from tests.helpers.browser import chromium, require_chromium, wait_job
 from tests.helpers.knowledge import copy_knowledge
 from tests.helpers.serve import serve
 
@@ -82,7 +82,7 @@ def test_staff_turn_the_announcement_into_the_round_the_bot_applies(server: tupl
     page.fill("#upload input[name=published]", round2023.PUBLISHED)
     page.fill("#upload input[name=publication]", round2023.PUBLICATION)
     page.click("#upload button[type=submit]")
-    page.wait_for_selector("#job[data-state=done]", timeout=120_000)
+    wait_job(page)
     page.goto(f"{base}/documents")
     doc_id = page.locator("#documents tr", has_text=round2023.TITLE).get_attribute("data-id")
     assert doc_id
@@ -141,7 +141,7 @@ def test_staff_turn_the_announcement_into_the_round_the_bot_applies(server: tupl
     page.fill(f"{blank} input[name$='-label']", "项目执行团队核心成员不少于4人")
     page.fill(f"{blank} textarea[name$='-quote']", "项目执行团队核心成员不少于4人")
     page.click("#save")
-    page.wait_for_selector("#job[data-state=done]", timeout=120_000)
+    wait_job(page)
     page.screenshot(path=str(SHOTS / "saved.png"))
 
     saved = settings.knowledge_dir / "programmes" / f"{ROUND_2023}.yaml"

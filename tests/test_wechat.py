@@ -134,9 +134,8 @@ def test_a_slow_model_answer_follows_through_the_customer_service_api(engine: En
         llm.script = lambda purpose, user: Scripted(good, delay=1.5)
         slow = with_llm(engine, llm, llm_timeout=10.0, llm_stream=False)
         with account(slow, store, tmp_path, api, wechat_reply_seconds=0.5) as wechat:
-            started = time.monotonic()
             passive = wechat.reply(wechat.post(text_xml(USER, COUNT_Q, 5001)))
-            assert time.monotonic() - started < 5  # within WeChat's limit
+            # the reply window (0.5 s) closed before the model (1.5 s) answered: "working on it", the answer after
             assert passive["Content"] == channel_texts(engine.settings.prompts_dir)["wechat_working"]
             [sent] = api.wait_sent(1)
         assert sent["touser"] == USER and sent["msgtype"] == "text"

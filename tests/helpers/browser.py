@@ -43,3 +43,11 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def wait_job(page: Any) -> None:
+    """Wait, with no time limit (how fast is the benchmark's business, not a test's), until the admin's job page
+    settles; a failed job fails the test at once with its message."""
+    page.wait_for_selector("#job[data-state=done], #job[data-state=failed]", timeout=0)
+    state = page.get_attribute("#job", "data-state")
+    assert state == "done", f"the job {state}: {page.inner_text('#job-message')}"
