@@ -12,7 +12,7 @@ from bot.index.passages import Source
 from bot.text.analyzer import TextAnalyzer
 from bot.text.dates import PubDate
 from bot.understanding.answer_types import OTHER_PROGRAMME
-from bot.understanding.query import QueryInfo, coverage, says_a_phrase, typed_strength
+from bot.understanding.query import QueryInfo, coverage, phrase_pattern, typed_strength
 
 # An English question is less similar to the Chinese sentence that answers it than a Chinese one is: the median
 # similarity to the evidence sentence was 0.79 for 13 English and 0.90 for 309 Chinese tuning questions.
@@ -65,6 +65,7 @@ def scored(info: QueryInfo, sources: list[Source], qvec: np.ndarray,
     the passage's rank, whether it says the question's phrase, whether it is about another programme."""
     out: list[Candidate] = []
     other = not OTHER_PROGRAMME.search(info.text)  # a sentence about another programme than the one asked
+    phrase = phrase_pattern(info)
     for rank, src in enumerate(sources):
         sims = similarities(qvec, src.chunk.id)
         heading = f"{src.chunk.title} {src.chunk.heading} "
@@ -79,7 +80,7 @@ def scored(info: QueryInfo, sources: list[Source], qvec: np.ndarray,
             sim = (sims[i] if i < len(sims) else 0.0) + (CROSS_LINGUAL if info.english else 0.0)
             strength = typed_strength(info, sentence)
             cand = Candidate(rank, src, i, sentence, cov, sim, strength > 0)
-            cand.phrase = PHRASE * says_a_phrase(info, sentence)
+            cand.phrase = PHRASE if phrase is not None and phrase.search(sentence.lower()) else 0.0
             cand.score = (0.5 * cov + 0.5 * similarity_scale(sim) + cand.phrase
                           + (0.15 * strength if strength else -0.15) + 0.04 / (rank + 1)
                           - (OTHER_PROGRAMME_PENALTY if other and OTHER_PROGRAMME.search(sentence) else 0.0))

@@ -133,4 +133,3 @@ def with_the_speakers_words(chosen: list[Candidate], follow: Follow | None = Non
         after = next_sentence(after, follow)
     taken = {(c.source.chunk.id, c.index) for c in out}
     return out + [c for c in chosen[1:] if (c.source.chunk.id, c.index) not in taken]
-

@@ -22,8 +22,8 @@ LEXICON_FILES = ("dictionary.txt", "stopwords.txt", "synonyms.yaml", "english.ya
 # l (a set phrase naming a thing, see _names_a_thing), eng (Latin word); "vn" (a verb used as a noun, 考试)
 # is added by its full tag below.
 _NOUN_TAGS = ("n", "j", "l", "e")
-_SCOPES = ("全国", "全市", "全省", "国内", "内地", "国外", "海外", "各地")  # where a place's name could stand
 _FUNCTION_TAGS = ("r", "u", "p", "c", "y", "o", "m")  # by first letter; "e" alone is an interjection
+_SCOPES = ("全国", "全市", "全省", "国内", "内地", "国外", "海外", "各地")  # where a place's name could stand
 
 
 @dataclass(frozen=True)

@@ -110,16 +110,16 @@ def _count_near(clause: str, keyword: re.Pattern[str], taken: list[Span],
     hit = keyword.search(clause)
     if not hit:
         return None
+    owned = [re.compile(rf"\s*{MEASURE}?\s*(?:{o.pattern})", o.flags) for o in others]  # "一个持证社工师"
     free = [n for n in numbers(clause) if not any(t.start <= n.start < t.end for t in taken)
-            and not any(re.match(rf"\s*{MEASURE}?\s*(?:{o.pattern})", clause[n.end:], o.flags) for o in others)]
+            and not any(o.match(clause, n.end) for o in owned)]
     before = [n for n in free if n.end <= hit.start() and hit.start() - n.end <= 12
               and BEFORE.fullmatch(clause[n.end:hit.start()])]
     if before:
         return count_of(before[-1])
     after = [n for n in free if n.start >= hit.end() and n.start - hit.end() <= 6
              and (re.match(rf"\s*{MEASURE}", clause[n.end:], re.I)
-                  or AFTER.fullmatch(clause[hit.end():n.start]))
-]
+                  or AFTER.fullmatch(clause[hit.end():n.start]))]
     if after:
         return count_of(after[0])
     loose = [n for n in free if abs(n.start - hit.start()) <= 8]

@@ -184,7 +184,6 @@ def match(keyword: Keyword, text: str, analyzer: TextAnalyzer) -> float:
     abbreviated = ABBREVIATED if _abbreviates(term, text) else 0.0
     if len(term) < 3 or _LATIN_LED.fullmatch(term):
         return abbreviated  # "V创投" is not partly "创投": its letter names it
-        return 0.0
     covered = [False] * len(term)
     for part in analyzer.tokens(term):
         if len(part) < 2 or part == term or not any(v.lower() in text for v in analyzer.variants(part)):
@@ -243,10 +242,11 @@ def phrases(info: QueryInfo) -> list[tuple[Keyword, Keyword]]:
     return [(a, b) for (i, a), (j, b) in pairwise(found) if _JOINER.match(text[i + len(a.term):j]) is not None]
 
 
-def says_a_phrase(info: QueryInfo, text: str) -> bool:
-    """Whether the text says one of the question's phrases as a phrase, the second word right after the first
-    ("北京社会工作者协会会长李新京" says 北京社协的会长; a text naming both far apart does not)."""
-    lowered = text.lower()
-    return any(re.search(re.escape(v1.lower()) + "(?:的|之)?" + re.escape(v2.lower()), lowered)
-               for a, b in phrases(info) for v1 in a.variants for v2 in b.variants)
+def phrase_pattern(info: QueryInfo) -> re.Pattern[str] | None:
+    """What says one of the question's phrases as a phrase, the second word right after the first, in lower case
+    ("北京社会工作者协会会长李新京" says 北京社协的会长; a text naming both far apart does not); None when it has none.
+    Built once per question: every sentence of the passages is matched against it."""
+    forms = [re.escape(v1.lower()) + "(?:的|之)?" + re.escape(v2.lower())
+             for a, b in phrases(info) for v1 in a.variants for v2 in b.variants]
+    return re.compile("|".join(forms)) if forms else None
 
