@@ -162,3 +162,9 @@ def test_a_locked_database_gives_staff_a_message_not_a_500(settings: object, eng
         locker.stdin.write("\n")
         locker.stdin.flush()
         locker.wait(timeout=10)
+
+
+def test_ids_made_in_the_same_millisecond_keep_their_order() -> None:
+    from bot.state.schema import new_id
+    ids = [new_id() for _ in range(2000)]  # many fall in one millisecond, where only the random bits differ
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
