@@ -30,14 +30,17 @@ $(TEST_STAMP): $(STAMP)
 # The admin shows the rules' ✅❌❓ marks beside words; without an emoji font they are empty boxes.
 # The web chat's accessibility check runs axe-core from the npm registry (into .venv/npm); emoji
 # (👍 ✅) need a colour emoji font to show in screenshots.
-BROWSER_PKGS := chromium fonts-wqy-microhei fonts-noto-color-emoji npm
+# Only what is missing is installed: Debian's npm conflicts with a Node.js that brought its own npm.
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1 \
-	    || ! fc-list 2>/dev/null | grep -qi 'wqy\|noto.*cjk' || ! fc-list 2>/dev/null | grep -qi 'emoji'; then \
+	@missing=; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	fc-list 2>/dev/null | grep -qi 'wqy\|noto.*cjk' || missing="$$missing fonts-wqy-microhei"; \
+	fc-list 2>/dev/null | grep -qi 'emoji' || missing="$$missing fonts-noto-color-emoji"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
-		$$SUDO apt-get install -y -qq $(BROWSER_PKGS) >/dev/null 2>&1 || \
-		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(BROWSER_PKGS) >/dev/null; } || \
-		{ echo "could not install $(BROWSER_PKGS): install them, then run make test again" >&2; exit 1; }; \
+		$$SUDO apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; } || \
+		{ echo "could not install$$missing: install them, then run make test again" >&2; exit 1; }; \
 	fi
 
 AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js

@@ -77,6 +77,15 @@ def test_what_leads_up_to_a_colon_is_context() -> None:
     assert asking_part("周六10:30开门吗") == "周六10:30开门吗"  # a time's colon ends nothing
 
 
+def test_an_indefinite_ji_in_a_statement_does_not_ask() -> None:
+    lead = "您好，我是一家公益咨询公司的，这段时间在帮几家北京的社工机构梳理创投申报材料。"
+    ask = "入围以后还有什么环节？最后大概能有多少个项目拿到资助？"
+    assert find_ask(lead + "客户比较关心后面的流程：" + ask)[0] == ask
+    assert asking_part("我们帮过几家机构。截止到哪天？") == "截止到哪天？"
+    assert asking_part("入围的有几家？") == "入围的有几家？"  # with a question mark it asks
+    assert asking_part("入围的有几家") == "入围的有几家"  # and without any end
+
+
 def test_a_follow_up_stands_alone_with_its_question() -> None:
     msg = reader().read("那签约呢？", TODAY, ["立项评审是什么时候"])
     assert msg.follow_up and msg.standalone == "立项评审是什么时候 那签约呢？"

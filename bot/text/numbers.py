@@ -133,7 +133,7 @@ def numbers(text: str) -> list[Span]:
     """Every number in the text with its span; "一打" (a dozen) is 12; ranges keep their upper bound."""
     out = _approximate(text)
     taken = [(s.start, s.end) for s in out]
-    for m in re.finditer(rf"{NUM}|\b(?:{'|'.join(_EN_NUM)})\b", text, re.I):
+    for m in re.finditer(rf"{NUM}|(?<![a-z])(?:{'|'.join(_EN_NUM)})(?![a-z])", text, re.I):
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
         if m[0] == "一" and _WORD_AFTER_ONE.match(text, m.end()):

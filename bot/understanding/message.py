@@ -39,6 +39,7 @@ _SPACE_BETWEEN = re.compile(rf"(?<=[{CJK}])[ \t\u3000]+(?=[{CJK}])")
 _HEADS = "街道|社区|村|镇|机构|协会|基金会|项目|活动|中心|社工站|计划|基金|事务所"
 _THIS_ONE = re.compile(rf"(?:这个|那个|这家|那家|这一|那一|该)({_HEADS})")
 _NOT_IN_NAMES = re.compile(r".*[由是的在和与及、向为对从将据即]")  # what comes before a name in a sentence
+_STATED = re.compile(r"[。！!]\s*$")
 LONG_MESSAGE = 60  # characters; a shorter message is its own ask
 
 
@@ -72,8 +73,10 @@ def script_of(text: str, analyzer: TextAnalyzer) -> Script:
 
 
 def asks(text: str) -> bool:
-    """Whether a text asks anything (a question mark, a final particle, a question word)."""
-    return bool(_ASKS.search(text))
+    """Whether a text asks anything (a question mark, a final particle, a question word). A statement ended
+    with a full stop that asks only with 几 does not ask: "在帮几家机构梳理材料。" means "a few"."""
+    cues = [m[0] for m in _ASKS.finditer(text)]
+    return bool(cues) and not (set(cues) == {"几"} and _STATED.search(text))
 
 
 def find_ask(text: str) -> tuple[str, str]:
@@ -82,7 +85,7 @@ def find_ask(text: str) -> tuple[str, str]:
         return text, ""
     parts = [s for s in re.split(_SENTENCE_END, text) if s.strip()]
     parts = [p for s in parts for p in (sentences(s) or [s])]
-    asking = [p for p in parts if _ASKS.search(p)]
+    asking = [p for p in parts if asks(p)]
     if not asking or len(asking) == len(parts):
         return text, ""
     # The context sentences between asks belong to them ("…助残类在不在范围里？还有截止到哪天？").
@@ -95,7 +98,7 @@ def asking_part(text: str) -> str:
     """The clauses of a message that ask ("我的电话是…，申报截止到几号？" asks only in its second): what
     the rest says is the asker's context, not what the answer must be about."""
     clauses = [c for c in re.split(_CLAUSE_END, text) if c.strip()]
-    asking = [c for c in clauses if _ASKS.search(c)]
+    asking = [c for c in clauses if asks(c)]
     return "".join(asking) if asking else text
 
 
