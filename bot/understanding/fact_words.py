@@ -41,8 +41,8 @@ CORE = re.compile(r"核心成员|核心团队|核心人员|核心骨干|执行�
                   r"骨干(?:成员|人员)?|"
                   r"核心(?=\s*(?:就|只|有|是)*\s*[\d俩仨两一二三四五六七八九十])|core (?:project )?team|core members?",
                   re.I)
-FULLTIME = re.compile(r"专职|全职(?!妈妈)|交社保|社保|full[- ]?time(?:\s+(?:staff|employees|workers))?|social insurance|"
-                      r"(?<=\d )staff", re.I)
+FULLTIME = re.compile(r"专职|全职(?!妈妈)|交社保|社保|full[- ]?time(?:\s+(?:staff|employees|workers))?|"
+                      r"social insurance|(?<=\d )staff", re.I)
 # "机构刚满三年": the organisation's age, said without registering or founding
 REGISTRATION = re.compile(r"注册|成立|登记|创办|创立|建立|拿(?:的|到了?)?(?:登记)?证|"
                           r"(?:机构|单位|组织)(?:刚|已经|已|才|都)?满|(?:离|距)满|"
