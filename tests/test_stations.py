@@ -75,3 +75,13 @@ def test_a_specific_fact_about_stations_is_answered_from_the_article(engine: Eng
     for text in ("魏善庄有社工站吗，能做什么？", "魏善庄有几个村级社工站？"):  # the directory knows the count
         overview = engine.ask(Question(text))
         assert overview.kind == "station" and "13" in overview.answer, text
+
+
+def test_a_thing_the_card_does_not_tell_is_answered_from_the_passages_about_the_place(engine: Engine) -> None:
+    text = "想学学通运街道的经验，他们社区工作站里都嵌进去了哪些专业模块？"
+    reply = engine.ask(Question(text, TODAY))
+    assert reply.kind == "answer" and "家庭学校" in reply.answer and "社会心理服务" in reply.answer
+    card = engine.ask(Question("通运街道有社工站吗，能做什么？", TODAY))  # what is there: the card
+    assert card.kind == "station" and "通运街道社会工作指导中心" in card.answer
+    # a thing no passage about the place names leaves the card in place ("食堂" is in no article)
+    assert engine.ask(Question("通运街道社工站有食堂服务吗", TODAY)).kind != "answer"

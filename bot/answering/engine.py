@@ -12,14 +12,14 @@ from dataclasses import replace
 import numpy as np
 
 from bot.answering.citing import cite, cite_passage, source_list
-from bot.answering.compose import Composer, Thresholds
+from bot.answering.compose import CANDIDATE_CHUNKS, Composer, Thresholds
 from bot.answering.declines import contact_for
 from bot.answering.faq import FaqMatch, FaqMatcher, keyword_forms
 from bot.answering.llm import COMPOSED_KINDS, LlmWriter
 from bot.answering.programme import Advisor, sources_first
 from bot.answering.reply import SAME_LINE, Part, Question, Reply
 from bot.answering.routing import ProgrammeRouter
-from bot.answering.stations import StationGuide
+from bot.answering.stations import StationGuide, card_word
 from bot.answering.templates import Templates
 from bot.answering.wording import Wording
 from bot.index.embeddings import ModelEmbeddings
@@ -206,7 +206,7 @@ class Engine:
                 station.add(Part("contact", where, SAME_LINE))
                 station.sources = sources
                 return station
-            if station is not None:
+            if station is not None and not self._beyond_the_card(read, station, sources):
                 station.sources = sources_first(sources, passages, self.stations.quotes(station.answer))
                 return station
             place = self.stations.unknown_place(simple)
@@ -227,6 +227,18 @@ class Engine:
         # So is a follow-up: the conversation it continues was about the field.
         query = replace(read.query, in_field=intent.family not in (QUESTION, "help") or read.message.follow_up)
         return self.composer.answer(query, sources, qvec, question.today, contact, read.elsewhere, need=need)
+
+    def _beyond_the_card(self, read: Reading, station: Reply, sources: list[Source]) -> bool:
+        """A question naming a place asks more than its station card tells when it names a thing the card does
+        not and a passage about that place does ("通运街道的社区工作站里嵌进去了哪些专业模块"): the passages
+        answer it."""
+        assert self.stations is not None
+        card = station.answer.lower()
+        names = [a.lower() for s in self.stations.find(read.text) for a in (s.name, *s.aliases, *s.generic_aliases)]
+        things = [t for n in self.analyzer.nouns(read.message.ask) if n not in self.analyzer.generic
+                  and not card_word(n) and (t := n.lower()) not in card and not any(t in name for name in names)]
+        about = [s.chunk.with_subject.lower() for s in sources[:CANDIDATE_CHUNKS]]
+        return any(t in text and any(name in text for name in names) for t in things for text in about)
 
     def _facts_from_llm(self, question: Question, ruled: Reply) -> Reply:
         """When the rule-based reader found no facts, the model may read them; the rules still decide."""

@@ -22,6 +22,11 @@ _HOW_MANY_STATIONS = re.compile(r"(?:几|多少)个?[^，。？?]{0,6}(?:社工�
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:区|镇|乡|街道|社区|村))")
 
 
+def card_word(word: str) -> bool:
+    """A word of the questions a station card answers ("服务", "活动", "社工站"), not a thing asked of it."""
+    return bool(_ASKS.fullmatch(word) or _STATION_WORDS.search(word))
+
+
 class StationGuide:
     """Answers "魏善庄有社工站吗，能做什么" from the directory, with the source and its date."""
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+_DATE_UNITS = "年月日号"  # after a digit, the end of a date, not the start of a term
 _INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("h", "f"))
 _FINALS = (("uang", "uan"), ("iang", "ian"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
 
@@ -82,6 +83,8 @@ class SlipReader:
                 if max(taken[start:start + size]) >= size or span in self.known:
                     continue
                 if not all("\u4e00" <= c <= "\u9fff" for c in span) or (size == 2 and _is_word(span)):
+                    continue
+                if start and text[start - 1].isdigit() and span[0] in _DATE_UNITS:  # "2019年建的" is no 年检
                     continue
                 for term in self._by_sound.get(sound(span), []):
                     shared = sum(a == b for a, b in zip(span, term, strict=True))
