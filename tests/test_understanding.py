@@ -95,7 +95,7 @@ def test_a_follow_up_stands_alone_with_its_question() -> None:
     assert not reader().read("签约是什么时候？", TODAY, ["立项评审是什么时候"]).follow_up
 
 
-def test_a_bare_place_asks_the_question_before_of_that_place() -> None:
+def test_a_bare_name_asks_the_question_before_of_that_place_or_thing() -> None:
     def standalone(before: str, text: str) -> str:
         return reader().read(text, TODAY, [before]).standalone
 
@@ -104,6 +104,9 @@ def test_a_bare_place_asks_the_question_before_of_that_place() -> None:
     # not a place, or no place before: the question before lends its topic as it did
     assert standalone("创投计划谁出钱", "那老人呢") == "创投计划谁出钱 那老人呢"
     assert standalone("创投什么时候截止", "那上海呢") == "创投什么时候截止 那上海呢"
+    # another thing of the kind the question before named, told by the word both end in
+    assert standalone("北京社协的会长是谁", "那副会长呢") == "北京社协的副会长是谁"
+    assert standalone("初选什么时候做完？", "那签约呢") == "初选什么时候做完？ 那签约呢"  # nothing of its kind
 
 
 @pytest.mark.slow
@@ -345,6 +348,13 @@ def test_greetings_thanks_and_help_by_exact_rules(engine: Engine) -> None:
     unknown = engine.ask(Question("/foo", TODAY))
     assert unknown.kind == "chat" and "/foo" in unknown.answer
     assert engine.ask(Question("你好，创投计划什么时候截止？", TODAY)).kind == "timeline"  # not only a greeting
+
+
+def test_what_is_it_for_is_about_the_bot_only_when_it_names_nothing_of_the_passages(engine: Engine) -> None:
+    for text in ("你是干嘛的", "你们这个机器人能干嘛", "你能做什么"):
+        assert engine.ask(Question(text, TODAY)).kind == "chat", text
+    reply = engine.ask(Question("听说字节那边有个助老的项目叫银杏啥的，是干嘛的", TODAY))
+    assert reply.kind == "answer" and "银杏家园" in reply.answer
 
 
 @pytest.mark.slow

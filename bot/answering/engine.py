@@ -174,8 +174,10 @@ class Engine:
         avec = qvec if asked == text else self._query_vector(asked)
         about_us = read.we or read.we_before
         told = read.facts_now.about_the_organisation()  # a message telling its own facts is not about the bot
+        # nor is one naming a thing the passages speak of ("有个助老的项目叫银杏啥的，是干嘛的")
+        of_the_field = told or self._names_what_the_passages_hold(read)
         intent = self.intents.match(avec, asked, allowed=lambda name: (about_us or name != "eligibility")
-                                    and not (told and name == "help"))
+                                    and not (of_the_field and name == "help"))
         if intent.name == "help":
             reply = self._chat("help")
             reply.sources = sources
@@ -227,6 +229,9 @@ class Engine:
         # So is a follow-up: the conversation it continues was about the field.
         query = replace(read.query, in_field=intent.family not in (QUESTION, "help") or read.message.follow_up)
         return self.composer.answer(query, sources, qvec, question.today, contact, read.elsewhere, need=need)
+
+    def _names_what_the_passages_hold(self, read: Reading) -> bool:
+        return any(form in chunk for thing in read.named for form in thing.forms for chunk in self.reader.corpus)
 
     def _beyond_the_card(self, read: Reading, station: Reply, sources: list[Source]) -> bool:
         """A question naming a place asks more than its station card tells when it names a thing the card does

@@ -130,13 +130,25 @@ class MessageReader:
 
     def _in_place_of(self, ask: str, before: str) -> str:
         """"那全国呢" after "北京现在有多少社工" asks the same of another place: the question before with the
-        place it named replaced ("全国现在有多少社工"); "" when the follow-up is not a bare place or the
-        question before named none."""
+        place it named replaced ("全国现在有多少社工"); so does "那副会长呢" after "北京社协的会长是谁" of
+        another thing of the same kind, told by the head word they end in ("会长"); "" when the follow-up
+        is not a bare name or the question before named nothing of its kind."""
         m = _BARE_OTHER.fullmatch(ask.strip())
-        if m is None or self.analyzer.place_names(m[1]) != [m[1]]:
+        if m is None:
             return ""
-        places = [p for p in self.analyzer.place_names(before) if p != m[1]]
-        return before.replace(places[0], m[1], 1) if places else ""
+        other = m[1]
+        if self.analyzer.place_names(other) == [other]:
+            places = [p for p in self.analyzer.place_names(before) if p != other]
+            return before.replace(places[0], other, 1) if places else ""
+        kin = [kw.term for kw in self.analyzer.keywords(before)
+               if kw.term != other and kw.term in before and _same_head(kw.term, other)]
+        return before.replace(max(kin, key=len), other, 1) if kin else ""
+
+
+def _same_head(a: str, b: str) -> bool:
+    """Two names of one kind: they end in the same word of two characters or more ("副会长", "会长";
+    "V创投", "社工创投")."""
+    return len(a) >= 2 and len(b) >= 2 and a[-2:] == b[-2:] and bool(re.fullmatch(f"[{CJK}]{{2}}", a[-2:]))
 
 
 # "除了机构资质，项目本身有啥要求": what is set aside, up to 以外/之外 or the end of its clause
