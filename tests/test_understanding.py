@@ -93,6 +93,9 @@ def test_a_follow_up_stands_alone_with_its_question() -> None:
     msg = reader().read("那签约呢？", TODAY, ["立项评审是什么时候"])
     assert msg.follow_up and msg.standalone == "立项评审是什么时候 那签约呢？"
     assert not reader().read("签约是什么时候？", TODAY, ["立项评审是什么时候"]).follow_up
+    # a connective goes on from the message before
+    msg = reader().read("所以现在是报不了了对吧", TODAY, ["创投计划啥时候可以报"])
+    assert msg.follow_up and msg.standalone.startswith("创投计划啥时候可以报")
 
 
 def test_a_bare_name_asks_the_question_before_of_that_place_or_thing() -> None:

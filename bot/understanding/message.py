@@ -26,7 +26,9 @@ _ASKS = re.compile(r"[？?]|[吗呢吧么嘛不没][。！!…~～，,；;\s]*$|
                    rf"是否|能否|可否|{A_NOT_A}|来得及|\b(?:what|when|where|who|which|how|can|could|is|are|do|does)\b",
                    re.I)
 # A follow-up leans on the conversation: "那签约呢？", "她们组成了什么团队？", "它们平时做什么？".
-_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|这个|那个)|它们?|她们|他们|这些|那些|这里|那里|呢[？?]?$|"
+# A message opening with a connective ("所以现在是报不了了对吧", "而且…", "这样的话…") goes on from the one before.
+_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|这个|那个|所以|而且|然后|这样的话|那样的话)|"
+                        r"它们?|她们|他们|这些|那些|这里|那里|呢[？?]?$|"
                         r"^(第[一二三四五六七八九十\d]+|下一|上一|前一|后一)(年|个|阶段|步)")
 # A colon ends what leads up to the ask ("编辑让我核对两个数：第一阶段…"), except between the digits of a time.
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n：])|(?<=[^\d]:)")
