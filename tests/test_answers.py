@@ -105,3 +105,13 @@ def test_within_one_article_the_current_figure_leads(small_kb: object, e5: objec
     assert "50家" in lead and lead.index("50家") > lead.find("17家")  # the current figure, perhaps after the old
     past = engine.ask(Question("2010年星光社工服务社有多少家？")).answer
     assert "17家" in past.split("\n")[0]
+
+
+@pytest.mark.slow
+def test_the_latest_figure_is_found_a_passage_further_down_and_its_source_leads(engine: Engine) -> None:
+    """"北京现在有多少社工": keyword search ranks the 2012 article's passages about 社工事务所 first; the 2022
+    passage with the current figure is sixth. It is among the passages read, and the one quoted leads."""
+    reply = engine.ask(Question("北京现在大概有多少社工啊", TODAY))
+    assert reply.answered and "7.68万" in reply.answer
+    assert "50家" not in reply.answer or reply.answer.index("7.68万") < reply.answer.index("50家")  # older, dated
+    assert "7.68万" in reply.sources[0].chunk.text and reply.sources[0] in reply.cited

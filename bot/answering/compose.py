@@ -28,7 +28,7 @@ from bot.understanding.answer_types import has_answer_type
 from bot.understanding.near import Near
 from bot.understanding.query import QueryInfo, coverage, match, typed_strength
 
-CANDIDATE_CHUNKS = 5
+CANDIDATE_CHUNKS = 6
 LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present
 TIE = 0.01  # scores this close are a tie, broken by which sentence states the latest figure
 MAX_SENTENCES = 3
@@ -194,8 +194,9 @@ class Composer:
         if not self._answers_the_follow_up(info, chosen):
             return self.decline(info, sources, contact, conf, not_in_kb=True)
         cited = list({c.source.chunk.id: c.source for c in chosen}.values())
+        ids = {s.chunk.id for s in cited}  # the passages the answer quotes lead the list of sources
         return Reply(self.render(info, chosen, today, contact), answered=True, kind="answer",
-                     sources=sources, cited=cited, confidence=conf)
+                     sources=[*cited, *(s for s in sources if s.chunk.id not in ids)], cited=cited, confidence=conf)
 
     def _about(self, info: QueryInfo, cands: list[Candidate], about: tuple[str, ...]) -> list[Candidate]:
         """A sentence about Beijing does not answer a question about Shanghai, nor one about Shanghai's
