@@ -28,7 +28,7 @@ from bot.understanding.answer_types import has_answer_type
 from bot.understanding.near import Near
 from bot.understanding.query import QueryInfo, coverage, match, typed_strength
 
-CANDIDATE_CHUNKS = 6
+CANDIDATE_CHUNKS = 5
 LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current one about the present
 TIE = 0.01  # scores this close are a tie, broken by which sentence states the latest figure
 MAX_SENTENCES = 3
