@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -53,6 +53,31 @@ def browser() -> Iterator[Any]:
         yield b
 
 
+# Whether a tap or Enter was taken is known at once: the page shows its "looking it up" bubble synchronously. On a
+# loaded machine a tap can land on a page still scrolling to the new message and hit nothing; then nothing is sent
+# and a wait for the answer would never end. Such an action is made again (a person taps again), a few times.
+SENT_WAIT_MS = 30_000
+_SENT = ("document.querySelector('#log .pending') || document.querySelector('#log article.msg.error') || "
+         "document.querySelectorAll('#log article.msg.bot:not(.pending)').length > a.bots || "
+         "(a.id && (!document.getElementById(a.id) || !document.getElementById(a.id).querySelector('form.options')))")
+
+
+def _send(page: Any, action: Callable[[], None], options_of: str | None = None) -> None:
+    """Do what sends a message (a tap, Enter) until the page shows it was sent or answered; `options_of`: the id of
+    the message whose option buttons the action taps (answered when they are gone)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    state = {"bots": _bots(page), "id": options_of}
+    for _ in range(3):
+        action()
+        try:
+            page.wait_for_function(f"a => Boolean({_SENT})", arg=state, timeout=SENT_WAIT_MS)
+            return
+        except PlaywrightTimeout:
+            continue
+    pytest.fail(f"the page sent nothing after three tries ({page.url})", pytrace=False)
+
+
 def _last_bot(page: Any) -> Any:
     return page.locator("#log article.msg.bot:not(.pending)").last
 
@@ -86,7 +111,7 @@ def test_a_resident_on_a_phone(server: tuple[str, Store], browser: Any) -> None:
     page.screenshot(path=str(SHOTS / "welcome.png"))
 
     before = _bots(page)
-    page.locator("form.chips button", has_text="创投计划申报截止到几号？").tap()
+    _send(page, page.locator("form.chips button", has_text="创投计划申报截止到几号？").tap)
     answer = _wait_answer(page, before)
     assert "4月10日" in answer.locator(".text").inner_text()
     answer.locator("summary").first.tap()  # the quoted passage on tap
@@ -100,11 +125,11 @@ def test_a_resident_on_a_phone(server: tuple[str, Store], browser: Any) -> None:
 
     before = _bots(page)
     page.fill("#q", "魏善莊有社工站嗎，能做什麼？")  # traditional characters
-    page.press("#q", "Enter")
+    _send(page, lambda: page.press("#q", "Enter"))
     assert "魏善莊鎮" in _wait_answer(page, before).inner_text()  # answered in the asker's characters
     assert page.input_value("#q") == ""
 
-    page.locator("form.check button").tap()  # the self-check as buttons
+    _send(page, page.locator("form.check button").tap)  # the self-check as buttons
     settled = """() => document.querySelector('#log article.msg.error') || (!document.querySelector('#log .pending')
         && [...document.querySelectorAll('#log button')].every(b => !b.disabled)
         && /第\\d项|初步判断/.test(document.querySelector('#log').lastElementChild.innerText))"""
@@ -120,11 +145,11 @@ def test_a_resident_on_a_phone(server: tuple[str, Store], browser: Any) -> None:
         labels = options.locator("button").all_inner_texts()
         choice = ("否" if "处罚" in question else "2" if "社工师" in question
                   else next(x for x in ("是", "5年以上", "12") if x in labels))
-        options.get_by_role("button", name=choice, exact=True).tap()
+        asking = page.locator("#log > article:last-child").get_attribute("id")
+        _send(page, options.get_by_role("button", name=choice, exact=True).tap, options_of=asking)
         page.wait_for_function("id => document.querySelector('#log article.msg.error') || !document.getElementById(id)"
                                " || !document.getElementById(id).querySelector('form.options')",
-                               arg=page.locator("#log > article:last-child").get_attribute("id"),
-                               timeout=ANSWER_WAIT_MS)
+                               arg=asking, timeout=ANSWER_WAIT_MS)
         _no_error(page)
     verdict = _last_bot(page).inner_text()
     assert "初步判断：符合" in verdict, verdict
@@ -157,10 +182,10 @@ def test_axe_finds_no_accessibility_violations(server: tuple[str, Store], browse
     page = context.new_page()
     page.goto(base + "/")
     before = _bots(page)
-    page.locator("form.chips button").first.tap()
+    _send(page, page.locator("form.chips button").first.tap)
     _wait_answer(page, before)
     before = _bots(page)
-    page.locator("form.check button").tap()
+    _send(page, page.locator("form.check button").tap)
     _wait_answer(page, before)
     page.locator("summary").first.tap()
     page.add_script_tag(path=str(AXE))
