@@ -20,7 +20,7 @@ from bot.answering.whole import (
     with_enumerations,
     with_the_speakers_words,
 )
-from bot.index.passages import Source
+from bot.index.passages import Source, led_by
 from bot.index.retrieval import HybridRetriever
 from bot.knowledge.documents import Document
 from bot.text.analyzer import TextAnalyzer
@@ -193,10 +193,9 @@ class Composer:
         chosen = self.select(info, cands)
         if not self._answers_the_follow_up(info, chosen):
             return self.decline(info, sources, contact, conf, not_in_kb=True)
-        cited = list({c.source.chunk.id: c.source for c in chosen}.values())
-        ids = {s.chunk.id for s in cited}  # the passages the answer quotes lead the list of sources
+        cited = led_by([c.source for c in chosen], [])
         return Reply(self.render(info, chosen, today, contact), answered=True, kind="answer",
-                     sources=[*cited, *(s for s in sources if s.chunk.id not in ids)], cited=cited, confidence=conf)
+                     sources=led_by(cited, sources), cited=cited, confidence=conf)  # what it quotes leads
 
     def _about(self, info: QueryInfo, cands: list[Candidate], about: tuple[str, ...]) -> list[Candidate]:
         """A sentence about Beijing does not answer a question about Shanghai, nor one about Shanghai's

@@ -76,6 +76,7 @@ class Engine:
             [analyzer.simplify(t) for t in texts]))
         self.wording = Wording(templates)
         self._passages = [Source(c, 1.0) for c in index.chunks]  # what rule and station replies quote from
+        self._corpus_text = "\n".join(self.reader.corpus)  # the passages, lower-cased: does a question's thing occur
 
     # ------------------------------------------------------------------ for channels
     @property
@@ -231,7 +232,7 @@ class Engine:
         return self.composer.answer(query, sources, qvec, question.today, contact, read.elsewhere, need=need)
 
     def _names_what_the_passages_hold(self, read: Reading) -> bool:
-        return any(form in chunk for thing in read.named for form in thing.forms for chunk in self.reader.corpus)
+        return any(form in self._corpus_text for thing in read.named for form in thing.forms)
 
     def _beyond_the_card(self, read: Reading, station: Reply, sources: list[Source]) -> bool:
         """A question naming a place asks more than its station card tells when it names a thing the card does
@@ -240,10 +241,12 @@ class Engine:
         assert self.stations is not None
         card = station.answer.lower()
         names = [a.lower() for s in self.stations.find(read.text) for a in (s.name, *s.aliases, *s.generic_aliases)]
-        things = [t for n in self.analyzer.nouns(read.message.ask) if n not in self.analyzer.generic
-                  and not card_word(n) and (t := n.lower()) not in card and not any(t in name for name in names)]
-        about = [s.chunk.with_subject.lower() for s in sources[:CANDIDATE_CHUNKS]]
-        return any(t in text and any(name in text for name in names) for t in things for text in about)
+        things = [n.lower() for n in self.analyzer.nouns(read.message.ask)
+                  if n not in self.analyzer.generic and not card_word(n)]
+        untold = [t for t in things if t not in card and not any(t in name for name in names)]
+        about_the_place = [text for s in sources[:CANDIDATE_CHUNKS]
+                           if any(name in (text := s.chunk.with_subject.lower()) for name in names)]
+        return any(t in text for t in untold for text in about_the_place)
 
     def _facts_from_llm(self, question: Question, ruled: Reply) -> Reply:
         """When the rule-based reader found no facts, the model may read them; the rules still decide."""

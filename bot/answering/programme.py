@@ -13,7 +13,7 @@ from functools import lru_cache
 from bot.answering.citing import cite
 from bot.answering.reply import SAME_LINE, Part, Reply
 from bot.answering.templates import Templates
-from bot.index.passages import Source
+from bot.index.passages import Source, led_by
 from bot.knowledge.places import Places
 from bot.knowledge.programmes import Programme
 from bot.rules.rounds import RoundView
@@ -263,10 +263,4 @@ def sources_first(sources: list[Source], all_sources: list[Source], quotes: list
     for quote in quotes:  # in the order of the quotes
         q = squash(quote)
         lead += [s for s in all_sources if q in _squashed(s.chunk.text)]
-    seen: set[str] = set()
-    out = []
-    for s in lead + sources:
-        if s.chunk.id not in seen:
-            seen.add(s.chunk.id)
-            out.append(s)
-    return out
+    return led_by(lead, sources)

@@ -38,3 +38,12 @@ class Source:
     @property
     def published(self) -> PubDate:
         return PubDate.parse(self.chunk.published)
+
+
+def led_by(lead: list[Source], sources: list[Source]) -> list[Source]:
+    """The passages of `lead` first (those an answer quotes), then the others, each passage once (as it came
+    first)."""
+    out: dict[str, Source] = {}
+    for s in [*lead, *sources]:
+        out.setdefault(s.chunk.id, s)
+    return list(out.values())
