@@ -556,6 +556,18 @@ def test_an_enumeration_is_kept_whole_across_passages_and_stops_at_its_end(engin
 
 
 @pytest.mark.slow
+def test_a_question_the_article_asks_comes_with_its_answer(engine: Engine) -> None:
+    """"字节跳动…为何开始关注社会工作？" asks what the sentence after it answers: an answer quoting the article's
+    question goes on to the first sentence that does not ask (past questions in a row)."""
+    for text in ("一个互联网企业为什么要关注社会工作", "这种协同和参与究竟怎么达成"):
+        reply = engine.ask(Question(text, TODAY))
+        quote = "".join(p.text for p in reply.parts if p.role == "quote")
+        assert reply.answered and "？" in quote and not quote.endswith(("？", "?")), text
+    quote = "".join(p.text for p in engine.ask(Question("字节跳动做社工有什么优势", TODAY)).parts if p.role == "quote")
+    assert "有哪些优势？" in quote and "互联网技术资源" in quote
+
+
+@pytest.mark.slow
 def test_an_organisation_outside_beijing_is_told_the_place_criterion(engine: Engine) -> None:
     """Where the applicant is decides the first criterion: its own place gets a verdict, another
     organisation's place or "外地" the criterion itself; whether another city has such a programme is

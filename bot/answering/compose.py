@@ -116,7 +116,7 @@ class Composer:
             chosen += [n for n in map(next_sentence, list(chosen)) if n is not None]
         if info.answer_type == "said":
             chosen = with_the_speakers_words(chosen, self._follow)
-        return with_enumerations(with_continuations(chosen), self._follow)
+        return with_enumerations(with_continuations(chosen, self._follow), self._follow)
 
     def _follow(self, source: Source) -> Source | None:
         """The passage that goes on where this one ends, in the same section."""

@@ -15,6 +15,7 @@ from bot.understanding.answer_types import NAMED_PERSON
 
 MAX_ANSWER_CHARS = 320
 MAX_ENUMERATION_CHARS = 560  # an enumeration is kept whole past the usual length, up to this
+QUESTIONS_IN_A_ROW = 3  # questions an article asks in a row before it answers
 ITEM_SENTENCES = 3  # sentences explaining one item before the next item
 SHORT_ITEM = 12  # an item this short ("第四，市场化。") names its point; the next sentence explains it
 Follow = Callable[[Source], Source | None]  # the passage that continues a passage, if any
@@ -104,20 +105,30 @@ def _number(marker: str) -> int | None:
     return _NUMERALS.index(digit) + 1 if digit else None
 
 
-def with_continuations(chosen: list[Candidate]) -> list[Candidate]:
-    """A sentence ending in ； or ： goes on in the next one (第一…；第二…): include it.
+def with_continuations(chosen: list[Candidate], follow: Follow | None = None) -> list[Candidate]:
+    """A sentence ending in ； or ： goes on in the next one (第一…；第二…): include it. So does one that asks
+    ("字节跳动为何开始关注社会工作？"): an article asks to answer in what follows, in the passage after it if
+    the question ends one (`follow`).
 
     Duplicates are dropped; the result is in the order chosen.
     """
     out: list[Candidate] = []
     seen: set[tuple[str, int]] = set()
     for cand in chosen:
-        for item in (cand, next_sentence(cand) if cand.text.rstrip("”’）)").endswith(
-                ("；", "：", ";", ":")) else None):
+        items: list[Candidate | None] = [cand]
+        if _ends(cand, "；：;:"):
+            items.append(next_sentence(cand))
+        while (last := items[-1]) is not None and _ends(last, "？?") and len(items) <= QUESTIONS_IN_A_ROW:
+            items.append(next_sentence(last, follow))  # questions in a row ("…有哪些优势？下一步将怎么做？")
+        for item in items:
             if item is not None and (item.source.chunk.id, item.index) not in seen:
                 seen.add((item.source.chunk.id, item.index))
                 out.append(item)
     return out
+
+
+def _ends(cand: Candidate, marks: str) -> bool:
+    return cand.text.rstrip("”’）)")[-1:] in marks
 
 
 def with_the_speakers_words(chosen: list[Candidate], follow: Follow | None = None) -> list[Candidate]:
