@@ -50,6 +50,20 @@ def test_a_homophone_slip_of_a_domain_term_is_read_as_the_term() -> None:
     assert [s.term for s in reader("年检").read("我们年建都合格", TODAY, []).slips] == ["年检"]
 
 
+def test_the_names_an_article_quotes_are_terms_whose_slips_are_caught() -> None:
+    from bot.text.analyzer import quoted_terms
+    text = "形成“以会带所”的模式，开展助老公益项目“银杏家园”，“两委”参与。"
+    assert quoted_terms([text]) == ["以会带所", "银杏家园"]  # a two-character quote is too short to be sure of
+    msg = reader(*quoted_terms([text])).read("银杏加园是干啥的", TODAY, [])
+    assert msg.text.startswith("银杏家园") and [s.term for s in msg.slips] == ["银杏家园"]
+
+
+@pytest.mark.slow
+def test_a_slip_of_a_name_the_articles_quote_is_answered_as_that_name(engine: Engine) -> None:
+    reply = engine.ask(Question("以会代所是哪个区搞的", TODAY))
+    assert reply.answered and "以会带所" in reply.answer and "西城" in reply.answer
+
+
 def test_spaces_between_chinese_words_are_clause_breaks() -> None:
     msg = reader().read("我们海淀的 成立两年 能报吗", TODAY, [])
     assert msg.text == "我们海淀的，成立两年，能报吗"

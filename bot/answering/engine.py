@@ -29,7 +29,7 @@ from bot.index.retriever import PassageRetriever
 from bot.knowledge.catalog import Knowledge
 from bot.knowledge.stations import Directory, Station
 from bot.settings import Settings
-from bot.text.analyzer import TextAnalyzer
+from bot.text.analyzer import TextAnalyzer, quoted_terms
 from bot.text.numbers import Years
 from bot.text.slips import SlipReader
 from bot.understanding.facts import OrgFacts
@@ -66,6 +66,7 @@ class Engine:
         names = [n for p in knowledge.programmes for n in (p.name, *p.aliases)]
         if knowledge.directory:
             names += [n for st in knowledge.directory.stations for n in (st.name, *st.aliases)]
+        names += quoted_terms(d.body for d in knowledge.docs)  # the articles' own named ideas ("以会带所")
         examples = load_examples(settings.knowledge_dir)
         self.reader = QuestionReader(
             analyzer, MessageReader(analyzer, SlipReader(domain_terms(analyzer, names))),

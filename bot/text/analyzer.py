@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -211,6 +212,14 @@ def abbreviations(text: str) -> list[tuple[str, str]]:
                     found.append((before[start:], short))
                 break
     return found
+
+
+_QUOTED = re.compile(rf"[“「\"]([{CJK}]{{3,8}})[”」\"]")
+
+
+def quoted_terms(texts: Iterable[str]) -> list[str]:
+    """The names an article marks as such by quoting them ("以会带所", "银杏家园", "五社联动"), in order found."""
+    return list(dict.fromkeys(m[1] for text in texts for m in _QUOTED.finditer(text)))
 
 
 def _in_order(chars: str, text: str) -> bool:
