@@ -75,6 +75,9 @@ def test_the_clauses_that_ask() -> None:
     assert asking_part("我们在海淀。") == "我们在海淀。"  # nothing asks: all of it
     # a clause that ends in 吗 asks, the comma after it notwithstanding
     assert asking_part("深圳的机构可以申请吗，怎么报") == "深圳的机构可以申请吗，怎么报"
+    # an English verb asks where it leads its clause, not inside a statement
+    assert asking_part("hi, what can u help me with? my chinese is not so good") == " what can u help me with?"
+    assert asking_part("we are in Haidian, is it still open?") == " is it still open?"
 
 
 def test_a_long_message_is_split_into_its_context_and_its_ask() -> None:

@@ -23,7 +23,9 @@ Script = Literal["simplified", "traditional", "english"]
 # A sentence that asks: a question mark, a final particle, or a question word.
 _ASKS = re.compile(r"[？?]|[吗呢吧么嘛不没][。！!…~～，,；;\s]*$|什么|啥|咋|怎么|怎样|如何|哪(?!怕)|"
                    r"(?<![好没十这那前])几(?!乎)|多少|(?<![很许最较更好])多[长久大远高]|是[^，,。；;]{1,12}还是(?![挺很比较蛮])|谁|"
-                   rf"是否|能否|可否|{A_NOT_A}|来得及|\b(?:what|when|where|who|which|how|can|could|is|are|do|does)\b",
+                   rf"是否|能否|可否|{A_NOT_A}|来得及|\b(?:what|when|where|who|which|how)\b|"
+                   # an English verb asks where it leads its clause ("is it open"), not inside one ("it is open")
+                   r"^\s*(?:can|could|is|are|do|does|did|will|would|should|may|was|were)\b",
                    re.I)
 # A follow-up leans on the conversation: "那签约呢？", "她们组成了什么团队？", "它们平时做什么？".
 # A message opening with a connective ("所以现在是报不了了对吧", "而且…", "这样的话…") goes on from the one before.
