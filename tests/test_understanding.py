@@ -223,6 +223,26 @@ def test_a_question_said_with_words_of_time_and_manner_is_answered(engine: Engin
         assert not engine.ask(Question(text, TODAY)).answered, text
 
 
+def test_a_word_added_to_the_search_is_searched_whole() -> None:
+    """社工's variant 社会工作者 is searched as that word, not as 社会, 工作 and 作者, words of every passage."""
+    tokens = analyzer().query_tokens("北京有多少社工")
+    assert {"社工", "社会工作者"} <= set(tokens) and "作者" not in tokens and tokens.count("工作") <= 1
+    english = analyzer().query_tokens("When is the deadline for the venture programme?")
+    assert "创投计划" in english and "截止" in english
+
+
+def test_what_an_english_question_counts() -> None:
+    assert analyze("How many projects will be funded?", analyzer(), []).count_noun == "项目"
+    assert analyze("how many projects got funded", analyzer(), []).count_noun == "项目"
+
+
+@pytest.mark.slow
+def test_how_many_social_workers_is_answered_with_the_social_workers_counted(engine: Engine) -> None:
+    """Not with the 50 agencies of 2012, whose passages say 社工 more often."""
+    reply = engine.ask(Question("北京一共有多少社工", TODAY))
+    assert reply.answered and "7.68万" in reply.answer
+
+
 def test_a_name_led_by_a_latin_letter_is_one_word() -> None:
     """"V创投" is another programme than "创投": one keyword where the passages write it so, never partly found."""
     corpus = ["组织开展志愿服务v创投计划，截至目前共吸引573个志愿服务项目参选。", "此次创投计划将对15个项目予以资助"]

@@ -145,9 +145,6 @@ class TextAnalyzer:
                 lowered = lowered.replace(phrase, " ")
         return found
 
-    def translate_english(self, text: str) -> list[str]:
-        return list(dict.fromkeys(t for group in self.english_terms(text) for t in group))
-
     def keywords(self, question: str) -> list[Keyword]:
         """Content words of a question, longest first, each with its variants."""
         if self.is_english(question):
@@ -185,14 +182,16 @@ class TextAnalyzer:
         return word[0] in leads and not self._jieba.has_word(word)
 
     def query_tokens(self, question: str) -> list[str]:
-        """Tokens for keyword search, with variants of the question's words."""
-        base = self.translate_english(question) if self.is_english(question) else [question]
-        tokens: list[str] = []
-        for text in base:
-            tokens.extend(self.tokens(text))
+        """Tokens for keyword search: the question's, then the words that stand for its words (an English
+        question's: its glossary renderings). A word added is searched as the word it is where the passages'
+        tokens hold it whole: its sub-words ("社会", "工作" of 社会工作者) are words of every passage and, added
+        for each variant that holds them, outweigh the word asked about."""
+        english = self.is_english(question)
+        tokens = [] if english else self.tokens(question)
         for kw in self.keywords(question):
-            for variant in kw.variants[1:]:
-                tokens.extend(self.tokens(variant))
+            for variant in kw.variants[0 if english else 1:]:
+                whole = self.tokens(variant)
+                tokens += [variant.lower()] if variant.lower() in whole else whole
         return tokens
 
 

@@ -16,6 +16,8 @@ from bot.understanding.near import Near
 
 # "多少家", "几个村级社工站": the unit and the thing counted.
 _COUNT_FOCUS = re.compile(rf"(?:多少|几)(人次|[{MEASURE}])?([{CJK}]{{0,6}})")
+_EN_COUNT_FOCUS = re.compile(r"\bhow many ([a-z' -]+?)(?=\s+(?:are|is|were|was|do|does|did|have|has|had|in|at|"
+                             r"there|will|can)\b|[?,.]|$)", re.I)
 _NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*(?:万|亿)?"
 CJK_WORD = re.compile(f"[{CJK}]")
 YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?:年|\s*届|(?!\d))")
@@ -94,6 +96,8 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
     # "几个村的社工站": what is counted is the head after 的 (社工站), else what comes before it ("几个村的")
     phrase = re.split(r"[了是吗呢啊呀？?，,。]", focus[2])[0] if focus else ""
     noun = phrase.rsplit("的", 1)[-1] or phrase.split("的", 1)[0]
+    if not noun and (counted := _EN_COUNT_FOCUS.search(text)):  # "how many social workers are there"
+        noun = next((group[0] for group in analyzer.english_terms(counted[1])), "")
     identity = _who_they_are(text, analyzer)
     if identity:  # "刘京是啥职务": 职务 names the kind of answer, not a topic the passages must share
         keywords = [kw for kw in keywords if kw.term not in _IDENTITY_WORDS]
