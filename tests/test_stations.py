@@ -85,3 +85,15 @@ def test_a_thing_the_card_does_not_tell_is_answered_from_the_passages_about_the_
     assert card.kind == "station" and "通运街道社会工作指导中心" in card.answer
     # a thing no passage about the place names leaves the card in place ("食堂" is in no article)
     assert engine.ask(Question("通运街道社工站有食堂服务吗", TODAY)).kind != "answer"
+
+
+def test_what_stations_of_a_kind_do_is_told_by_the_cards_of_that_kind(engine: Engine) -> None:
+    """Naming no station, "what do community stations offer" gets the directory's community card, a village
+    question the village card; a thing the cards do not tell goes to the passages, a detail they lack is declined."""
+    reply = engine.ask(Question("小区的社工站都管些啥", TODAY))
+    assert reply.kind == "station" and "家庭学校" in reply.answer and "村级社工站" not in reply.answer
+    assert "各地做法不一" in reply.answer and reply.sources
+    reply = engine.ask(Question("农村的社工站一般提供什么服务", TODAY))
+    assert reply.kind == "station" and "个案帮扶" in reply.answer and "运河园" not in reply.answer
+    assert engine.ask(Question("社工站有没有法律方面的服务啊", TODAY)).kind != "station"
+    assert not engine.ask(Question("社区社工站周末几点开门", TODAY)).answered

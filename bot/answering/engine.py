@@ -41,6 +41,7 @@ from bot.understanding.reading import Invalid, QuestionReader, Reading, Rewrite
 from bot.understanding.smalltalk import Smalltalk, SmalltalkReader
 
 log = logging.getLogger(__name__)
+_KIND_OF_PLACE = re.compile(r"村|村里|农村|社区|小区|村子|街道|乡镇|镇")
 NEED_FIRST = 3  # passages found for a need's asking clause alone, put before those found for the whole story
 
 
@@ -222,6 +223,11 @@ class Engine:
                               Part("contact", t.render("where_to_ask", contacts=t.contacts["station"]), SAME_LINE)],
                              False, "decline", sources=sources)
         need = intent.family == "need"  # a resident asking what social workers can do for them
+        if intent.family == "station" and self.stations is not None and not read.elsewhere:
+            overview = self._stations_of_the_kind(read)
+            if overview is not None:
+                overview.sources = sources_first(sources, passages, self.stations.quotes(overview.answer))
+                return overview
         if need and (asked_need := asking_part(text)) != text:
             # the story told around a need ("我奶奶刚做完手术回家") steers the search away from the need itself
             first = self.retriever.sources(asked_need, self._query_vector(asked_need), mode)[:NEED_FIRST]
@@ -234,6 +240,18 @@ class Engine:
 
     def _names_what_the_passages_hold(self, read: Reading) -> bool:
         return any(form in self._corpus_text for thing in read.named for form in thing.forms)
+
+    def _stations_of_the_kind(self, read: Reading) -> Reply | None:
+        """"村里的社工站平时都干点啥", naming no station: the directory's cards of that kind of station, unless the
+        question names a thing they do not tell ("社工站有没有法律方面的服务"), which the passages may."""
+        assert self.stations is not None
+        overview = self.stations.overview(read.text, self.templates.render("station_overview"))
+        if overview is None:
+            return None
+        told = overview.answer.lower()
+        untold = [n for n in self.analyzer.nouns(read.message.ask) if n not in self.analyzer.generic
+                  and not card_word(n) and n.lower() not in told and not _KIND_OF_PLACE.fullmatch(n)]
+        return None if untold else overview
 
     def _beyond_the_card(self, read: Reading, station: Reply, sources: list[Source]) -> bool:
         """A question naming a place asks more than its station card tells when it names a thing the card does

@@ -8,7 +8,8 @@ from bot.answering.citing import cite
 from bot.answering.reply import PARAGRAPH, Part, Reply
 from bot.knowledge.stations import Directory, Station
 
-_ASKS = re.compile(r"有没有|有吗|有社工站|能做什么|可以做什么|做什么|提供|服务|活动|能帮|帮助|帮忙|怎么找|找谁|"
+_ASKS = re.compile(r"有没有|有吗|有社工站|能做什么|可以做什么|做什么|[做干管]点?(?:啥|什么|些啥|些什么)|干嘛|"
+                   r"提供|服务|活动|能帮|帮助|帮忙|怎么找|找谁|"
                    r"参加|参与|适合|services?|offer|help", re.I)
 _STATION_WORDS = re.compile(r"社工站|社会工作服务中心|社会工作指导中心|社工服务中心|station", re.I)
 _DETAILS = {"address": re.compile(r"地址|在哪|位置|怎么走|address|where", re.I),
@@ -19,6 +20,8 @@ _EXISTS = re.compile(r"有没有|有吗|有社工站|哪里有|在哪|能做什�
 _SPECIFIC = re.compile(r"多少|几[个名位家次年岁天月]|哪一?年|什么时候|何时|多久|多长时间|多大|金额|"
                        r"how many|how much|when", re.I)
 _HOW_MANY_STATIONS = re.compile(r"(?:几|多少)个?[^，。？?]{0,6}(?:社工站|工站|站点|服务中心|服务站)")
+_VILLAGE = re.compile(r"村|农村|village", re.I)
+_COMMUNITY = re.compile(r"社区|小区|community", re.I)
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:区|镇|乡|街道|社区|村))")
 
 
@@ -95,6 +98,22 @@ class StationGuide:
         unique = list({s.id: s for s in reversed(stations)}.values())[::-1]
         parts = [Part("answer", self.describe(s), PARAGRAPH) for s in unique[:3]]
         return Reply([*parts, self.source_part()], True, "station", confidence=1.0)
+
+    def overview(self, text: str, lead: str) -> Reply | None:
+        """"村里的社工站平时都干点啥": what stations of the kind asked about do, told by the directory's cards of
+        that level (a village's, a community's, else one of each); None for a specific question or one about a
+        detail the cards lack."""
+        if not _ASKS.search(text) or _SPECIFIC.search(text) or any(p.search(text) for p in _DETAILS.values()):
+            return None
+        village = [s for s in self.directory.stations if "村级" in s.level and s.count]
+        community = [s for s in self.directory.stations if s.level.startswith("社区")]
+        asked = village if _VILLAGE.search(text) and not _COMMUNITY.search(text) else \
+            community if _COMMUNITY.search(text) and not _VILLAGE.search(text) else [*village[:1], *community[:1]]
+        if not asked:
+            return None
+        parts = [Part("answer", self.describe(s), PARAGRAPH) for s in asked[:2]]
+        return Reply([Part("lead", lead, PARAGRAPH), *parts, self.source_part()], True, "station",
+                     confidence=1.0)
 
     def card(self, station: Station) -> list[Part]:
         """One station as a channel shows it when browsed: what it offers, then where that is reported."""

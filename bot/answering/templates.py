@@ -57,6 +57,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "round_newest": {"programme", "opens", "closes"},
     "decline_round": {"year", "programme", "opens", "closes"},
     "decline_station": {"place", "known"},
+    "station_overview": set(),
     "greeting": set(),
     "thanks": set(),
     "help": set(),
