@@ -203,26 +203,6 @@ def test_a_question_form_is_not_a_topic() -> None:
     assert "这钱" not in a.nouns("这钱是谁给的") and "机构" in a.nouns("该机构在哪")
 
 
-def test_how_the_asker_says_when_or_where_weighs_little_and_a_thing_the_articles_lack_much() -> None:
-    """A word no passage uses weighs as the rarest when it names a thing ("食堂": an answer must name it), as the
-    commonest when its part of speech tells when, where or how ("以后", "晚上", "正好"): how people talk."""
-    corpus = ["初步评选出30家入围机构。", "魏善庄镇有13个村级社工站。"]
-    info = analyze("第一轮筛完以后入围的还剩几家", analyzer(), corpus)
-    assert info.weights["以后"] < info.weights["入围"]
-    info = analyze("村级社工站有食堂吗", analyzer(), corpus)
-    assert info.weights["食堂"] > info.weights["村级社工站"]
-    assert info.unseen == ["食堂"]
-
-
-@pytest.mark.slow
-def test_a_question_said_with_words_of_time_and_manner_is_answered(engine: Engine) -> None:
-    for text in ("第一轮筛完以后入围的还剩几家", "晚上想问下入围的有几家"):
-        reply = engine.ask(Question(text, TODAY))
-        assert reply.answered and "30家" in reply.answer, text
-    for text in ("村里食堂的饭好吃吗", "社工站周末开门吗"):  # a thing the articles lack is still declined
-        assert not engine.ask(Question(text, TODAY)).answered, text
-
-
 def test_a_word_added_to_the_search_is_searched_whole() -> None:
     """社工's variant 社会工作者 is searched as that word, not as 社会, 工作 and 作者, words of every passage."""
     tokens = analyzer().query_tokens("北京有多少社工")

@@ -104,14 +104,11 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
     n = max(len(corpus), 1)
     weights: dict[str, float] = {}
     unseen: list[str] = []
-    circumstance = _circumstance_words(text, analyzer)
     for kw in keywords:
         df = sum(1 for chunk in corpus if any(v.lower() in chunk for v in kw.variants))
+        weights[kw.term] = math.log(1.0 + n / (1.0 + df)) + 0.2
         if not df and CJK_WORD.search(kw.term):
             unseen.append(kw.term)
-            if kw.term in circumstance:  # how the asker says when, where or how, not a thing asked of
-                df = n
-        weights[kw.term] = math.log(1.0 + n / (1.0 + df)) + 0.2
     return QueryInfo(
         text=text, keywords=keywords, weights=weights, answer_type=identity or asked_type(text),
         years=[int(y) for y in YEAR.findall(text)], asks_present=bool(_PRESENT.search(text)),
@@ -120,18 +117,6 @@ def analyze(text: str, analyzer: TextAnalyzer, corpus: list[str], split: bool = 
         parts=[analyze(p, analyzer, corpus, split=False) for p in parts[1:]] if len(parts) > 1 else [],
         unseen=unseen,
     )
-
-
-# Parts of speech that tell the circumstances of a question, not its topic: time words (今天, 前年, 周末),
-# locatives (以后, 里面, 底下), place words (附近, 家里), adverbs (到底, 正好) and adjectives.
-_CIRCUMSTANCE_TAGS = ("t", "f", "s", "d", "a", "ad")
-
-
-def _circumstance_words(text: str, analyzer: TextAnalyzer) -> set[str]:
-    """The question's words that say when, where or how, by their part of speech. A word the passages never use
-    weighs as the rarest: right for a thing the articles lack ("食堂"), which an answer must name, but "前年" or
-    "到底" is how people talk, and weighs as the commonest word instead."""
-    return {w.lower() for w, tag in analyzer.tagged(text) if tag in _CIRCUMSTANCE_TAGS}
 
 
 # "沈小平是谁啊", "刘京是啥职务", "张强是哪个部门的": asked of a person named, what they are (a title, a post)
