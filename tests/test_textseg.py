@@ -29,5 +29,5 @@ def test_keywords_carry_variants() -> None:
 
 def test_english_question_maps_to_chinese_terms() -> None:
     assert analyzer.is_english("When is the deadline to apply?")
-    terms = analyzer.translate_english("When is the deadline for the venture programme?")
+    terms = [t for group in analyzer.english_terms("When is the deadline for the venture programme?") for t in group]
     assert "截止" in terms and "创投计划" in terms
