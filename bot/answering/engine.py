@@ -19,7 +19,7 @@ from bot.answering.llm import COMPOSED_KINDS, LlmWriter
 from bot.answering.programme import Advisor, sources_first
 from bot.answering.reply import SAME_LINE, Part, Question, Reply
 from bot.answering.routing import ProgrammeRouter
-from bot.answering.stations import StationGuide, card_word
+from bot.answering.stations import StationGuide, card_word, kind_of_place
 from bot.answering.templates import Templates
 from bot.answering.wording import Wording
 from bot.index.embeddings import ModelEmbeddings
@@ -41,7 +41,6 @@ from bot.understanding.reading import Invalid, QuestionReader, Reading, Rewrite
 from bot.understanding.smalltalk import Smalltalk, SmalltalkReader
 
 log = logging.getLogger(__name__)
-_KIND_OF_PLACE = re.compile(r"村|村里|农村|社区|小区|村子|街道|乡镇|镇")
 NEED_FIRST = 3  # passages found for a need's asking clause alone, put before those found for the whole story
 
 
@@ -248,21 +247,23 @@ class Engine:
         overview = self.stations.overview(read.text, self.templates.render("station_overview"))
         if overview is None:
             return None
-        told = overview.answer.lower()
-        untold = [n for n in self.analyzer.nouns(read.message.ask) if n not in self.analyzer.generic
-                  and not card_word(n) and n.lower() not in told and not _KIND_OF_PLACE.fullmatch(n)]
-        return None if untold else overview
+        return None if self._untold(read, overview.answer, kind_of_place) else overview
+
+    def _untold(self, read: Reading, card: str, names_the_stations: Callable[[str], bool]) -> list[str]:
+        """The things the question asks of that a station card (`card`) does not tell: its nouns, lower-cased,
+        but for the words of station questions and those naming the stations asked about."""
+        told = card.lower()
+        return [t for n in self.analyzer.nouns(read.message.ask)
+                if n not in self.analyzer.generic and not card_word(n)
+                and (t := n.lower()) not in told and not names_the_stations(t)]
 
     def _beyond_the_card(self, read: Reading, station: Reply, sources: list[Source]) -> bool:
         """A question naming a place asks more than its station card tells when it names a thing the card does
         not and a passage about that place does ("通运街道的社区工作站里嵌进去了哪些专业模块"): the passages
         answer it."""
         assert self.stations is not None
-        card = station.answer.lower()
         names = [a.lower() for s in self.stations.find(read.text) for a in (s.name, *s.aliases, *s.generic_aliases)]
-        things = [n.lower() for n in self.analyzer.nouns(read.message.ask)
-                  if n not in self.analyzer.generic and not card_word(n)]
-        untold = [t for t in things if t not in card and not any(t in name for name in names)]
+        untold = self._untold(read, station.answer, lambda t: any(t in name for name in names))
         about_the_place = [text for s in sources[:CANDIDATE_CHUNKS]
                            if any(name in (text := s.chunk.with_subject.lower()) for name in names)]
         return any(t in text for t in untold for text in about_the_place)

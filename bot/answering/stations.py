@@ -8,7 +8,7 @@ from bot.answering.citing import cite
 from bot.answering.reply import PARAGRAPH, Part, Reply
 from bot.knowledge.stations import Directory, Station
 
-_ASKS = re.compile(r"有没有|有吗|有社工站|能做什么|可以做什么|做什么|[做干管]点?(?:啥|什么|些啥|些什么)|干嘛|"
+_ASKS = re.compile(r"有没有|有吗|有社工站|能做什么|可以做什么|[做干管]点?(?:啥|什么|些啥|些什么)|干嘛|"
                    r"提供|服务|活动|能帮|帮助|帮忙|怎么找|找谁|"
                    r"参加|参与|适合|services?|offer|help", re.I)
 _STATION_WORDS = re.compile(r"社工站|社会工作服务中心|社会工作指导中心|社工服务中心|station", re.I)
@@ -22,12 +22,18 @@ _SPECIFIC = re.compile(r"多少|几[个名位家次年岁天月]|哪一?年|什�
 _HOW_MANY_STATIONS = re.compile(r"(?:几|多少)个?[^，。？?]{0,6}(?:社工站|工站|站点|服务中心|服务站)")
 _VILLAGE = re.compile(r"村|农村|village", re.I)
 _COMMUNITY = re.compile(r"社区|小区|community", re.I)
+_KIND_OF_PLACE = re.compile(r"村|村里|农村|社区|小区|村子|街道|乡镇|镇")
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:区|镇|乡|街道|社区|村))")
 
 
 def card_word(word: str) -> bool:
     """A word of the questions a station card answers ("服务", "活动", "社工站"), not a thing asked of it."""
     return bool(_ASKS.fullmatch(word) or _STATION_WORDS.search(word))
+
+
+def kind_of_place(word: str) -> bool:
+    """A word naming where a station is by its kind ("村里", "小区"), not a thing asked of it."""
+    return bool(_KIND_OF_PLACE.fullmatch(word))
 
 
 class StationGuide:
@@ -39,6 +45,9 @@ class StationGuide:
         named = sorted(((a, s) for s in directory.stations for a in (s.name, *s.aliases)), key=lambda p: -len(p[0]))
         generic = sorted(((a, s) for s in directory.stations for a in s.generic_aliases), key=lambda p: -len(p[0]))
         self._aliases = named + generic
+        # the cards that tell what a kind of station does: the village stations (counted), the community ones
+        self._village = [s for s in directory.stations if "村级" in s.level and s.count]
+        self._community = [s for s in directory.stations if s.level.startswith("社区")]
 
     def find(self, text: str) -> list[Station]:
         found: list[Station] = []
@@ -105,10 +114,9 @@ class StationGuide:
         detail the cards lack."""
         if not _ASKS.search(text) or _SPECIFIC.search(text) or any(p.search(text) for p in _DETAILS.values()):
             return None
-        village = [s for s in self.directory.stations if "村级" in s.level and s.count]
-        community = [s for s in self.directory.stations if s.level.startswith("社区")]
-        asked = village if _VILLAGE.search(text) and not _COMMUNITY.search(text) else \
-            community if _COMMUNITY.search(text) and not _VILLAGE.search(text) else [*village[:1], *community[:1]]
+        village, community = bool(_VILLAGE.search(text)), bool(_COMMUNITY.search(text))
+        asked = self._village if village and not community else self._community if community and not village \
+            else [*self._village[:1], *self._community[:1]]
         if not asked:
             return None
         parts = [Part("answer", self.describe(s), PARAGRAPH) for s in asked[:2]]
