@@ -424,6 +424,10 @@ def test_exact_time_cues_decide_before_the_closest_examples(engine: Engine) -> N
     reply = engine.ask(Question("材料大后天再递过去可以吗", dt.date(2022, 4, 9)))
     assert reply.kind == "timeline" and "4月10日" in reply.answer and "4月12日" in reply.answer
     assert engine.ask(Question("下周三可以去社工站咨询吗", TODAY)).kind != "timeline"
+    # when to hand in, asked with "最晚" and no day or deadline word: the window, dated against today
+    reply = engine.ask(Question("材料最晚啥时候交", dt.date(2022, 4, 5)))
+    assert reply.kind == "timeline" and "4月10日" in reply.answer and "还有6天" in reply.answer
+    assert engine.ask(Question("社工站平时最晚开到几点", TODAY)).kind != "timeline"
 
 
 @pytest.mark.slow
@@ -503,6 +507,13 @@ def test_the_round_asked_about_is_the_year_of_the_asking_clause(engine: Engine) 
     assert not reply.answered and "2023年" in reply.answer
     reply = engine.ask(Question("去年的创投是几号截止的？", dt.date(2023, 2, 10)))
     assert reply.answered and "4月10日" in reply.answer
+    # "今年还有创投吗" in 2026 asks for a round the rules do not know, whatever kind of question it reads as:
+    # not the 2022 article's "今年3月", but what round is known
+    for asked in ("今年还有创投吗", "明年还搞社工创投不"):
+        reply = engine.ask(Question(asked, TODAY))
+        assert not reply.answered and "2022年3月17日至4月10日" in reply.answer, asked
+        assert ("2026年" if "今年" in asked else "2027年") in reply.answer
+    assert engine.ask(Question("今年还有创投吗", dt.date(2022, 3, 20))).answered
 
 
 @pytest.mark.slow

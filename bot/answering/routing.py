@@ -28,7 +28,7 @@ _TIME = re.compile(r"截止|截至|什么时候|啥时候?|何时|几号|哪天|
                    r"报不了|报不上|开始|结束|"
                    r"征集时间|申报时间|报名时间|时间安排|进度|deadline|when|still|open|closed?", re.I)
 # A follow-up asking about the window itself ("所以现在是报不了了对吧"), not "那还能找谁咨询"
-_WINDOW = re.compile(r"截止|截至|什么时候|啥时候?|何时|几号|哪天|期限|报不了|报不上|来得及|来不及|结束|"
+_WINDOW = re.compile(r"截止|截至|什么时候|啥时候?|何时|几号|哪天|期限|最晚|最迟|报不了|报不上|来得及|来不及|结束|"
                      r"deadline|closed?", re.I)
 _HAND_IN = re.compile(r"(?<![外社公成移])交(?![流通往友易叉代谈际])|递|报上|报名")  # handing in, on a day it names
 _STAGE_TIME = re.compile(r"什么时候|何时|几号|哪天|几月|哪个月|时间|安排在|when|date", re.I)
@@ -112,7 +112,7 @@ class ProgrammeRouter:
         if (ruling.stage_in_newest is not None and _STAGE_TIME.search(ask)) or \
                 (self.mentions_programme(ask) and (_TIME.search(ask) or dated)) or \
                 (in_context and msg.follow_up and (_WINDOW.search(ask) or dated)) \
-                or (dated and _HAND_IN.search(ask)):
+                or ((dated or _WINDOW.search(ask)) and _HAND_IN.search(ask)):  # "材料最晚啥时候交"
             return advisor.timeline(ruling, ask, contact, msg.times)
         if intent.family == "criteria" and not self._about_projects(ask):
             return advisor.criteria(ruling, contact)
@@ -121,6 +121,9 @@ class ProgrammeRouter:
         if intent.family == "programme_fact" and intent.key in FACT_TYPES and \
                 self.fits_fact(reading.ask_query, intent.key) and reading.ask_type in ("any", FACT_TYPES[intent.key]):
             return advisor.fact(ruling, intent.key, ask)
+        if ruling.view.programme is None and self.mentions_programme(ask):
+            # a round of a year none is known for ("今年还有创投吗" in 2026): said so, with the round that is known
+            return advisor.timeline(ruling, ask, contact, msg.times)
         return None
 
     @staticmethod
