@@ -33,6 +33,10 @@ LAPSED_PENALTY = 0.3  # a superseded or expired document gives way to a current 
 TIE = 0.01  # scores this close are a tie, broken by which sentence states the latest figure
 MAX_SENTENCES = 3
 PRACTICAL = ("contact", "hours", "place")  # details the articles lack: declined as not in the knowledge base
+TOLD_PENALTY = 0.3  # a follow-up asks for more than the reply it follows already said
+TOLD_SHARE = 0.6  # share of a sentence's character pairs in that reply above which the reply said it
+# a follow-up checking what it was told ("两百一十万？", "真的吗") is answered by the same sentence
+_CHECKS = re.compile(r"\d|[两三四五六七八九十百千]+[万千百十]|真的|确定|是吗|对吗|对吧|没错|sure|really", re.I)
 
 
 @dataclass(frozen=True)
@@ -150,13 +154,14 @@ class Composer:
 
     # ------------------------------------------------------------------ replies
     def answer(self, info: QueryInfo, sources: list[Source], qvec: np.ndarray, today: dt.date,
-               contact: str, about: tuple[str, ...] = (), need: bool = False) -> Reply:
+               contact: str, about: tuple[str, ...] = (), need: bool = False, told: str = "") -> Reply:
         """The sentences that answer, cited; `about`: places the answer must speak of (another city's);
         `need`: a resident's need told in their own words, answered with what the passages say of it and
-        where to turn, and never "not what I answer"."""
+        where to turn, and never "not what I answer"; `told`: the reply a follow-up follows, whose sentences
+        give way to ones saying more ("北京第一家社工事务所是哪个" – "谁办的啊": not the first agency again)."""
         if need:
             where = self.templates.contacts["station"]
-            reply = self.answer(info, sources, qvec, today, where, about)
+            reply = self.answer(info, sources, qvec, today, where, about, told=told)
             if reply.answered:
                 at = next((i for i, part in enumerate(reply.parts) if part.role == "sources"), len(reply.parts))
                 reply.parts.insert(at, Part("contact", self.templates.render("need_where", contacts=where)))
@@ -189,6 +194,14 @@ class Composer:
             for cand in cands:
                 if cand.source.chunk.doc_id in off and not any(str(y) in cand.source.chunk.text for y in info.years):
                     cand.score -= LAPSED_PENALTY
+            cands.sort(key=lambda c: -c.score)
+        if told and not _CHECKS.search(info.own):
+            said = _pairs(told)
+            for cand in cands:  # but one naming what the follow-up names itself ("西城呢") answers it
+                pairs = _pairs(cand.text)
+                if pairs and len(pairs & said) / len(pairs) >= TOLD_SHARE and \
+                        not any(match(kw, cand.text, self.analyzer) > 0 for kw in info.own_words):
+                    cand.score -= TOLD_PENALTY
             cands.sort(key=lambda c: -c.score)
         chosen = self.select(info, cands)
         if not self._answers_the_follow_up(info, chosen):
@@ -301,3 +314,9 @@ class Composer:
 _NOW = re.compile(r"目前|现在|截至目前|截止目前|如今|至今|现已|迄今")
 _AS_OF_YEAR = re.compile(r"(?:截止|截至|到|至)\s*\d{4}\s*年")
 _PRESS = re.compile(r"报|新闻|周刊|杂志|日刊|通讯社")
+
+
+def _pairs(text: str) -> set[str]:
+    """The character pairs of a text's words (its punctuation and spaces aside)."""
+    chars = re.sub(r"[\W_]+", "", text.lower())
+    return {chars[i:i + 2] for i in range(len(chars) - 1)}

@@ -235,7 +235,18 @@ class Engine:
         # do not answer it ("专职人数按劳动合同算吗"): declined as not in the knowledge base, not as outside it.
         # So is a follow-up: the conversation it continues was about the field.
         query = replace(read.query, in_field=intent.family not in (QUESTION, "help") or read.message.follow_up)
-        return self.composer.answer(query, sources, qvec, question.today, contact, read.elsewhere, need=need)
+        said = _answered(question) if read.message.follow_up else ""
+        reply = self.composer.answer(query, sources, qvec, question.today, contact, read.elsewhere, need=need,
+                                     told=said)
+        if need and not reply.answered and self.stations is not None and not read.elsewhere:
+            # a need no passage speaks of ("老公失业了家里压力很大"): what the stations near them do, and where to turn
+            overview = self.stations.overview(read.ask, self.templates.render("need_overview"), need=True)
+            if overview is not None:
+                where = self.templates.contacts["station"]
+                overview.add(Part("contact", self.templates.render("need_where", contacts=where)))
+                overview.sources = sources_first(sources, self._passages, self.stations.quotes(overview.answer))
+                return overview
+        return reply
 
     def _names_what_the_passages_hold(self, read: Reading) -> bool:
         return any(form in self._corpus_text for thing in read.named for form in thing.forms)

@@ -15,6 +15,9 @@ _STATION_WORDS = re.compile(r"社工站|社会工作服务中心|社会工作指
 _DETAILS = {"address": re.compile(r"地址|在哪|位置|怎么走|address|where", re.I),
             "phone": re.compile(r"电话|联系方式|热线|phone|contact", re.I),
             "hours": re.compile(r"几点|开门|开放时间|办公时间|上班时间|周末|hours|open", re.I)}
+# how to apply, book or pay for a service: the cards tell what stations do, never this
+_PROCEDURE = re.compile(r"申请|办理|[去在]哪办|怎么办理|手续|材料|预约|报名|收费|费用|价格|多少钱|补贴|"
+                        r"apply|book|fee|cost|price", re.I)
 _DETAIL_NAMES = {"address": "地址", "phone": "电话", "hours": "开放时间"}
 _EXISTS = re.compile(r"有没有|有吗|有社工站|哪里有|在哪|能做什么|提供什么|can i find|is there", re.I)
 _SPECIFIC = re.compile(r"多少|几[个名位家次年岁天月]|哪一?年|什么时候|何时|多久|多长时间|多大|金额|"
@@ -108,11 +111,13 @@ class StationGuide:
         parts = [Part("answer", self.describe(s), PARAGRAPH) for s in unique[:3]]
         return Reply([*parts, self.source_part()], True, "station", confidence=1.0)
 
-    def overview(self, text: str, lead: str) -> Reply | None:
+    def overview(self, text: str, lead: str, need: bool = False) -> Reply | None:
         """"村里的社工站平时都干点啥": what stations of the kind asked about do, told by the directory's cards of
         that level (a village's, a community's, else one of each); None for a specific question or one about a
-        detail the cards lack."""
-        if not _ASKS.search(text) or _SPECIFIC.search(text) or any(p.search(text) for p in _DETAILS.values()):
+        detail the cards lack. `need`: a resident's need told in their own words, which asks what stations
+        can do without saying so."""
+        if not (need or _ASKS.search(text)) or _SPECIFIC.search(text) or _PROCEDURE.search(text) or \
+                any(p.search(text) for p in _DETAILS.values()):
             return None
         village, community = bool(_VILLAGE.search(text)), bool(_COMMUNITY.search(text))
         asked = self._village if village and not community else self._community if community and not village \

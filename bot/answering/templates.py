@@ -58,6 +58,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "decline_round": {"year", "programme", "opens", "closes"},
     "decline_station": {"place", "known"},
     "station_overview": set(),
+    "need_overview": set(),
     "greeting": set(),
     "thanks": set(),
     "help": set(),

@@ -133,8 +133,8 @@ class QuestionReader:
         # what it names, not how it asks ("展开说说") nor a word the segmenter made of a count ("多少个报的")
         things = {n.label.lower() for n in self.named(msg.ask) if not self.analyzer.made_up_from_function(n.label)}
         query = replace(query, own=msg.ask, own_words=[kw for kw in own.keywords if kw.term in things])
-        if own.answer_type == "any":
-            return query
+        if own.answer_type == "any" and not _OWN_QUESTION.search(msg.ask):
+            return query  # "西城呢", "展开说说": the kind of answer the question it follows wanted
         return replace(query, answer_type=own.answer_type, count_unit=own.count_unit, count_noun=own.count_noun)
 
     def message(self, text: str, today: dt.date, earlier: list[str], rewrite: Rewrite | None = None,
@@ -168,6 +168,9 @@ class QuestionReader:
                 if n not in a.generic]
 
 
+# A follow-up asking a question of its own ("它具体做了些啥" after "通运街道是什么时候成立的"): not a date again
+_OWN_QUESTION = re.compile(r"什么|啥|咋|怎么|怎样|如何|为何|哪|谁|多少|(?<![好没十这那前])几(?!乎)|"
+                           r"\b(?:what|how|why|which|who)\b", re.I)
 # People (an organisation as its people): "他们那边". "它" is as often the topic ("那它总共资助几个项目").
 _PRONOUN = re.compile(r"他们|她们|(?<![其])[他她](?![们人乡])")
 _NAME_BEFORE = re.compile(r".*[由是的据，,：:]")  # what comes before a name in a sentence
