@@ -45,8 +45,9 @@ def test_a_homophone_slip_of_a_domain_term_is_read_as_the_term() -> None:
     msg = reader("创投", "社工站").read("穿投什么时候截止", TODAY, [])
     assert msg.text.startswith("创投") and [s.term for s in msg.slips] == ["创投"]
     assert not reader("创投", "社工站").read("窗口什么时候关", TODAY, []).slips  # no slip where none is
-    # after a year's digits, 年 ends a date: "2019年建的" is not a slip of 年检
-    assert not reader("年检").read("魏善庄镇社工服务中心是2019年建的对吧", TODAY, []).slips
+    # after a year's digits, or a word that makes it a time (哪年, 去年, 三年), 年 ends it: not a slip of 年检
+    for said in ("魏善庄镇社工服务中心是2019年建的对吧", "魏善庄的社工服务中心是哪年建的", "这个站是去年建的吧"):
+        assert not reader("年检").read(said, TODAY, []).slips, said
     assert [s.term for s in reader("年检").read("我们年建都合格", TODAY, []).slips] == ["年检"]
 
 

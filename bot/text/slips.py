@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 _DATE_UNITS = "年月日号"  # after a digit, the end of a date, not the start of a term
+_BEFORE_A_UNIT = "哪几今去明前后那当同每多零一二两三四五六七八九十〇"  # … or after a word that makes it a time
 _INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("h", "f"))
 _FINALS = (("uang", "uan"), ("iang", "ian"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
 
@@ -84,7 +85,9 @@ class SlipReader:
                     continue
                 if not all("\u4e00" <= c <= "\u9fff" for c in span) or (size == 2 and _is_word(span)):
                     continue
-                if start and text[start - 1].isdigit() and span[0] in _DATE_UNITS:  # "2019年建的" is no 年检
+                # "2019年建的", "哪年建的" are no 年检
+                if start and (text[start - 1].isdigit() or text[start - 1] in _BEFORE_A_UNIT) and \
+                        span[0] in _DATE_UNITS:
                     continue
                 for term in self._by_sound.get(sound(span), []):
                     shared = sum(a == b for a, b in zip(span, term, strict=True))
