@@ -25,6 +25,7 @@ from bot.index.retrieval import HybridRetriever
 from bot.knowledge.documents import Document
 from bot.text.analyzer import TextAnalyzer
 from bot.understanding.answer_types import has_answer_type
+from bot.understanding.intents import char_pairs
 from bot.understanding.near import Near
 from bot.understanding.query import QueryInfo, coverage, match, typed_strength
 
@@ -196,19 +197,24 @@ class Composer:
                     cand.score -= LAPSED_PENALTY
             cands.sort(key=lambda c: -c.score)
         if told and not _CHECKS.search(info.own):
-            said = _pairs(told)
-            for cand in cands:  # but one naming what the follow-up names itself ("西城呢") answers it
-                pairs = _pairs(cand.text)
-                if pairs and len(pairs & said) / len(pairs) >= TOLD_SHARE and \
-                        not any(match(kw, cand.text, self.analyzer) > 0 for kw in info.own_words):
-                    cand.score -= TOLD_PENALTY
-            cands.sort(key=lambda c: -c.score)
+            self._give_way_to_new(info, cands, told)
         chosen = self.select(info, cands)
         if not self._answers_the_follow_up(info, chosen):
             return self.decline(info, sources, contact, conf, not_in_kb=True)
         cited = led_by([c.source for c in chosen], [])
         return Reply(self.render(info, chosen, today, contact), answered=True, kind="answer",
                      sources=led_by(cited, sources), cited=cited, confidence=conf)  # what it quotes leads
+
+    def _give_way_to_new(self, info: QueryInfo, cands: list[Candidate], told: str) -> None:
+        """The sentences the reply a follow-up follows (`told`) already said rank after the others, but for one
+        naming what the follow-up names itself ("西城呢"); `cands` re-sorted."""
+        said = char_pairs(told)
+        for cand in cands:
+            pairs = char_pairs(cand.text)
+            if pairs and len(pairs & said) / len(pairs) >= TOLD_SHARE and \
+                    not any(match(kw, cand.text, self.analyzer) > 0 for kw in info.own_words):
+                cand.score -= TOLD_PENALTY
+        cands.sort(key=lambda c: -c.score)
 
     def _about(self, info: QueryInfo, cands: list[Candidate], about: tuple[str, ...]) -> list[Candidate]:
         """A sentence about Beijing does not answer a question about Shanghai, nor one about Shanghai's
@@ -315,8 +321,3 @@ _NOW = re.compile(r"目前|现在|截至目前|截止目前|如今|至今|现已
 _AS_OF_YEAR = re.compile(r"(?:截止|截至|到|至)\s*\d{4}\s*年")
 _PRESS = re.compile(r"报|新闻|周刊|杂志|日刊|通讯社")
 
-
-def _pairs(text: str) -> set[str]:
-    """The character pairs of a text's words (its punctuation and spaces aside)."""
-    chars = re.sub(r"[\W_]+", "", text.lower())
-    return {chars[i:i + 2] for i in range(len(chars) - 1)}

@@ -211,8 +211,7 @@ class Engine:
                 station.sources = sources
                 return station
             if station is not None and not self._beyond_the_card(read, station, sources):
-                station.sources = sources_first(sources, passages, self.stations.quotes(station.answer))
-                return station
+                return self._citing_the_cards(station, sources)
             place = self.stations.unknown_place(simple)
             if place:
                 known = "；".join(f"{s.name}（{s.district}）" for s in self.stations.directory.stations
@@ -225,8 +224,7 @@ class Engine:
         if intent.family == "station" and self.stations is not None and not read.elsewhere:
             overview = self._stations_of_the_kind(read)
             if overview is not None:
-                overview.sources = sources_first(sources, passages, self.stations.quotes(overview.answer))
-                return overview
+                return self._citing_the_cards(overview, sources)
         if need and (asked_need := asking_part(text)) != text:
             # the story told around a need ("我奶奶刚做完手术回家") steers the search away from the need itself
             first = self.retriever.sources(asked_need, self._query_vector(asked_need), mode)[:NEED_FIRST]
@@ -242,10 +240,15 @@ class Engine:
             # a need no passage speaks of ("老公失业了家里压力很大"): what the stations near them do, and where to turn
             overview = self.stations.overview(read.ask, self.templates.render("need_overview"), need=True)
             if overview is not None:
-                where = self.templates.contacts["station"]
-                overview.add(Part("contact", self.templates.render("need_where", contacts=where)))
-                overview.sources = sources_first(sources, self._passages, self.stations.quotes(overview.answer))
-                return overview
+                overview.add(Part("contact", self.templates.render("need_where",
+                                                                   contacts=self.templates.contacts["station"])))
+                return self._citing_the_cards(overview, sources)
+        return reply
+
+    def _citing_the_cards(self, reply: Reply, sources: list[Source]) -> Reply:
+        """A reply from the station directory, its sources led by the passages its cards quote."""
+        assert self.stations is not None
+        reply.sources = sources_first(sources, self._passages, self.stations.quotes(reply.answer))
         return reply
 
     def _names_what_the_passages_hold(self, read: Reading) -> bool:

@@ -27,10 +27,11 @@ _MAY = re.compile(r"能不能|能否|可不可以|可否|可以|能|行不行|�
 _TIME = re.compile(r"截止|截至|什么时候|啥时候?|何时|几号|哪天|几月|哪个月|期限|还能|还可以|还[收接在]|来得及|来不及|"
                    r"报不了|报不上|开始|结束|"
                    r"征集时间|申报时间|报名时间|时间安排|进度|deadline|when|still|open|closed?", re.I)
-# A follow-up asking about the window itself ("所以现在是报不了了对吧"), not "那还能找谁咨询"
+# Asking about the window itself: a follow-up ("所以现在是报不了了对吧", not "那还能找谁咨询"), or when to hand in
+# ("材料最晚啥时候交")
 _WINDOW = re.compile(r"截止|截至|什么时候|啥时候?|何时|几号|哪天|期限|最晚|最迟|报不了|报不上|来得及|来不及|结束|"
                      r"deadline|closed?", re.I)
-_HAND_IN = re.compile(r"(?<![外社公成移])交(?![流通往友易叉代谈际])|递|报上|报名")  # handing in, on a day it names
+_HAND_IN = re.compile(r"(?<![外社公成移])交(?![流通往友易叉代谈际])|递|报上|报名")  # handing in, by a day or window
 _STAGE_TIME = re.compile(r"什么时候|何时|几号|哪天|几月|哪个月|时间|安排在|when|date", re.I)
 _REQUIREMENTS = re.compile(r"条件|资质|要求|门槛|标准|硬性|requirements?|criteria|qualifications?", re.I)
 _WHICH = re.compile(r"哪些|什么|有何|是什么|哪几|怎样|如何|what|which", re.I)

@@ -65,7 +65,7 @@ class IntentMatch:
         return self.name.split(".", 1)[1] if "." in self.name else ""
 
 
-def _pairs(text: str) -> set[str]:
+def char_pairs(text: str) -> set[str]:
     """Character pairs of the Chinese (and lower-cased Latin) runs of a text."""
     runs = re.findall(r"[\u4e00-\u9fff]+|[a-z]+", text.lower())
     return {r[i:i + 2] for r in runs for i in range(len(r) - 1)} | {r for r in runs if len(r) == 1}
@@ -88,7 +88,7 @@ class IntentMatcher:
         self.vectors = embed_many([t for _, t in self.rows]) if self.rows else np.zeros((0, 1), dtype=np.float32)
         self._pairs: dict[str, set[str]] = {}
         for name, text in self.rows:
-            self._pairs.setdefault(name, set()).update(_pairs(text))
+            self._pairs.setdefault(name, set()).update(char_pairs(text))
         used_by: dict[str, int] = {}
         for pairs in self._pairs.values():
             for p in pairs:
@@ -98,7 +98,7 @@ class IntentMatcher:
 
     def lexical(self, text: str) -> dict[str, float]:
         """Per intent: the weighted share of the message's character pairs its examples use."""
-        asked = _pairs(text)
+        asked = char_pairs(text)
         total = sum(self._weight.get(p, math.log(1 + len(self._pairs))) for p in asked)
         if not total:
             return {}
